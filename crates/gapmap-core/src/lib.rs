@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod error;
+mod estimate;
+mod geoid;
+pub mod moe;
+mod records;
+mod technology;
+mod thresholds;
+mod tier;
+
+pub use error::CoreError;
+pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
+pub use geoid::{GeoId, Level};
+pub use records::{
+    AcsTables, BlockHousing, LocationTable, LocationSummary, SpeedTile, SpeedTiles,
+};
+pub use technology::Technology;
+pub use thresholds::{NeedWeights, SpeedThreshold, Thresholds};
+pub use tier::{Qualification, Tier};

@@ -1,0 +1,105 @@
+//! The inputs of the method, as readers hand them over: already parsed, already validated.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::{AcsValue, GeoId, NotAvailable, Qualification};
+
+/// One residential BDC location, reduced to what the method needs: its block and the union of
+/// its rows' qualifications. Location ids are dropped once rows are merged (METHOD.md §8:
+/// aggregates only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocationSummary {
+    /// Index into [`LocationTable::blocks`].
+    pub block: u32,
+    /// What the location's rows qualify for.
+    pub qualification: Qualification,
+}
+
+/// Every residential location of a BDC input, each once (METHOD.md §2).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocationTable {
+    /// The distinct block GEOIDs, indexed by [`LocationSummary::block`].
+    pub blocks: Vec<GeoId>,
+    /// One entry per distinct residential `location_id`.
+    pub locations: Vec<LocationSummary>,
+}
+
+impl LocationTable {
+    /// The block of a location.
+    pub fn block_of(&self, location: &LocationSummary) -> &GeoId {
+        &self.blocks[location.block as usize]
+    }
+}
+
+/// ACS tables by variable (`B28002_001`), each by unit GEOID.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AcsTables {
+    tables: HashMap<String, BTreeMap<GeoId, AcsValue>>,
+}
+
+impl AcsTables {
+    /// Adds (or replaces) one variable's values.
+    pub fn insert(&mut self, variable: impl Into<String>, values: BTreeMap<GeoId, AcsValue>) {
+        self.tables.insert(variable.into(), values);
+    }
+
+    /// Whether `variable` was read.
+    pub fn has(&self, variable: &str) -> bool {
+        self.tables.contains_key(variable)
+    }
+
+    /// One cell; a unit missing from a table is [`NotAvailable::Missing`].
+    pub fn get(&self, variable: &str, unit: &GeoId) -> AcsValue {
+        self.tables
+            .get(variable)
+            .and_then(|values| values.get(unit))
+            .copied()
+            .unwrap_or(Err(NotAvailable::Missing))
+    }
+
+    /// All units of one variable, in GEOID order.
+    pub fn units(&self, variable: &str) -> impl Iterator<Item = &GeoId> {
+        self.tables.get(variable).into_iter().flat_map(BTreeMap::keys)
+    }
+
+    /// The variables read, sorted.
+    pub fn variables(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.tables.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// 2020 Census housing units and group quarters of one block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockHousing {
+    /// Housing units.
+    pub housing_units: u64,
+    /// Group quarters.
+    pub group_quarters: u64,
+}
+
+/// One Ookla tile in one period (METHOD.md §5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeedTile {
+    /// Test-weighted mean download, Mbps.
+    pub download_mbps: f64,
+    /// Test-weighted mean upload, Mbps.
+    pub upload_mbps: f64,
+    /// Mean latency, ms.
+    pub latency_ms: f64,
+    /// Number of tests.
+    pub tests: u64,
+    /// Number of devices.
+    pub devices: u64,
+}
+
+/// Ookla tiles and the blocks each one touches; a tile may touch many blocks and must be
+/// counted once per district.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpeedTiles {
+    /// Distinct tiles (per period).
+    pub tiles: Vec<SpeedTile>,
+    /// `(block, index into tiles)`, one pair per block a tile touches.
+    pub tile_blocks: Vec<(GeoId, u32)>,
+}

@@ -1,0 +1,290 @@
+//! ACS tables (METHOD.md §3), in two shapes:
+//! - the Census API form of the sample: `<VAR>E, <VAR>M, <VAR>MA, GEOID21`;
+//! - the data.census.gov download: `GEO_ID, NAME, <VAR>E, <VAR>M, ...`, GEOIDs prefixed with
+//!   their summary level (`1500000US...`) and a second row of labels.
+//!
+//! Sentinels (numeric codes, or the download's `-`, `**`, `***`, `*****`, `(X)`, `N`) become
+//! "not available" with their reason; they are never numbers.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use gapmap_core::{AcsValue, Estimate, GeoId, Level, NotAvailable, decode_acs_cell};
+
+use crate::IngestError;
+
+/// Columns that may hold the unit's GEOID.
+const GEOID_COLUMNS: [&str; 6] = ["GEO_ID", "GEOID", "GEOID21", "GEOID20", "GEOID10", "geoid"];
+
+/// One ACS table file: every variable it holds, by unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AcsFile {
+    /// The level of its units (all units of a file share one level).
+    pub level: Level,
+    /// Variable (`B28002_001`) → unit → value.
+    pub variables: BTreeMap<String, BTreeMap<GeoId, AcsValue>>,
+}
+
+/// A variable's estimate column: `B28002_001E` → `B28002_001`.
+fn variable_of(column: &str) -> Option<&str> {
+    let name = column.strip_suffix('E')?;
+    let (table, number) = name.split_once('_')?;
+    let table_ok = table.len() >= 4
+        && table.starts_with(|c: char| c.is_ascii_uppercase())
+        && table.chars().all(|c| c.is_ascii_alphanumeric());
+    let number_ok = !number.is_empty() && number.chars().all(|c| c.is_ascii_digit());
+    (table_ok && number_ok).then_some(name)
+}
+
+/// A data.census.gov cell: a number, or one of its annotation strings.
+fn cell(text: &str, is_moe: bool) -> Result<Option<f64>, NotAvailable> {
+    let t = text.trim();
+    match t {
+        "" => Ok(None),
+        "-" | "N" => Err(if is_moe {
+            NotAvailable::MoeNotComputable
+        } else {
+            NotAvailable::EstimateNotComputable
+        }),
+        "**" => Err(NotAvailable::MoeNotComputable),
+        "***" => Err(NotAvailable::MedianOpenEnded),
+        // `*****`: the estimate is controlled; its MOE is zero.
+        "*****" => Ok(Some(0.0)),
+        "(X)" => Err(NotAvailable::NotApplicable),
+        _ => {
+            // "250,000+" is the top-code, "2,500-" the bottom of an open-ended median.
+            let cleaned = t.replace(',', "");
+            if let Some(top) = cleaned.strip_suffix('+') {
+                return top.parse::<f64>().map(|v| Some(v + 1.0)).map_err(|_| NotAvailable::UnknownSentinel);
+            }
+            if cleaned.ends_with('-') {
+                return Err(NotAvailable::MedianOpenEnded);
+            }
+            cleaned.parse::<f64>().map(Some).map_err(|_| NotAvailable::UnknownSentinel)
+        }
+    }
+}
+
+/// Reads one ACS table file in either shape.
+pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| csv_error(path, &e))?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(path, &e))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
+    let geoid_column = GEOID_COLUMNS
+        .iter()
+        .find_map(|name| headers.iter().position(|h| h == name))
+        .ok_or_else(|| {
+            IngestError::format(
+                path,
+                format!(
+                    "no GEOID column: expected one of {} among the columns {}",
+                    GEOID_COLUMNS.join(", "),
+                    headers.join(", ")
+                ),
+            )
+        })?;
+    // (variable, estimate column, MOE column if any)
+    let variables: Vec<(String, usize, Option<usize>)> = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let variable = variable_of(h)?;
+            let moe = headers.iter().position(|m| *m == format!("{variable}M"));
+            Some((variable.to_owned(), i, moe))
+        })
+        .collect();
+    if variables.is_empty() {
+        return Err(IngestError::format(
+            path,
+            format!(
+                "no ACS estimate column (like B28002_001E) among the columns {}",
+                headers.join(", ")
+            ),
+        ));
+    }
+    let mut values: BTreeMap<String, BTreeMap<GeoId, AcsValue>> =
+        variables.iter().map(|(v, _, _)| (v.clone(), BTreeMap::new())).collect();
+    let mut level: Option<Level> = None;
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| csv_error(path, &e))?;
+        let line = index as u64 + 2;
+        let geoid_text = record.get(geoid_column).unwrap_or("");
+        // data.census.gov's second row holds labels ("Geography", "Estimate!!Total:").
+        if index == 0 && GeoId::parse(geoid_text).is_err() && !geoid_text.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        // Numbers written with a decimal point (`110010001011.0`) by a spreadsheet.
+        let geoid_clean = geoid_text.trim().trim_end_matches(".0");
+        let geoid = GeoId::parse(geoid_clean).map_err(|_| IngestError::Value {
+            path: path.to_owned(),
+            record: line,
+            column: headers[geoid_column].clone(),
+            message: format!(
+                "`{geoid_text}` is not a GEOID (2, 5, 11, 12 or 15 digits); if it was stored as a number, its leading zero is lost: re-export it as text"
+            ),
+        })?;
+        match level {
+            None => level = Some(geoid.level()),
+            Some(l) if l != geoid.level() => {
+                return Err(IngestError::Value {
+                    path: path.to_owned(),
+                    record: line,
+                    column: headers[geoid_column].clone(),
+                    message: format!(
+                        "GEOID {geoid} is a {} but earlier rows are {l}s: one file must hold one level (a lost leading zero turns a block group into a tract)",
+                        geoid.level()
+                    ),
+                });
+            }
+            Some(_) => {}
+        }
+        for (variable, estimate_column, moe_column) in &variables {
+            let bad = |column: usize, message: String| IngestError::Value {
+                path: path.to_owned(),
+                record: line,
+                column: headers[column].clone(),
+                message,
+            };
+            let estimate_text = record.get(*estimate_column).unwrap_or("");
+            let value: AcsValue = match cell(estimate_text, false) {
+                Err(NotAvailable::UnknownSentinel) => {
+                    return Err(bad(
+                        *estimate_column,
+                        format!("`{estimate_text}` is neither a number nor an ACS annotation"),
+                    ));
+                }
+                Err(reason) => Err(reason),
+                Ok(estimate) => {
+                    let moe = match moe_column {
+                        None => Ok(None),
+                        Some(c) => {
+                            let moe_text = record.get(*c).unwrap_or("");
+                            match cell(moe_text, true) {
+                                Err(NotAvailable::UnknownSentinel) => {
+                                    return Err(bad(*c, format!("`{moe_text}` is neither a number nor an ACS annotation")));
+                                }
+                                other => other,
+                            }
+                        }
+                    };
+                    let median_income = variable.starts_with("B19013");
+                    match moe {
+                        Ok(moe) => decode_acs_cell(estimate, moe, median_income),
+                        Err(reason) => decode_acs_cell(estimate, Some(0.0), median_income).map(|e| Estimate {
+                            moe: Err(reason),
+                            ..e
+                        }),
+                    }
+                }
+            };
+            let table = values.get_mut(variable).expect("every variable has a map");
+            if table.insert(geoid.clone(), value).is_some() {
+                return Err(IngestError::Value {
+                    path: path.to_owned(),
+                    record: line,
+                    column: headers[geoid_column].clone(),
+                    message: format!("GEOID {geoid} appears twice; keep one row per unit"),
+                });
+            }
+        }
+    }
+    let level = level.ok_or_else(|| IngestError::format(path, "the table has no data rows"))?;
+    Ok(AcsFile {
+        level,
+        variables: values,
+    })
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> IngestError {
+    match e.position() {
+        Some(position) => IngestError::Value {
+            path: path.to_owned(),
+            record: position.record() + 1,
+            column: "(whole record)".into(),
+            message: e.to_string(),
+        },
+        None => IngestError::format(path, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).expect("write");
+        (dir, path)
+    }
+
+    fn geoid(text: &str) -> GeoId {
+        GeoId::parse(text).expect("valid GEOID")
+    }
+
+    #[test]
+    fn the_sample_form_with_sentinels_is_read() {
+        let (_dir, path) = write(
+            "B19013_001E,B19013_001M,B19013_001MA,GEOID21\n\
+             157276.0,77174.0,,110010001011\n\
+             -666666666.0,-222222222.0,**,110010001021\n\
+             250001.0,-333333333.0,***,110010001022\n",
+        );
+        let file = read_acs(&path).expect("valid table");
+        assert_eq!(file.level, Level::BlockGroup);
+        let table = &file.variables["B19013_001"];
+        assert_eq!(table[&geoid("110010001011")], Ok(Estimate::new(157_276.0, 77_174.0)));
+        assert_eq!(table[&geoid("110010001021")], Err(NotAvailable::EstimateNotComputable));
+        let top = table[&geoid("110010001022")].expect("top-coded estimate is a value");
+        assert!(top.top_coded);
+        assert_eq!(top.moe, Err(NotAvailable::MedianOpenEnded));
+    }
+
+    #[test]
+    fn the_data_census_gov_form_with_prefixes_and_a_label_row_is_read() {
+        let (_dir, path) = write(
+            "GEO_ID,NAME,B28002_001E,B28002_001M,B28002_013E,B28002_013M\n\
+             Geography,Geographic Area Name,Estimate!!Total:,Margin of Error!!Total:,Estimate!!No Internet access,Margin of Error!!No Internet access\n\
+             1500000US110010001011,\"Block Group 1; Census Tract 1.01; District of Columbia\",762,132,0,14\n\
+             1500000US110010001021,\"Block Group 1; Census Tract 1.02\",\"1,865\",257,-,**\n",
+        );
+        let file = read_acs(&path).expect("valid table");
+        assert_eq!(file.variables.len(), 2);
+        assert_eq!(file.variables["B28002_001"][&geoid("110010001021")], Ok(Estimate::new(1865.0, 257.0)));
+        assert_eq!(file.variables["B28002_013"][&geoid("110010001011")], Ok(Estimate::new(0.0, 14.0)));
+        assert_eq!(
+            file.variables["B28002_013"][&geoid("110010001021")],
+            Err(NotAvailable::EstimateNotComputable)
+        );
+    }
+
+    #[test]
+    fn a_geoid_that_lost_its_leading_zero_is_refused_with_the_row() {
+        let (_dir, path) = write("B28002_001E,B28002_001M,GEOID\n10.0,2.0,010010201001\n12.0,3.0,10010201002\n");
+        let message = read_acs(&path).expect_err("mixed levels").to_string();
+        assert!(message.contains("record 3"), "{message}");
+        assert!(message.contains("one file must hold one level"), "{message}");
+    }
+
+    #[test]
+    fn a_table_without_geoid_column_names_what_it_expected() {
+        let (_dir, path) = write("B28002_001E,B28002_001M,FIPS\n10.0,2.0,110010001011\n");
+        let message = read_acs(&path).expect_err("no GEOID column").to_string();
+        assert!(message.contains("no GEOID column"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_moe_column_leaves_the_moe_unknown() {
+        let (_dir, path) = write("B28002_001E,GEOID\n10.0,110010001011\n");
+        let file = read_acs(&path).expect("valid table");
+        let value = file.variables["B28002_001"][&geoid("110010001011")].expect("estimate");
+        assert_eq!(value.moe, Err(NotAvailable::Missing));
+    }
+}

@@ -1,0 +1,105 @@
+//! 2020 Census housing-unit and group-quarters counts per block, long format
+//! (`geoid, year, measure, value`), with a `TOTAL` row per measure that is skipped.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use gapmap_core::{BlockHousing, GeoId, Level};
+
+use crate::IngestError;
+
+/// Reads the block counts; `TOTAL` rows are checked against the sum of the blocks.
+pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, IngestError> {
+    let mut reader = csv::Reader::from_path(path).map_err(|e| IngestError::format(path, e.to_string()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| IngestError::format(path, e.to_string()))?
+        .clone();
+    let position = |name: &str| {
+        headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).ok_or_else(|| {
+            IngestError::format(
+                path,
+                format!(
+                    "missing column `{name}`: expected the long format `geoid, year, measure, value` (found {})",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+    };
+    let (geoid_at, measure_at, value_at) = (position("geoid")?, position("measure")?, position("value")?);
+    let mut blocks: BTreeMap<GeoId, BlockHousing> = BTreeMap::new();
+    let mut totals = BlockHousing::default();
+    for (index, record) in reader.records().enumerate() {
+        let line = index as u64 + 2;
+        let record = record.map_err(|e| IngestError::format(path, format!("record {line}: {e}")))?;
+        let bad = |column: &str, message: String| IngestError::Value {
+            path: path.to_owned(),
+            record: line,
+            column: column.to_owned(),
+            message,
+        };
+        let geoid_text = record.get(geoid_at).unwrap_or("").trim();
+        let value_text = record.get(value_at).unwrap_or("").trim();
+        let value: u64 = value_text
+            .parse()
+            .map_err(|_| bad("value", format!("`{value_text}` is not a whole count")))?;
+        let measure = record.get(measure_at).unwrap_or("").trim();
+        let is_total = geoid_text.eq_ignore_ascii_case("TOTAL");
+        let slot = if is_total {
+            &mut totals
+        } else {
+            let geoid = GeoId::parse(geoid_text)
+                .ok()
+                .filter(|g| g.level() == Level::Block)
+                .ok_or_else(|| bad("geoid", format!("`{geoid_text}` is not a 15-digit block GEOID")))?;
+            blocks.entry(geoid).or_default()
+        };
+        match measure {
+            "total_housing_units" => slot.housing_units = value,
+            "total_group_quarters" => slot.group_quarters = value,
+            other => {
+                return Err(bad(
+                    "measure",
+                    format!("unknown measure `{other}`: expected total_housing_units or total_group_quarters"),
+                ));
+            }
+        }
+    }
+    let sum: u64 = blocks.values().map(|b| b.housing_units).sum();
+    if totals.housing_units != 0 && totals.housing_units != sum {
+        return Err(IngestError::format(
+            path,
+            format!(
+                "the TOTAL row says {} housing units but the blocks sum to {sum}: the file is incomplete",
+                totals.housing_units
+            ),
+        ));
+    }
+    Ok(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn total_rows_are_skipped_and_checked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("b.csv");
+        std::fs::write(
+            &path,
+            "geoid,year,measure,value\n110010001011000,2021,total_housing_units,495\n110010001011001,2021,total_housing_units,5\n\
+             110010001011000,2021,total_group_quarters,2\nTOTAL,2021,total_housing_units,500\nTOTAL,2021,total_group_quarters,2\n",
+        )
+        .expect("write");
+        let blocks = read_block_housing(&path).expect("valid file");
+        assert_eq!(blocks.len(), 2);
+        let first = blocks[&GeoId::parse("110010001011000").expect("valid")];
+        assert_eq!((first.housing_units, first.group_quarters), (495, 2));
+
+        std::fs::write(&path, "geoid,year,measure,value\n110010001011000,2021,total_housing_units,495\nTOTAL,2021,total_housing_units,500\n")
+            .expect("write");
+        let message = read_block_housing(&path).expect_err("total mismatch").to_string();
+        assert!(message.contains("TOTAL row says 500"), "{message}");
+    }
+}

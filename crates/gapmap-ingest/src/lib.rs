@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod acs;
+mod bdc;
+mod blocks;
+mod boundaries;
+mod chunks;
+mod error;
+mod ookla;
+
+pub use acs::{AcsFile, read_acs};
+pub use bdc::{BDC_COLUMNS, BdcStats, read_bdc};
+pub use blocks::read_block_housing;
+pub use boundaries::{Boundary, BoundaryLayer, SourceCrs, read_boundaries};
+pub use error::IngestError;
+pub use ookla::read_ookla_block_tiles;
