@@ -1,1 +1,13 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod adoption;
+mod level;
+pub mod need;
+mod record;
+pub mod speeds;
+pub mod tiers;
+
+pub use level::{Coverage, District, Inputs, LevelResult, Method, compute_census_level};
+pub use record::{DistrictGaps, FIELD_NAMES, FieldValue};

@@ -1,0 +1,277 @@
+//! Every figure of one census level, one district at a time in parallel.
+
+use std::collections::{BTreeSet, HashMap};
+
+use gapmap_core::{AcsTables, GeoId, Level, LocationTable, NeedWeights, SpeedTiles, Thresholds};
+use rayon::prelude::*;
+
+use crate::adoption::{HOUSEHOLDS, adoption};
+use crate::need::{NeedComponents, need_index};
+use crate::record::DistrictGaps;
+use crate::speeds::speeds;
+use crate::tiers::{TierCounts, counts_by_block};
+
+/// The inputs a run has; each one optional, and the figures that need a missing one stay empty.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Inputs<'a> {
+    /// BDC residential locations.
+    pub locations: Option<&'a LocationTable>,
+    /// ACS tables at block-group (or district) level.
+    pub acs: Option<&'a AcsTables>,
+    /// Ookla tiles and the blocks they touch.
+    pub speeds: Option<&'a SpeedTiles>,
+}
+
+/// The method's settings (echoed in the metadata).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Method {
+    /// Tier and speed thresholds.
+    pub thresholds: Thresholds,
+    /// Need-index weights.
+    pub need_weights: NeedWeights,
+}
+
+/// A district of a census level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct District {
+    /// Its GEOID, of the level's length.
+    pub geoid: GeoId,
+    /// Its label.
+    pub name: String,
+}
+
+/// How much of each input landed in some district of the level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Residential locations in the input.
+    pub locations_total: u64,
+    /// Of them, in no district of the level (their block's district is not in the layer).
+    pub locations_outside: u64,
+    /// ACS units with households.
+    pub acs_units_total: u64,
+    /// Of them, in no district.
+    pub acs_units_outside: u64,
+}
+
+/// One level's rows, sorted by GEOID, and its coverage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelResult {
+    /// The level.
+    pub level: Level,
+    /// One row per district, sorted by GEOID.
+    pub rows: Vec<DistrictGaps>,
+    /// How much of each input fell in the level's districts.
+    pub coverage: Coverage,
+}
+
+/// The key of `unit` at `level`, when `unit` is at `level` or finer.
+fn key_at(unit: &GeoId, level: Level) -> Option<&str> {
+    (unit.level().geoid_len() >= level.geoid_len())
+        .then(|| unit.ancestor(level))
+        .flatten()
+}
+
+/// Computes every figure for the districts of a census level (`block_group`, `tract`, ...).
+///
+/// Locations and tiles enter through their blocks, ACS counts through their units (block groups
+/// roll up to tracts with the sum MOE, METHOD.md §3). Districts are processed in parallel.
+pub fn compute_census_level(level: Level, districts: &[District], inputs: Inputs<'_>, method: &Method) -> LevelResult {
+    let mut coverage = Coverage::default();
+    let known: HashMap<&str, usize> = districts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.geoid.as_str(), i))
+        .collect();
+
+    // BDC: per block, then blocks into districts.
+    let mut tiers: Vec<TierCounts> = vec![TierCounts::default(); districts.len()];
+    if let Some(table) = inputs.locations {
+        for (block, counts) in table.blocks.iter().zip(counts_by_block(table)) {
+            coverage.locations_total += counts.locations;
+            match key_at(block, level).and_then(|k| known.get(k)) {
+                Some(&i) => tiers[i] += counts,
+                None => coverage.locations_outside += counts.locations,
+            }
+        }
+    }
+
+    // ACS units of each district.
+    let mut units: Vec<Vec<&GeoId>> = vec![Vec::new(); districts.len()];
+    if let Some(acs) = inputs.acs {
+        for unit in acs.units(HOUSEHOLDS) {
+            coverage.acs_units_total += 1;
+            match key_at(unit, level).and_then(|k| known.get(k)) {
+                Some(&i) => units[i].push(unit),
+                None => coverage.acs_units_outside += 1,
+            }
+        }
+    }
+
+    // Ookla tiles of each district, each tile once (a tile repeats for every block it touches).
+    let mut tiles: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); districts.len()];
+    if let Some(speed_tiles) = inputs.speeds {
+        for (block, tile) in &speed_tiles.tile_blocks {
+            if let Some(&i) = key_at(block, level).and_then(|k| known.get(k)) {
+                tiles[i].insert(*tile);
+            }
+        }
+    }
+
+    let mut rows: Vec<DistrictGaps> = districts
+        .par_iter()
+        .enumerate()
+        .map(|(i, district)| {
+            let mut row = DistrictGaps {
+                geoid: district.geoid.to_string(),
+                name: district.name.clone(),
+                level: level.as_str().to_owned(),
+                ..DistrictGaps::default()
+            };
+            if inputs.locations.is_some() {
+                fill_tiers(&mut row, tiers[i]);
+            }
+            if let Some(acs) = inputs.acs {
+                fill_adoption(&mut row, acs, &units[i]);
+            }
+            if let Some(speed_tiles) = inputs.speeds {
+                let ids: Vec<u32> = tiles[i].iter().copied().collect();
+                let s = speeds(speed_tiles, &ids, &method.thresholds);
+                row.speed_tests = Some(s.tests);
+                row.speed_mean_down_mbps = s.mean_down_mbps;
+                row.speed_mean_up_mbps = s.mean_up_mbps;
+                row.share_slow_tests = s.share_slow_tests;
+            }
+            fill_need(&mut row, &method.need_weights);
+            row
+        })
+        .collect();
+    // STYLE: results sorted by district id, so output is byte-identical run to run.
+    rows.sort_by(|a, b| a.geoid.cmp(&b.geoid));
+    LevelResult { level, rows, coverage }
+}
+
+fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+fn fill_tiers(row: &mut DistrictGaps, counts: TierCounts) {
+    row.locations = Some(counts.locations);
+    row.locations_served = Some(counts.served);
+    row.locations_underserved = Some(counts.underserved);
+    row.locations_unserved = Some(counts.unserved);
+    row.locations_gigabit = Some(counts.gigabit);
+    row.share_served = share(counts.served, counts.locations);
+    row.share_underserved = share(counts.underserved, counts.locations);
+    row.share_unserved = share(counts.unserved, counts.locations);
+}
+
+fn fill_adoption(row: &mut DistrictGaps, acs: &AcsTables, units: &[&GeoId]) {
+    let a = adoption(acs, units);
+    for (field, value) in [
+        ("households", a.households),
+        ("no_internet", a.no_internet),
+        ("without_broadband", a.without_broadband),
+    ] {
+        if let Err(reason) = value {
+            row.note(field, reason);
+        }
+    }
+    row.households = a.households.ok();
+    row.no_internet = a.no_internet.ok();
+    row.without_broadband = a.without_broadband.ok();
+    row.share_no_internet = a.share_no_internet.ok().flatten();
+    row.share_without_broadband = a.share_without_broadband.ok().flatten();
+}
+
+fn fill_need(row: &mut DistrictGaps, weights: &NeedWeights) {
+    let components = NeedComponents {
+        not_served: row
+            .locations
+            .and_then(|n| share(n - row.locations_served.unwrap_or(0), n)),
+        without_broadband: row.share_without_broadband.map(|e| e.value),
+        unaffordable: row.share_unaffordable.map(|e| e.value),
+        slow_tests: row.share_slow_tests,
+    };
+    if let Some((index, used)) = need_index(&components, weights) {
+        row.need_index = Some(index);
+        row.need_components = used.join(";");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use gapmap_core::{Estimate, LocationSummary, Qualification, SpeedTile, Technology};
+
+    use super::*;
+    use crate::adoption::{BROADBAND_ANY, NO_INTERNET};
+
+    fn id(text: &str) -> GeoId {
+        GeoId::parse(text).expect("valid GEOID")
+    }
+
+    fn fixture() -> (LocationTable, AcsTables, SpeedTiles) {
+        let t = Thresholds::default();
+        let served = Qualification::of_row(&t, Technology(50), Some(1000.0), Some(1000.0), true);
+        let under = Qualification::of_row(&t, Technology(40), Some(300.0), Some(10.0), true);
+        let table = LocationTable {
+            blocks: vec![id("110010001011000"), id("110010001012000"), id("110010002011000"), id("240010001011000")],
+            locations: vec![
+                LocationSummary { block: 0, qualification: served },
+                LocationSummary { block: 0, qualification: under },
+                LocationSummary { block: 1, qualification: Qualification::NONE },
+                LocationSummary { block: 2, qualification: served },
+                LocationSummary { block: 3, qualification: served },
+            ],
+        };
+        let mut acs = AcsTables::default();
+        let bgs = ["110010001011", "110010001012", "110010002011"];
+        let table_of = |values: [f64; 3]| -> BTreeMap<GeoId, gapmap_core::AcsValue> {
+            bgs.iter().zip(values).map(|(g, v)| (id(g), Ok(Estimate::new(v, 10.0)))).collect()
+        };
+        acs.insert(HOUSEHOLDS, table_of([100.0, 50.0, 80.0]));
+        acs.insert(BROADBAND_ANY, table_of([90.0, 40.0, 80.0]));
+        acs.insert(NO_INTERNET, table_of([5.0, 5.0, 0.0]));
+        let tiles = SpeedTiles {
+            tiles: vec![SpeedTile { download_mbps: 10.0, upload_mbps: 1.0, latency_ms: 5.0, tests: 60, devices: 5 }],
+            tile_blocks: vec![(id("110010001011000"), 0), (id("110010001012000"), 0)],
+        };
+        (table, acs, tiles)
+    }
+
+    #[test]
+    fn tracts_sum_their_block_groups_and_a_tile_counts_once_per_district() {
+        let (table, acs, tiles) = fixture();
+        let inputs = Inputs { locations: Some(&table), acs: Some(&acs), speeds: Some(&tiles) };
+        let tracts = [
+            District { geoid: id("11001000101"), name: "Tract 1.01".into() },
+            District { geoid: id("11001000201"), name: "Tract 2.01".into() },
+        ];
+        let result = compute_census_level(Level::Tract, &tracts, inputs, &Method::default());
+        let first = &result.rows[0];
+        assert_eq!(first.locations, Some(3));
+        assert_eq!((first.locations_served, first.locations_underserved, first.locations_unserved), (Some(1), Some(1), Some(1)));
+        assert_eq!(first.households.map(|e| e.value), Some(150.0));
+        assert_eq!(first.without_broadband.map(|e| e.value), Some(20.0));
+        assert_eq!(first.speed_tests, Some(60), "the tile touches two blocks of the tract but counts once");
+        assert_eq!(first.share_slow_tests, Some(1.0));
+        // need = 100 · (2/3 + 20/150 + 1) / 3
+        let expected = 100.0 * (2.0 / 3.0 + 20.0 / 150.0 + 1.0) / 3.0;
+        assert!((first.need_index.expect("components available") - expected).abs() < 1e-12);
+        assert_eq!(first.need_components, "not_served;without_broadband;slow_tests");
+        // The Maryland location is outside every DC tract and reported as such.
+        assert_eq!(result.coverage.locations_total, 5);
+        assert_eq!(result.coverage.locations_outside, 1);
+
+        let bgs: Vec<District> = ["110010001011", "110010001012", "110010002011"]
+            .iter()
+            .map(|g| District { geoid: id(g), name: (*g).into() })
+            .collect();
+        let by_bg = compute_census_level(Level::BlockGroup, &bgs, inputs, &Method::default());
+        let sum = |rows: &[DistrictGaps]| rows.iter().map(|r| r.locations.unwrap_or(0)).sum::<u64>();
+        assert_eq!(sum(&by_bg.rows), sum(&result.rows));
+        assert_eq!(by_bg.rows[0].speed_tests, Some(60));
+        assert_eq!(by_bg.rows[1].speed_tests, Some(60), "a tile touching two block groups counts in both");
+    }
+}

@@ -1,0 +1,199 @@
+//! One output row per district, with the stable field names of METHOD.md §9.
+
+use gapmap_core::{Estimate, NotAvailable};
+
+/// A value of an output field; `Empty` means unknown or suppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// Text.
+    Text(String),
+    /// A count.
+    Count(u64),
+    /// A number (estimates, shares, means).
+    Number(f64),
+    /// Unknown or suppressed.
+    Empty,
+}
+
+impl From<Option<f64>> for FieldValue {
+    fn from(value: Option<f64>) -> Self {
+        value.filter(|v| v.is_finite()).map_or(FieldValue::Empty, FieldValue::Number)
+    }
+}
+
+impl From<Option<u64>> for FieldValue {
+    fn from(value: Option<u64>) -> Self {
+        value.map_or(FieldValue::Empty, FieldValue::Count)
+    }
+}
+
+/// The output fields, in output order (METHOD.md §9), then `need_components` (§7 asks that the
+/// components used be named in the output; §9 has no field for it).
+pub const FIELD_NAMES: [&str; 35] = [
+    "geoid",
+    "name",
+    "level",
+    "locations",
+    "locations_served",
+    "locations_underserved",
+    "locations_unserved",
+    "locations_gigabit",
+    "share_served",
+    "share_underserved",
+    "share_unserved",
+    "households",
+    "households_moe",
+    "no_internet",
+    "no_internet_moe",
+    "share_no_internet",
+    "share_no_internet_moe",
+    "without_broadband",
+    "without_broadband_moe",
+    "share_without_broadband",
+    "share_without_broadband_moe",
+    "reference_price",
+    "income_threshold",
+    "unaffordable",
+    "unaffordable_moe",
+    "share_unaffordable",
+    "cost_to_income",
+    "speed_tests",
+    "speed_mean_down_mbps",
+    "speed_mean_up_mbps",
+    "share_slow_tests",
+    "need_index",
+    "suppressed",
+    "need_components",
+    "notes",
+];
+
+/// The figures of one district. `None` is an empty field: unknown, not applicable, or withheld.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DistrictGaps {
+    /// District id (GEOID for census levels).
+    pub geoid: String,
+    /// Label.
+    pub name: String,
+    /// `tract`, `block_group`, or a custom layer's name.
+    pub level: String,
+    /// Residential BDC locations; `None` when no BDC input was given.
+    pub locations: Option<u64>,
+    /// Served locations.
+    pub locations_served: Option<u64>,
+    /// Underserved locations.
+    pub locations_underserved: Option<u64>,
+    /// Unserved locations.
+    pub locations_unserved: Option<u64>,
+    /// Locations with a 1000/500 offer.
+    pub locations_gigabit: Option<u64>,
+    /// Served over locations.
+    pub share_served: Option<f64>,
+    /// Underserved over locations.
+    pub share_underserved: Option<f64>,
+    /// Unserved over locations.
+    pub share_unserved: Option<f64>,
+    /// ACS households (B28002_001).
+    pub households: Option<Estimate>,
+    /// Households with no internet access (B28002_013).
+    pub no_internet: Option<Estimate>,
+    /// Share of households with no internet access.
+    pub share_no_internet: Option<Estimate>,
+    /// Households without broadband (B28002_001 − B28002_004).
+    pub without_broadband: Option<Estimate>,
+    /// Share of households without broadband.
+    pub share_without_broadband: Option<Estimate>,
+    /// §4 reference price, $/month.
+    pub reference_price: Option<f64>,
+    /// §4 income threshold, $/year.
+    pub income_threshold: Option<f64>,
+    /// §4 households below the threshold.
+    pub unaffordable: Option<Estimate>,
+    /// §4 share of households below the threshold.
+    pub share_unaffordable: Option<Estimate>,
+    /// §4 `12·P / median income`.
+    pub cost_to_income: Option<f64>,
+    /// Ookla tests in the district's tiles.
+    pub speed_tests: Option<u64>,
+    /// Test-weighted mean download, Mbps.
+    pub speed_mean_down_mbps: Option<f64>,
+    /// Test-weighted mean upload, Mbps.
+    pub speed_mean_up_mbps: Option<f64>,
+    /// Share of tests in slow tiles.
+    pub share_slow_tests: Option<f64>,
+    /// §7 need index, 0–100.
+    pub need_index: Option<f64>,
+    /// Why figures were withheld (§8), empty otherwise.
+    pub suppressed: Option<String>,
+    /// Components of the need index that were available, `;`-separated.
+    pub need_components: String,
+    /// Why fields are empty where an input was given (e.g. an ACS sentinel), `;`-separated.
+    pub notes: Vec<String>,
+}
+
+fn value(e: Option<&Estimate>) -> FieldValue {
+    e.map(|e| e.value).into()
+}
+
+fn margin(e: Option<&Estimate>) -> FieldValue {
+    e.and_then(|e| e.moe.ok()).into()
+}
+
+impl DistrictGaps {
+    /// The row as `(field, value)` in [`FIELD_NAMES`] order.
+    pub fn fields(&self) -> Vec<(&'static str, FieldValue)> {
+        let values = vec![
+            FieldValue::Text(self.geoid.clone()),
+            FieldValue::Text(self.name.clone()),
+            FieldValue::Text(self.level.clone()),
+            self.locations.into(),
+            self.locations_served.into(),
+            self.locations_underserved.into(),
+            self.locations_unserved.into(),
+            self.locations_gigabit.into(),
+            self.share_served.into(),
+            self.share_underserved.into(),
+            self.share_unserved.into(),
+            value(self.households.as_ref()),
+            margin(self.households.as_ref()),
+            value(self.no_internet.as_ref()),
+            margin(self.no_internet.as_ref()),
+            value(self.share_no_internet.as_ref()),
+            margin(self.share_no_internet.as_ref()),
+            value(self.without_broadband.as_ref()),
+            margin(self.without_broadband.as_ref()),
+            value(self.share_without_broadband.as_ref()),
+            margin(self.share_without_broadband.as_ref()),
+            self.reference_price.into(),
+            self.income_threshold.into(),
+            value(self.unaffordable.as_ref()),
+            margin(self.unaffordable.as_ref()),
+            value(self.share_unaffordable.as_ref()),
+            self.cost_to_income.into(),
+            self.speed_tests.into(),
+            self.speed_mean_down_mbps.into(),
+            self.speed_mean_up_mbps.into(),
+            self.share_slow_tests.into(),
+            self.need_index.into(),
+            self.suppressed.clone().map_or(FieldValue::Empty, FieldValue::Text),
+            text_or_empty(&self.need_components),
+            text_or_empty(&self.notes.join("; ")),
+        ];
+        FIELD_NAMES.into_iter().zip(values).collect()
+    }
+
+    /// Records why a figure is empty although its input was given.
+    pub(crate) fn note(&mut self, field: &str, reason: NotAvailable) {
+        let note = format!("{field}: {reason}");
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+}
+
+fn text_or_empty(text: &str) -> FieldValue {
+    if text.is_empty() {
+        FieldValue::Empty
+    } else {
+        FieldValue::Text(text.to_owned())
+    }
+}
