@@ -26,7 +26,9 @@ impl NotAvailable {
     /// The reason in words, as written to outputs.
     pub const fn reason(self) -> &'static str {
         match self {
-            NotAvailable::EstimateNotComputable => "ACS estimate not computable (too few sample cases)",
+            NotAvailable::EstimateNotComputable => {
+                "ACS estimate not computable (too few sample cases)"
+            }
             NotAvailable::MoeNotComputable => "ACS margin of error not computable",
             NotAvailable::MedianOpenEnded => "ACS median falls in an open-ended bracket",
             NotAvailable::NotApplicable => "ACS value not applicable",
@@ -125,30 +127,45 @@ mod tests {
             decode_acs_cell(Some(-888_888_888.0), Some(-888_888_888.0), false),
             Err(NotAvailable::NotApplicable)
         );
-        assert_eq!(decode_acs_cell(Some(-123_456_789.0), Some(1.0), false), Err(NotAvailable::UnknownSentinel));
-        assert_eq!(decode_acs_cell(None, Some(1.0), false), Err(NotAvailable::Missing));
+        assert_eq!(
+            decode_acs_cell(Some(-123_456_789.0), Some(1.0), false),
+            Err(NotAvailable::UnknownSentinel)
+        );
+        assert_eq!(
+            decode_acs_cell(None, Some(1.0), false),
+            Err(NotAvailable::Missing)
+        );
     }
 
     #[test]
     fn a_sentinel_moe_keeps_the_estimate_but_not_the_moe() {
-        let top = decode_acs_cell(Some(250_001.0), Some(-333_333_333.0), true).expect("estimate is valid");
+        let top = decode_acs_cell(Some(250_001.0), Some(-333_333_333.0), true)
+            .expect("estimate is valid");
         assert_eq!(top.value, 250_001.0);
         assert_eq!(top.moe, Err(NotAvailable::MedianOpenEnded));
         assert!(top.top_coded);
-        let no_moe = decode_acs_cell(Some(10.0), Some(-999_999_999.0), false).expect("estimate is valid");
+        let no_moe =
+            decode_acs_cell(Some(10.0), Some(-999_999_999.0), false).expect("estimate is valid");
         assert_eq!(no_moe.moe, Err(NotAvailable::MoeNotComputable));
     }
 
     #[test]
     fn a_controlled_estimate_has_a_zero_moe() {
-        let controlled = decode_acs_cell(Some(500.0), Some(-555_555_555.0), false).expect("estimate is valid");
+        let controlled =
+            decode_acs_cell(Some(500.0), Some(-555_555_555.0), false).expect("estimate is valid");
         assert_eq!(controlled.moe, Ok(0.0));
     }
 
     #[test]
     fn ordinary_values_pass_through() {
-        assert_eq!(decode_acs_cell(Some(762.0), Some(132.0), false), Ok(Estimate::new(762.0, 132.0)));
+        assert_eq!(
+            decode_acs_cell(Some(762.0), Some(132.0), false),
+            Ok(Estimate::new(762.0, 132.0))
+        );
         let not_top = decode_acs_cell(Some(250_001.0), Some(5.0), false).expect("valid");
-        assert!(!not_top.top_coded, "250001 is a top-code only for median income");
+        assert!(
+            !not_top.top_coded,
+            "250001 is a top-code only for median income"
+        );
     }
 }

@@ -14,9 +14,7 @@ mod tier;
 pub use error::CoreError;
 pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
 pub use geoid::{GeoId, Level};
-pub use records::{
-    AcsTables, BlockHousing, LocationTable, LocationSummary, SpeedTile, SpeedTiles,
-};
+pub use records::{AcsTables, BlockHousing, LocationSummary, LocationTable, SpeedTile, SpeedTiles};
 pub use technology::Technology;
 pub use thresholds::{NeedWeights, SpeedThreshold, Thresholds};
 pub use tier::{Qualification, Tier};

@@ -31,7 +31,10 @@ pub fn sum(parts: &[Estimate]) -> Estimate {
 
 /// Difference `a − b` of two estimates, with the sum MOE formula.
 pub fn difference(a: Estimate, b: Estimate) -> Estimate {
-    let negated = Estimate { value: -b.value, ..b };
+    let negated = Estimate {
+        value: -b.value,
+        ..b
+    };
     sum(&[a, negated])
 }
 
@@ -69,7 +72,9 @@ pub fn ratio(numerator: Estimate, denominator: Estimate) -> Option<Estimate> {
     }
     let r = numerator.value / denominator.value;
     let moe = match (numerator.moe, denominator.moe) {
-        (Ok(moe_x), Ok(moe_y)) => Ok((moe_x * moe_x + r * r * moe_y * moe_y).sqrt() / denominator.value),
+        (Ok(moe_x), Ok(moe_y)) => {
+            Ok((moe_x * moe_x + r * r * moe_y * moe_y).sqrt() / denominator.value)
+        }
         (Err(reason), _) | (_, Err(reason)) => Err(reason),
     };
     Some(Estimate {
@@ -144,7 +149,8 @@ mod tests {
     #[test]
     fn proportion_moe_matches_the_handbook_formula() {
         // p = 150/1000 = 0.15; sqrt(40² − 0.15²·100²) / 1000 = sqrt(1600 − 225) / 1000 = sqrt(1375)/1000
-        let p = proportion(Estimate::new(150.0, 40.0), Estimate::new(1000.0, 100.0)).expect("Y > 0");
+        let p =
+            proportion(Estimate::new(150.0, 40.0), Estimate::new(1000.0, 100.0)).expect("Y > 0");
         assert_relative_eq!(p.value, 0.15);
         assert_relative_eq!(moe_of(p), 1375f64.sqrt() / 1000.0, epsilon = 1e-15);
     }

@@ -59,7 +59,10 @@ impl AcsTables {
 
     /// All units of one variable, in GEOID order.
     pub fn units(&self, variable: &str) -> impl Iterator<Item = &GeoId> {
-        self.tables.get(variable).into_iter().flat_map(BTreeMap::keys)
+        self.tables
+            .get(variable)
+            .into_iter()
+            .flat_map(BTreeMap::keys)
     }
 
     /// The variables read, sorted.

@@ -69,14 +69,23 @@ impl Thresholds {
             ("gigabit", self.gigabit),
             ("slow_tile", self.slow_tile),
         ] {
-            if !(t.download.is_finite() && t.upload.is_finite() && t.download >= 0.0 && t.upload >= 0.0) {
+            if !(t.download.is_finite()
+                && t.upload.is_finite()
+                && t.download >= 0.0
+                && t.upload >= 0.0)
+            {
                 return Err(CoreError::InvalidThreshold {
                     name,
-                    reason: format!("speeds must be finite and non-negative, got {}/{}", t.download, t.upload),
+                    reason: format!(
+                        "speeds must be finite and non-negative, got {}/{}",
+                        t.download, t.upload
+                    ),
                 });
             }
         }
-        if self.underserved.download > self.served.download || self.underserved.upload > self.served.upload {
+        if self.underserved.download > self.served.download
+            || self.underserved.upload > self.served.upload
+        {
             return Err(CoreError::InvalidThreshold {
                 name: "underserved",
                 reason: "the underserved tier must not be faster than the served tier".into(),

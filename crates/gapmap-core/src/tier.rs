@@ -91,8 +91,20 @@ mod tests {
 
     const CABLE: Technology = Technology(40);
 
-    fn tier_of(technology: u16, download: Option<f64>, upload: Option<f64>, low_latency: bool) -> Tier {
-        Qualification::of_row(&Thresholds::default(), Technology(technology), download, upload, low_latency).tier()
+    fn tier_of(
+        technology: u16,
+        download: Option<f64>,
+        upload: Option<f64>,
+        low_latency: bool,
+    ) -> Tier {
+        Qualification::of_row(
+            &Thresholds::default(),
+            Technology(technology),
+            download,
+            upload,
+            low_latency,
+        )
+        .tier()
     }
 
     #[test]
@@ -103,8 +115,14 @@ mod tests {
     #[test]
     fn tier_edge_99_20_and_100_19_are_underserved_not_served() {
         assert_eq!(tier_of(40, Some(99.0), Some(20.0), true), Tier::Underserved);
-        assert_eq!(tier_of(40, Some(100.0), Some(19.0), true), Tier::Underserved);
-        assert_eq!(tier_of(40, Some(99.999), Some(20.0), true), Tier::Underserved);
+        assert_eq!(
+            tier_of(40, Some(100.0), Some(19.0), true),
+            Tier::Underserved
+        );
+        assert_eq!(
+            tier_of(40, Some(99.999), Some(20.0), true),
+            Tier::Underserved
+        );
     }
 
     #[test]
@@ -117,16 +135,27 @@ mod tests {
     #[test]
     fn satellite_unlicensed_wireless_and_other_never_count() {
         for technology in [0, 60, 61, 70] {
-            assert_eq!(tier_of(technology, Some(5000.0), Some(5000.0), true), Tier::Unserved, "tech {technology}");
+            assert_eq!(
+                tier_of(technology, Some(5000.0), Some(5000.0), true),
+                Tier::Unserved,
+                "tech {technology}"
+            );
         }
         for technology in [10, 40, 50, 71, 72] {
-            assert_eq!(tier_of(technology, Some(100.0), Some(20.0), true), Tier::Served, "tech {technology}");
+            assert_eq!(
+                tier_of(technology, Some(100.0), Some(20.0), true),
+                Tier::Served,
+                "tech {technology}"
+            );
         }
     }
 
     #[test]
     fn high_latency_rows_never_qualify() {
-        assert_eq!(tier_of(50, Some(1000.0), Some(1000.0), false), Tier::Unserved);
+        assert_eq!(
+            tier_of(50, Some(1000.0), Some(1000.0), false),
+            Tier::Unserved
+        );
     }
 
     #[test]
@@ -147,8 +176,15 @@ mod tests {
     #[test]
     fn gigabit_needs_1000_down_and_500_up() {
         let t = Thresholds::default();
-        assert!(Qualification::of_row(&t, Technology(50), Some(1000.0), Some(500.0), true).is_gigabit());
-        assert!(!Qualification::of_row(&t, Technology(50), Some(1000.0), Some(499.0), true).is_gigabit());
-        assert!(!Qualification::of_row(&t, Technology(40), Some(1200.0), Some(35.0), true).is_gigabit());
+        assert!(
+            Qualification::of_row(&t, Technology(50), Some(1000.0), Some(500.0), true).is_gigabit()
+        );
+        assert!(
+            !Qualification::of_row(&t, Technology(50), Some(1000.0), Some(499.0), true)
+                .is_gigabit()
+        );
+        assert!(
+            !Qualification::of_row(&t, Technology(40), Some(1200.0), Some(35.0), true).is_gigabit()
+        );
     }
 }

@@ -1,1 +1,17 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod atomic;
+pub mod charts;
+mod error;
+mod geojson;
+mod metadata;
+mod table;
+mod values;
+
+pub use atomic::write_atomic;
+pub use error::ExportError;
+pub use geojson::{DEFAULT_PRECISION, geometry_json, write_geojson};
+pub use metadata::{InputFile, generated_at, write_json};
+pub use table::write_csv;

@@ -43,7 +43,9 @@ pub fn adoption(acs: &AcsTables, units: &[&GeoId]) -> Adoption {
     let no_internet = total(acs, NO_INTERNET, units);
     let broadband = total(acs, BROADBAND_ANY, units);
     let without_broadband = households.and_then(|h| broadband.map(|b| moe::difference(h, b)));
-    let share = |part: Result<Estimate, NotAvailable>| part.and_then(|p| households.map(|h| moe::proportion(p, h)));
+    let share = |part: Result<Estimate, NotAvailable>| {
+        part.and_then(|p| households.map(|h| moe::proportion(p, h)))
+    };
     Adoption {
         households,
         no_internet,
@@ -66,7 +68,11 @@ mod tests {
         let b = GeoId::parse("110010001021").expect("valid");
         let mut acs = AcsTables::default();
         let table = |x: (f64, f64), y: (f64, f64)| -> BTreeMap<GeoId, gapmap_core::AcsValue> {
-            [(a.clone(), Ok(Estimate::new(x.0, x.1))), (b.clone(), Ok(Estimate::new(y.0, y.1)))].into()
+            [
+                (a.clone(), Ok(Estimate::new(x.0, x.1))),
+                (b.clone(), Ok(Estimate::new(y.0, y.1))),
+            ]
+            .into()
         };
         acs.insert(HOUSEHOLDS, table((762.0, 132.0), (865.0, 257.0)));
         acs.insert(BROADBAND_ANY, table((744.0, 133.0), (841.0, 252.0)));
@@ -80,7 +86,10 @@ mod tests {
         let result = adoption(&acs, &[&a, &b]);
         let households = result.households.expect("available");
         assert_eq!(households.value, 1627.0);
-        assert_relative_eq!(households.moe.expect("known"), (132f64.powi(2) + 257f64.powi(2)).sqrt());
+        assert_relative_eq!(
+            households.moe.expect("known"),
+            (132f64.powi(2) + 257f64.powi(2)).sqrt()
+        );
         // Both zero estimates carry MOE 14: only the largest is kept, so the tract MOE is 14.
         let no_internet = result.no_internet.expect("available");
         assert_eq!(no_internet.value, 0.0);
@@ -91,7 +100,10 @@ mod tests {
         let moe_bb_sq = 133f64.powi(2) + 252f64.powi(2);
         let moe_hh_sq = 132f64.powi(2) + 257f64.powi(2);
         assert_relative_eq!(without.moe.expect("known"), (moe_hh_sq + moe_bb_sq).sqrt());
-        let share = result.share_without_broadband.expect("available").expect("households > 0");
+        let share = result
+            .share_without_broadband
+            .expect("available")
+            .expect("households > 0");
         assert_relative_eq!(share.value, 42.0 / 1627.0);
         // proportion radicand 84_810.2... − (42/1627)²·83_473 > 0
         let p = 42.0 / 1627.0;
@@ -104,11 +116,18 @@ mod tests {
         let (mut acs, a, b) = tables();
         acs.insert(
             NO_INTERNET,
-            [(a.clone(), Ok(Estimate::new(3.0, 2.0))), (b.clone(), Err(NotAvailable::EstimateNotComputable))].into(),
+            [
+                (a.clone(), Ok(Estimate::new(3.0, 2.0))),
+                (b.clone(), Err(NotAvailable::EstimateNotComputable)),
+            ]
+            .into(),
         );
         let result = adoption(&acs, &[&a, &b]);
         assert_eq!(result.no_internet, Err(NotAvailable::EstimateNotComputable));
-        assert_eq!(result.share_no_internet, Err(NotAvailable::EstimateNotComputable));
+        assert_eq!(
+            result.share_no_internet,
+            Err(NotAvailable::EstimateNotComputable)
+        );
         assert!(result.households.is_ok());
     }
 }

@@ -75,7 +75,12 @@ fn key_at(unit: &GeoId, level: Level) -> Option<&str> {
 ///
 /// Locations and tiles enter through their blocks, ACS counts through their units (block groups
 /// roll up to tracts with the sum MOE, METHOD.md §3). Districts are processed in parallel.
-pub fn compute_census_level(level: Level, districts: &[District], inputs: Inputs<'_>, method: &Method) -> LevelResult {
+pub fn compute_census_level(
+    level: Level,
+    districts: &[District],
+    inputs: Inputs<'_>,
+    method: &Method,
+) -> LevelResult {
     let mut coverage = Coverage::default();
     let known: HashMap<&str, usize> = districts
         .iter()
@@ -147,7 +152,11 @@ pub fn compute_census_level(level: Level, districts: &[District], inputs: Inputs
         .collect();
     // STYLE: results sorted by district id, so output is byte-identical run to run.
     rows.sort_by(|a, b| a.geoid.cmp(&b.geoid));
-    LevelResult { level, rows, coverage }
+    LevelResult {
+        level,
+        rows,
+        coverage,
+    }
 }
 
 fn share(part: u64, whole: u64) -> Option<f64> {
@@ -216,25 +225,54 @@ mod tests {
         let served = Qualification::of_row(&t, Technology(50), Some(1000.0), Some(1000.0), true);
         let under = Qualification::of_row(&t, Technology(40), Some(300.0), Some(10.0), true);
         let table = LocationTable {
-            blocks: vec![id("110010001011000"), id("110010001012000"), id("110010002011000"), id("240010001011000")],
+            blocks: vec![
+                id("110010001011000"),
+                id("110010001012000"),
+                id("110010002011000"),
+                id("240010001011000"),
+            ],
             locations: vec![
-                LocationSummary { block: 0, qualification: served },
-                LocationSummary { block: 0, qualification: under },
-                LocationSummary { block: 1, qualification: Qualification::NONE },
-                LocationSummary { block: 2, qualification: served },
-                LocationSummary { block: 3, qualification: served },
+                LocationSummary {
+                    block: 0,
+                    qualification: served,
+                },
+                LocationSummary {
+                    block: 0,
+                    qualification: under,
+                },
+                LocationSummary {
+                    block: 1,
+                    qualification: Qualification::NONE,
+                },
+                LocationSummary {
+                    block: 2,
+                    qualification: served,
+                },
+                LocationSummary {
+                    block: 3,
+                    qualification: served,
+                },
             ],
         };
         let mut acs = AcsTables::default();
         let bgs = ["110010001011", "110010001012", "110010002011"];
         let table_of = |values: [f64; 3]| -> BTreeMap<GeoId, gapmap_core::AcsValue> {
-            bgs.iter().zip(values).map(|(g, v)| (id(g), Ok(Estimate::new(v, 10.0)))).collect()
+            bgs.iter()
+                .zip(values)
+                .map(|(g, v)| (id(g), Ok(Estimate::new(v, 10.0))))
+                .collect()
         };
         acs.insert(HOUSEHOLDS, table_of([100.0, 50.0, 80.0]));
         acs.insert(BROADBAND_ANY, table_of([90.0, 40.0, 80.0]));
         acs.insert(NO_INTERNET, table_of([5.0, 5.0, 0.0]));
         let tiles = SpeedTiles {
-            tiles: vec![SpeedTile { download_mbps: 10.0, upload_mbps: 1.0, latency_ms: 5.0, tests: 60, devices: 5 }],
+            tiles: vec![SpeedTile {
+                download_mbps: 10.0,
+                upload_mbps: 1.0,
+                latency_ms: 5.0,
+                tests: 60,
+                devices: 5,
+            }],
             tile_blocks: vec![(id("110010001011000"), 0), (id("110010001012000"), 0)],
         };
         (table, acs, tiles)
@@ -243,35 +281,67 @@ mod tests {
     #[test]
     fn tracts_sum_their_block_groups_and_a_tile_counts_once_per_district() {
         let (table, acs, tiles) = fixture();
-        let inputs = Inputs { locations: Some(&table), acs: Some(&acs), speeds: Some(&tiles) };
+        let inputs = Inputs {
+            locations: Some(&table),
+            acs: Some(&acs),
+            speeds: Some(&tiles),
+        };
         let tracts = [
-            District { geoid: id("11001000101"), name: "Tract 1.01".into() },
-            District { geoid: id("11001000201"), name: "Tract 2.01".into() },
+            District {
+                geoid: id("11001000101"),
+                name: "Tract 1.01".into(),
+            },
+            District {
+                geoid: id("11001000201"),
+                name: "Tract 2.01".into(),
+            },
         ];
         let result = compute_census_level(Level::Tract, &tracts, inputs, &Method::default());
         let first = &result.rows[0];
         assert_eq!(first.locations, Some(3));
-        assert_eq!((first.locations_served, first.locations_underserved, first.locations_unserved), (Some(1), Some(1), Some(1)));
+        assert_eq!(
+            (
+                first.locations_served,
+                first.locations_underserved,
+                first.locations_unserved
+            ),
+            (Some(1), Some(1), Some(1))
+        );
         assert_eq!(first.households.map(|e| e.value), Some(150.0));
         assert_eq!(first.without_broadband.map(|e| e.value), Some(20.0));
-        assert_eq!(first.speed_tests, Some(60), "the tile touches two blocks of the tract but counts once");
+        assert_eq!(
+            first.speed_tests,
+            Some(60),
+            "the tile touches two blocks of the tract but counts once"
+        );
         assert_eq!(first.share_slow_tests, Some(1.0));
         // need = 100 · (2/3 + 20/150 + 1) / 3
         let expected = 100.0 * (2.0 / 3.0 + 20.0 / 150.0 + 1.0) / 3.0;
         assert!((first.need_index.expect("components available") - expected).abs() < 1e-12);
-        assert_eq!(first.need_components, "not_served;without_broadband;slow_tests");
+        assert_eq!(
+            first.need_components,
+            "not_served;without_broadband;slow_tests"
+        );
         // The Maryland location is outside every DC tract and reported as such.
         assert_eq!(result.coverage.locations_total, 5);
         assert_eq!(result.coverage.locations_outside, 1);
 
         let bgs: Vec<District> = ["110010001011", "110010001012", "110010002011"]
             .iter()
-            .map(|g| District { geoid: id(g), name: (*g).into() })
+            .map(|g| District {
+                geoid: id(g),
+                name: (*g).into(),
+            })
             .collect();
         let by_bg = compute_census_level(Level::BlockGroup, &bgs, inputs, &Method::default());
-        let sum = |rows: &[DistrictGaps]| rows.iter().map(|r| r.locations.unwrap_or(0)).sum::<u64>();
+        let sum =
+            |rows: &[DistrictGaps]| rows.iter().map(|r| r.locations.unwrap_or(0)).sum::<u64>();
         assert_eq!(sum(&by_bg.rows), sum(&result.rows));
         assert_eq!(by_bg.rows[0].speed_tests, Some(60));
-        assert_eq!(by_bg.rows[1].speed_tests, Some(60), "a tile touching two block groups counts in both");
+        assert_eq!(
+            by_bg.rows[1].speed_tests,
+            Some(60),
+            "a tile touching two block groups counts in both"
+        );
     }
 }

@@ -17,11 +17,22 @@ pub struct NeedComponents {
 
 /// `need = 100 · Σ w_i·c_i / Σ w_i` over the available components with a positive weight;
 /// returns the index and the names of the components used, or `None` when none is available.
-pub fn need_index(components: &NeedComponents, weights: &NeedWeights) -> Option<(f64, Vec<&'static str>)> {
+pub fn need_index(
+    components: &NeedComponents,
+    weights: &NeedWeights,
+) -> Option<(f64, Vec<&'static str>)> {
     let all = [
         ("not_served", components.not_served, weights.not_served),
-        ("without_broadband", components.without_broadband, weights.without_broadband),
-        ("unaffordable", components.unaffordable, weights.unaffordable),
+        (
+            "without_broadband",
+            components.without_broadband,
+            weights.without_broadband,
+        ),
+        (
+            "unaffordable",
+            components.unaffordable,
+            weights.unaffordable,
+        ),
         ("slow_tests", components.slow_tests, weights.slow_tests),
     ];
     let mut weighted = 0.0;
@@ -53,17 +64,29 @@ mod tests {
             unaffordable: None,
             slow_tests: Some(0.3),
         };
-        let (index, used) = need_index(&components, &NeedWeights::default()).expect("three components");
+        let (index, used) =
+            need_index(&components, &NeedWeights::default()).expect("three components");
         assert_relative_eq!(index, 100.0 * 0.6 / 3.0);
         assert_eq!(used, ["not_served", "without_broadband", "slow_tests"]);
     }
 
     #[test]
     fn weights_apply_and_no_component_gives_no_index() {
-        let components = NeedComponents { not_served: Some(1.0), without_broadband: Some(0.0), ..Default::default() };
-        let weights = NeedWeights { not_served: 3.0, without_broadband: 1.0, ..Default::default() };
+        let components = NeedComponents {
+            not_served: Some(1.0),
+            without_broadband: Some(0.0),
+            ..Default::default()
+        };
+        let weights = NeedWeights {
+            not_served: 3.0,
+            without_broadband: 1.0,
+            ..Default::default()
+        };
         let (index, _) = need_index(&components, &weights).expect("two components");
         assert_relative_eq!(index, 75.0);
-        assert_eq!(need_index(&NeedComponents::default(), &NeedWeights::default()), None);
+        assert_eq!(
+            need_index(&NeedComponents::default(), &NeedWeights::default()),
+            None
+        );
     }
 }

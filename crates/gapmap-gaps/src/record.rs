@@ -17,7 +17,9 @@ pub enum FieldValue {
 
 impl From<Option<f64>> for FieldValue {
     fn from(value: Option<f64>) -> Self {
-        value.filter(|v| v.is_finite()).map_or(FieldValue::Empty, FieldValue::Number)
+        value
+            .filter(|v| v.is_finite())
+            .map_or(FieldValue::Empty, FieldValue::Number)
     }
 }
 
@@ -174,7 +176,9 @@ impl DistrictGaps {
             self.speed_mean_up_mbps.into(),
             self.share_slow_tests.into(),
             self.need_index.into(),
-            self.suppressed.clone().map_or(FieldValue::Empty, FieldValue::Text),
+            self.suppressed
+                .clone()
+                .map_or(FieldValue::Empty, FieldValue::Text),
             text_or_empty(&self.need_components),
             text_or_empty(&self.notes.join("; ")),
         ];

@@ -28,7 +28,10 @@ pub fn speeds(tiles: &SpeedTiles, tile_ids: &[u32], thresholds: &Thresholds) -> 
         down += tile.tests as f64 * tile.download_mbps;
         up += tile.tests as f64 * tile.upload_mbps;
         // METHOD.md §5: slow means avg_d < 25 or avg_u < 3, i.e. not meeting 25/3.
-        if !thresholds.slow_tile.is_met_by(tile.download_mbps, tile.upload_mbps) {
+        if !thresholds
+            .slow_tile
+            .is_met_by(tile.download_mbps, tile.upload_mbps)
+        {
             slow += tile.tests;
         }
     }
@@ -58,13 +61,23 @@ mod tests {
     use super::*;
 
     fn tile(download_mbps: f64, upload_mbps: f64, tests: u64) -> SpeedTile {
-        SpeedTile { download_mbps, upload_mbps, latency_ms: 10.0, tests, devices: 1 }
+        SpeedTile {
+            download_mbps,
+            upload_mbps,
+            latency_ms: 10.0,
+            tests,
+            devices: 1,
+        }
     }
 
     #[test]
     fn means_are_test_weighted_and_slow_share_counts_tests() {
         let tiles = SpeedTiles {
-            tiles: vec![tile(100.0, 10.0, 30), tile(20.0, 5.0, 10), tile(300.0, 2.9, 20)],
+            tiles: vec![
+                tile(100.0, 10.0, 30),
+                tile(20.0, 5.0, 10),
+                tile(300.0, 2.9, 20),
+            ],
             tile_blocks: vec![],
         };
         let s = speeds(&tiles, &[0, 1, 2], &Thresholds::default());
@@ -79,7 +92,10 @@ mod tests {
 
     #[test]
     fn edge_25_3_is_not_slow_and_49_tests_get_no_figures() {
-        let tiles = SpeedTiles { tiles: vec![tile(25.0, 3.0, 49), tile(25.0, 3.0, 1)], tile_blocks: vec![] };
+        let tiles = SpeedTiles {
+            tiles: vec![tile(25.0, 3.0, 49), tile(25.0, 3.0, 1)],
+            tile_blocks: vec![],
+        };
         let few = speeds(&tiles, &[0], &Thresholds::default());
         assert_eq!(few.tests, 49);
         assert_eq!(few.mean_down_mbps, None);

@@ -73,27 +73,53 @@ mod tests {
     #[test]
     fn tiers_partition_the_locations_of_each_block() {
         let t = Thresholds::default();
-        let q = |tech: u16, down: f64, up: f64| Qualification::of_row(&t, Technology(tech), Some(down), Some(up), true);
+        let q = |tech: u16, down: f64, up: f64| {
+            Qualification::of_row(&t, Technology(tech), Some(down), Some(up), true)
+        };
         let table = LocationTable {
             blocks: vec![
                 GeoId::parse("110010001011000").expect("valid"),
                 GeoId::parse("110010001011001").expect("valid"),
             ],
             locations: vec![
-                LocationSummary { block: 0, qualification: q(50, 1000.0, 1000.0) },
-                LocationSummary { block: 0, qualification: q(40, 300.0, 10.0) },
-                LocationSummary { block: 0, qualification: q(60, 300.0, 30.0) },
-                LocationSummary { block: 1, qualification: q(40, 100.0, 20.0) },
+                LocationSummary {
+                    block: 0,
+                    qualification: q(50, 1000.0, 1000.0),
+                },
+                LocationSummary {
+                    block: 0,
+                    qualification: q(40, 300.0, 10.0),
+                },
+                LocationSummary {
+                    block: 0,
+                    qualification: q(60, 300.0, 30.0),
+                },
+                LocationSummary {
+                    block: 1,
+                    qualification: q(40, 100.0, 20.0),
+                },
             ],
         };
         let counts = counts_by_block(&table);
         assert_eq!(
             counts[0],
-            TierCounts { locations: 3, served: 1, underserved: 1, unserved: 1, gigabit: 1 }
+            TierCounts {
+                locations: 3,
+                served: 1,
+                underserved: 1,
+                unserved: 1,
+                gigabit: 1
+            }
         );
         assert_eq!(
             counts[1],
-            TierCounts { locations: 1, served: 1, underserved: 0, unserved: 0, gigabit: 0 }
+            TierCounts {
+                locations: 1,
+                served: 1,
+                underserved: 0,
+                unserved: 0,
+                gigabit: 0
+            }
         );
     }
 }

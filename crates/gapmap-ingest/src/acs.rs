@@ -55,12 +55,18 @@ fn cell(text: &str, is_moe: bool) -> Result<Option<f64>, NotAvailable> {
             // "250,000+" is the top-code, "2,500-" the bottom of an open-ended median.
             let cleaned = t.replace(',', "");
             if let Some(top) = cleaned.strip_suffix('+') {
-                return top.parse::<f64>().map(|v| Some(v + 1.0)).map_err(|_| NotAvailable::UnknownSentinel);
+                return top
+                    .parse::<f64>()
+                    .map(|v| Some(v + 1.0))
+                    .map_err(|_| NotAvailable::UnknownSentinel);
             }
             if cleaned.ends_with('-') {
                 return Err(NotAvailable::MedianOpenEnded);
             }
-            cleaned.parse::<f64>().map(Some).map_err(|_| NotAvailable::UnknownSentinel)
+            cleaned
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| NotAvailable::UnknownSentinel)
         }
     }
 }
@@ -109,15 +115,20 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
             ),
         ));
     }
-    let mut values: BTreeMap<String, BTreeMap<GeoId, AcsValue>> =
-        variables.iter().map(|(v, _, _)| (v.clone(), BTreeMap::new())).collect();
+    let mut values: BTreeMap<String, BTreeMap<GeoId, AcsValue>> = variables
+        .iter()
+        .map(|(v, _, _)| (v.clone(), BTreeMap::new()))
+        .collect();
     let mut level: Option<Level> = None;
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_error(path, &e))?;
         let line = index as u64 + 2;
         let geoid_text = record.get(geoid_column).unwrap_or("");
         // data.census.gov's second row holds labels ("Geography", "Estimate!!Total:").
-        if index == 0 && GeoId::parse(geoid_text).is_err() && !geoid_text.chars().any(|c| c.is_ascii_digit()) {
+        if index == 0
+            && GeoId::parse(geoid_text).is_err()
+            && !geoid_text.chars().any(|c| c.is_ascii_digit())
+        {
             continue;
         }
         // Numbers written with a decimal point (`110010001011.0`) by a spreadsheet.
@@ -168,7 +179,12 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
                             let moe_text = record.get(*c).unwrap_or("");
                             match cell(moe_text, true) {
                                 Err(NotAvailable::UnknownSentinel) => {
-                                    return Err(bad(*c, format!("`{moe_text}` is neither a number nor an ACS annotation")));
+                                    return Err(bad(
+                                        *c,
+                                        format!(
+                                            "`{moe_text}` is neither a number nor an ACS annotation"
+                                        ),
+                                    ));
                                 }
                                 other => other,
                             }
@@ -177,10 +193,12 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
                     let median_income = variable.starts_with("B19013");
                     match moe {
                         Ok(moe) => decode_acs_cell(estimate, moe, median_income),
-                        Err(reason) => decode_acs_cell(estimate, Some(0.0), median_income).map(|e| Estimate {
-                            moe: Err(reason),
-                            ..e
-                        }),
+                        Err(reason) => {
+                            decode_acs_cell(estimate, Some(0.0), median_income).map(|e| Estimate {
+                                moe: Err(reason),
+                                ..e
+                            })
+                        }
                     }
                 }
             };
@@ -240,8 +258,14 @@ mod tests {
         let file = read_acs(&path).expect("valid table");
         assert_eq!(file.level, Level::BlockGroup);
         let table = &file.variables["B19013_001"];
-        assert_eq!(table[&geoid("110010001011")], Ok(Estimate::new(157_276.0, 77_174.0)));
-        assert_eq!(table[&geoid("110010001021")], Err(NotAvailable::EstimateNotComputable));
+        assert_eq!(
+            table[&geoid("110010001011")],
+            Ok(Estimate::new(157_276.0, 77_174.0))
+        );
+        assert_eq!(
+            table[&geoid("110010001021")],
+            Err(NotAvailable::EstimateNotComputable)
+        );
         let top = table[&geoid("110010001022")].expect("top-coded estimate is a value");
         assert!(top.top_coded);
         assert_eq!(top.moe, Err(NotAvailable::MedianOpenEnded));
@@ -257,8 +281,14 @@ mod tests {
         );
         let file = read_acs(&path).expect("valid table");
         assert_eq!(file.variables.len(), 2);
-        assert_eq!(file.variables["B28002_001"][&geoid("110010001021")], Ok(Estimate::new(1865.0, 257.0)));
-        assert_eq!(file.variables["B28002_013"][&geoid("110010001011")], Ok(Estimate::new(0.0, 14.0)));
+        assert_eq!(
+            file.variables["B28002_001"][&geoid("110010001021")],
+            Ok(Estimate::new(1865.0, 257.0))
+        );
+        assert_eq!(
+            file.variables["B28002_013"][&geoid("110010001011")],
+            Ok(Estimate::new(0.0, 14.0))
+        );
         assert_eq!(
             file.variables["B28002_013"][&geoid("110010001021")],
             Err(NotAvailable::EstimateNotComputable)
@@ -267,10 +297,14 @@ mod tests {
 
     #[test]
     fn a_geoid_that_lost_its_leading_zero_is_refused_with_the_row() {
-        let (_dir, path) = write("B28002_001E,B28002_001M,GEOID\n10.0,2.0,010010201001\n12.0,3.0,10010201002\n");
+        let (_dir, path) =
+            write("B28002_001E,B28002_001M,GEOID\n10.0,2.0,010010201001\n12.0,3.0,10010201002\n");
         let message = read_acs(&path).expect_err("mixed levels").to_string();
         assert!(message.contains("record 3"), "{message}");
-        assert!(message.contains("one file must hold one level"), "{message}");
+        assert!(
+            message.contains("one file must hold one level"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 
-use gapmap_core::{GeoId, Level, LocationSummary, LocationTable, Qualification, Technology, Thresholds};
+use gapmap_core::{
+    GeoId, Level, LocationSummary, LocationTable, Qualification, Technology, Thresholds,
+};
 use polars::prelude::{CsvReadOptions, DataType, Field, Schema, SerReader};
 use rayon::prelude::*;
 
@@ -86,14 +88,22 @@ impl Partial {
         if let Some(&index) = self.block_index.get(text) {
             return Some(index);
         }
-        let geoid = GeoId::parse(text).ok().filter(|g| g.level() == Level::Block)?;
+        let geoid = GeoId::parse(text)
+            .ok()
+            .filter(|g| g.level() == Level::Block)?;
         let index = self.blocks.len() as u32;
         self.blocks.push(geoid);
         self.block_index.insert(text.into(), index);
         Some(index)
     }
 
-    fn add(&mut self, location_id: &str, block: u32, qualification: Qualification, path: &Path) -> Result<(), IngestError> {
+    fn add(
+        &mut self,
+        location_id: &str,
+        block: u32,
+        qualification: Qualification,
+        path: &Path,
+    ) -> Result<(), IngestError> {
         match self.locations.get_mut(location_id) {
             Some(pending) if pending.block != block => Err(IngestError::LocationInTwoBlocks {
                 location_id: location_id.to_owned(),
@@ -106,7 +116,13 @@ impl Partial {
                 Ok(())
             }
             None => {
-                self.locations.insert(location_id.into(), Pending { block, qualification });
+                self.locations.insert(
+                    location_id.into(),
+                    Pending {
+                        block,
+                        qualification,
+                    },
+                );
                 Ok(())
             }
         }
@@ -119,7 +135,10 @@ impl Partial {
         let remap: Vec<u32> = other
             .blocks
             .iter()
-            .map(|geoid| self.block(geoid.as_str()).expect("already validated as a block GEOID"))
+            .map(|geoid| {
+                self.block(geoid.as_str())
+                    .expect("already validated as a block GEOID")
+            })
             .collect();
         for (location_id, pending) in other.locations {
             let block = remap[pending.block as usize];
@@ -165,7 +184,10 @@ impl Partial {
             location.block = rank[location.block as usize];
         }
         locations.sort_unstable_by_key(|l| (l.block, tier_key(l.qualification)));
-        let blocks = order.iter().map(|&old| self.blocks[old as usize].clone()).collect();
+        let blocks = order
+            .iter()
+            .map(|&old| self.blocks[old as usize].clone())
+            .collect();
         (LocationTable { blocks, locations }, self.stats)
     }
 }
@@ -177,7 +199,10 @@ fn tier_key(q: Qualification) -> (u8, bool) {
 /// Reads BDC availability files (zips of CSVs, or CSVs) into one entry per residential
 /// location, classified with `thresholds`. Files are read in parallel; a location seen in
 /// several files (one per technology) is merged.
-pub fn read_bdc(paths: &[PathBuf], thresholds: &Thresholds) -> Result<(LocationTable, BdcStats), IngestError> {
+pub fn read_bdc(
+    paths: &[PathBuf],
+    thresholds: &Thresholds,
+) -> Result<(LocationTable, BdcStats), IngestError> {
     if paths.is_empty() {
         return Ok((LocationTable::default(), BdcStats::default()));
     }
@@ -202,10 +227,11 @@ fn read_file(path: &Path, thresholds: &Thresholds) -> Result<Partial, IngestErro
         read_member(BufReader::new(file), path, thresholds, &mut partial)?;
         return Ok(partial);
     }
-    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|source| IngestError::Zip {
-        path: path.to_owned(),
-        source,
-    })?;
+    let mut archive =
+        zip::ZipArchive::new(BufReader::new(file)).map_err(|source| IngestError::Zip {
+            path: path.to_owned(),
+            source,
+        })?;
     let zip_error = |source| IngestError::Zip {
         path: path.to_owned(),
         source,
@@ -238,8 +264,12 @@ fn read_file(path: &Path, thresholds: &Thresholds) -> Result<Partial, IngestErro
 
 /// Where each needed column sits in the file's header.
 fn header_positions(header: &[u8], path: &Path) -> Result<Vec<usize>, IngestError> {
-    let text = std::str::from_utf8(header)
-        .map_err(|_| IngestError::format(path, "the header line is not UTF-8; is this a BDC availability CSV?"))?;
+    let text = std::str::from_utf8(header).map_err(|_| {
+        IngestError::format(
+            path,
+            "the header line is not UTF-8; is this a BDC availability CSV?",
+        )
+    })?;
     let names: Vec<&str> = text
         .trim_end_matches(['\r', '\n'])
         .split(',')
@@ -288,12 +318,19 @@ fn split_error(e: SplitError, path: &Path) -> IngestError {
     }
 }
 
-fn read_member<R: Read + Send>(input: R, path: &Path, thresholds: &Thresholds, partial: &mut Partial) -> Result<(), IngestError> {
+fn read_member<R: Read + Send>(
+    input: R,
+    path: &Path,
+    thresholds: &Thresholds,
+    partial: &mut Partial,
+) -> Result<(), IngestError> {
     let mut splitter = RecordSplitter::new(input, CHUNK_BYTES, MAX_RECORD_BYTES);
     let header = splitter
         .next_chunk()
         .map_err(|e| split_error(e, path))?
-        .ok_or_else(|| IngestError::format(path, "the file is empty; expected a header and rows"))?;
+        .ok_or_else(|| {
+            IngestError::format(path, "the file is empty; expected a header and rows")
+        })?;
     let positions = header_positions(&header.bytes, path)?;
     let column_count = std::str::from_utf8(&header.bytes)
         .map(|t| t.trim_end_matches(['\r', '\n']).split(',').count())
@@ -359,15 +396,24 @@ fn parse_chunk(
             .and_then(|c| c.str().cloned())
             .map_err(|e| csv_error(e.to_string()))
     };
-    let (location, technology, download, upload, latency, business, block) =
-        (column(0)?, column(1)?, column(2)?, column(3)?, column(4)?, column(5)?, column(6)?);
+    let (location, technology, download, upload, latency, business, block) = (
+        column(0)?,
+        column(1)?,
+        column(2)?,
+        column(3)?,
+        column(4)?,
+        column(5)?,
+        column(6)?,
+    );
     let rows = location
         .iter()
         .zip(technology.iter())
         .zip(download.iter().zip(upload.iter()))
         .zip(latency.iter().zip(business.iter()))
         .zip(block.iter());
-    for (row, ((((location, technology), (download, upload)), (latency, business)), block)) in rows.enumerate() {
+    for (row, ((((location, technology), (download, upload)), (latency, business)), block)) in
+        rows.enumerate()
+    {
         let record = first_record + row as u64;
         let bad = |column: &str, message: String| IngestError::Value {
             path: path.to_owned(),
@@ -396,7 +442,15 @@ fn parse_chunk(
             .ok_or_else(|| bad("location_id", "empty location_id".into()))?;
         let technology = technology
             .and_then(|t| t.trim().parse::<u16>().ok())
-            .ok_or_else(|| bad("technology", format!("`{}` is not an FCC technology code", technology.unwrap_or(""))))?;
+            .ok_or_else(|| {
+                bad(
+                    "technology",
+                    format!(
+                        "`{}` is not an FCC technology code",
+                        technology.unwrap_or("")
+                    ),
+                )
+            })?;
         let download = speed(download).map_err(|m| bad("max_advertised_download_speed", m))?;
         let upload = speed(upload).map_err(|m| bad("max_advertised_upload_speed", m))?;
         let low_latency = match latency.map(str::trim) {
@@ -411,7 +465,13 @@ fn parse_chunk(
                 format!("`{block_text}` is not a 15-digit 2020 block GEOID (was it read as a number and lost its leading zero?)"),
             )
         })?;
-        let qualification = Qualification::of_row(thresholds, Technology(technology), download, upload, low_latency);
+        let qualification = Qualification::of_row(
+            thresholds,
+            Technology(technology),
+            download,
+            upload,
+            low_latency,
+        );
         partial.add(location, block, qualification, path)?;
     }
     Ok(())
@@ -423,7 +483,9 @@ fn speed(text: Option<&str>) -> Result<Option<f64>, String> {
         None | Some("") => Ok(None),
         Some(t) => match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
-            _ => Err(format!("`{t}` is not a speed in Mbps (a non-negative number, or empty)")),
+            _ => Err(format!(
+                "`{t}` is not a speed in Mbps (a non-negative number, or empty)"
+            )),
         },
     }
 }
@@ -449,8 +511,18 @@ mod tests {
     }
 
     fn tiers(table: &LocationTable) -> (usize, usize, usize) {
-        let count = |t: Tier| table.locations.iter().filter(|l| l.qualification.tier() == t).count();
-        (count(Tier::Served), count(Tier::Underserved), count(Tier::Unserved))
+        let count = |t: Tier| {
+            table
+                .locations
+                .iter()
+                .filter(|l| l.qualification.tier() == t)
+                .count()
+        };
+        (
+            count(Tier::Served),
+            count(Tier::Underserved),
+            count(Tier::Unserved),
+        )
     }
 
     #[test]
@@ -468,7 +540,11 @@ mod tests {
         assert_eq!(stats.rows, 2);
         assert_eq!(table.locations.len(), 2);
         assert_eq!(table.blocks[0].as_str(), "010010001011000");
-        assert_eq!(tiers(&table), (1, 0, 1), "the empty download speed never qualifies");
+        assert_eq!(
+            tiers(&table),
+            (1, 0, 1),
+            "the empty download speed never qualifies"
+        );
     }
 
     #[test]
@@ -493,11 +569,24 @@ mod tests {
     #[test]
     fn rows_of_one_location_in_two_files_merge() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let copper = write_csv(dir.path(), "copper.csv", &["1,1,DSL,7,10,25,3,1,X,DC,110010001011000,x"]);
-        let satellite = write_csv(dir.path(), "sat.csv", &["1,1,Sat,7,61,250,30,1,X,DC,110010001011000,x"]);
-        let (table, _) = read_bdc(&[copper, satellite], &Thresholds::default()).expect("valid files");
+        let copper = write_csv(
+            dir.path(),
+            "copper.csv",
+            &["1,1,DSL,7,10,25,3,1,X,DC,110010001011000,x"],
+        );
+        let satellite = write_csv(
+            dir.path(),
+            "sat.csv",
+            &["1,1,Sat,7,61,250,30,1,X,DC,110010001011000,x"],
+        );
+        let (table, _) =
+            read_bdc(&[copper, satellite], &Thresholds::default()).expect("valid files");
         assert_eq!(table.locations.len(), 1);
-        assert_eq!(tiers(&table), (0, 1, 0), "non-GSO satellite never makes a location served");
+        assert_eq!(
+            tiers(&table),
+            (0, 1, 0),
+            "non-GSO satellite never makes a location served"
+        );
     }
 
     #[test]
@@ -506,7 +595,10 @@ mod tests {
         let path = write_csv(
             dir.path(),
             "a.csv",
-            &["1,1,A,77,10,25,3,1,R,DC,110010001011000,x", "1,1,A,77,40,25,3,1,R,DC,110010001011001,x"],
+            &[
+                "1,1,A,77,10,25,3,1,R,DC,110010001011000,x",
+                "1,1,A,77,40,25,3,1,R,DC,110010001011001,x",
+            ],
         );
         let err = read_bdc(&[path], &Thresholds::default()).expect_err("conflicting blocks");
         let message = err.to_string();
@@ -520,10 +612,18 @@ mod tests {
         let path = write_csv(
             dir.path(),
             "a.csv",
-            &["1,1,A,77,10,25,3,1,R,DC,110010001011000,x", "1,1,A,78,10,fast,3,1,R,DC,110010001011000,x"],
+            &[
+                "1,1,A,77,10,25,3,1,R,DC,110010001011000,x",
+                "1,1,A,78,10,fast,3,1,R,DC,110010001011000,x",
+            ],
         );
-        let message = read_bdc(&[path], &Thresholds::default()).expect_err("bad speed").to_string();
-        assert!(message.contains("a.csv, record 3, column `max_advertised_download_speed`"), "{message}");
+        let message = read_bdc(&[path], &Thresholds::default())
+            .expect_err("bad speed")
+            .to_string();
+        assert!(
+            message.contains("a.csv, record 3, column `max_advertised_download_speed`"),
+            "{message}"
+        );
         assert!(message.contains("`fast`"), "{message}");
     }
 
@@ -532,15 +632,26 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("a.csv");
         std::fs::write(&path, "frn,location_id,technology\n1,2,3\n").expect("write");
-        let message = read_bdc(&[path], &Thresholds::default()).expect_err("missing columns").to_string();
-        assert!(message.contains("missing column(s) max_advertised_download_speed"), "{message}");
+        let message = read_bdc(&[path], &Thresholds::default())
+            .expect_err("missing columns")
+            .to_string();
+        assert!(
+            message.contains("missing column(s) max_advertised_download_speed"),
+            "{message}"
+        );
     }
 
     #[test]
     fn a_sixteen_digit_block_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = write_csv(dir.path(), "a.csv", &["1,1,A,77,10,25,3,1,R,DC,1100100010110001,x"]);
-        let message = read_bdc(&[path], &Thresholds::default()).expect_err("bad block").to_string();
+        let path = write_csv(
+            dir.path(),
+            "a.csv",
+            &["1,1,A,77,10,25,3,1,R,DC,1100100010110001,x"],
+        );
+        let message = read_bdc(&[path], &Thresholds::default())
+            .expect_err("bad block")
+            .to_string();
         assert!(message.contains("block_geoid"), "{message}");
     }
 
@@ -559,6 +670,10 @@ mod tests {
         writer.finish().expect("finish zip");
         let (table, stats) = read_bdc(&[path], &Thresholds::default()).expect("valid zip");
         assert_eq!(stats.members, 1);
-        assert_eq!(tiers(&table), (1, 1, 0), "CRLF line ends and the 100/20 edge");
+        assert_eq!(
+            tiers(&table),
+            (1, 1, 0),
+            "CRLF line ends and the 100/20 edge"
+        );
     }
 }

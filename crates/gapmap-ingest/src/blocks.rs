@@ -10,7 +10,8 @@ use crate::IngestError;
 
 /// Reads the block counts; `TOTAL` rows are checked against the sum of the blocks.
 pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, IngestError> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| IngestError::format(path, e.to_string()))?;
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| IngestError::format(path, e.to_string()))?;
     let headers = reader
         .headers()
         .map_err(|e| IngestError::format(path, e.to_string()))?
@@ -26,12 +27,14 @@ pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, 
             )
         })
     };
-    let (geoid_at, measure_at, value_at) = (position("geoid")?, position("measure")?, position("value")?);
+    let (geoid_at, measure_at, value_at) =
+        (position("geoid")?, position("measure")?, position("value")?);
     let mut blocks: BTreeMap<GeoId, BlockHousing> = BTreeMap::new();
     let mut totals = BlockHousing::default();
     for (index, record) in reader.records().enumerate() {
         let line = index as u64 + 2;
-        let record = record.map_err(|e| IngestError::format(path, format!("record {line}: {e}")))?;
+        let record =
+            record.map_err(|e| IngestError::format(path, format!("record {line}: {e}")))?;
         let bad = |column: &str, message: String| IngestError::Value {
             path: path.to_owned(),
             record: line,
@@ -51,7 +54,12 @@ pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, 
             let geoid = GeoId::parse(geoid_text)
                 .ok()
                 .filter(|g| g.level() == Level::Block)
-                .ok_or_else(|| bad("geoid", format!("`{geoid_text}` is not a 15-digit block GEOID")))?;
+                .ok_or_else(|| {
+                    bad(
+                        "geoid",
+                        format!("`{geoid_text}` is not a 15-digit block GEOID"),
+                    )
+                })?;
             blocks.entry(geoid).or_default()
         };
         match measure {
@@ -60,7 +68,9 @@ pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, 
             other => {
                 return Err(bad(
                     "measure",
-                    format!("unknown measure `{other}`: expected total_housing_units or total_group_quarters"),
+                    format!(
+                        "unknown measure `{other}`: expected total_housing_units or total_group_quarters"
+                    ),
                 ));
             }
         }
@@ -99,7 +109,9 @@ mod tests {
 
         std::fs::write(&path, "geoid,year,measure,value\n110010001011000,2021,total_housing_units,495\nTOTAL,2021,total_housing_units,500\n")
             .expect("write");
-        let message = read_block_housing(&path).expect_err("total mismatch").to_string();
+        let message = read_block_housing(&path)
+            .expect_err("total mismatch")
+            .to_string();
         assert!(message.contains("TOTAL row says 500"), "{message}");
     }
 }

@@ -43,7 +43,9 @@ impl SourceCrs {
             SourceCrs::Nad83 => {
                 "NAD83 (EPSG:4269) longitude/latitude passed through unchanged as WGS84 (difference under 2 m, METHOD.md §1)"
             }
-            SourceCrs::WebMercator => "EPSG:3857 metres projected to WGS84 longitude/latitude (spherical inverse Mercator)",
+            SourceCrs::WebMercator => {
+                "EPSG:3857 metres projected to WGS84 longitude/latitude (spherical inverse Mercator)"
+            }
         }
     }
 }
@@ -69,7 +71,11 @@ pub struct BoundaryLayer {
 }
 
 /// Reads a `.geojson`/`.json` or `.shp` layer; `id_field` must be present and unique.
-pub fn read_boundaries(path: &Path, id_field: &str, name_field: Option<&str>) -> Result<BoundaryLayer, IngestError> {
+pub fn read_boundaries(
+    path: &Path,
+    id_field: &str,
+    name_field: Option<&str>,
+) -> Result<BoundaryLayer, IngestError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -94,7 +100,10 @@ pub fn read_boundaries(path: &Path, id_field: &str, name_field: Option<&str>) ->
             return Err(IngestError::Feature {
                 path: path.to_owned(),
                 feature: format!("{index} (`{}` = {})", id_field, feature.id),
-                message: format!("the id `{}` is used by more than one feature; ids must be unique", feature.id),
+                message: format!(
+                    "the id `{}` is used by more than one feature; ids must be unique",
+                    feature.id
+                ),
             });
         }
     }
@@ -141,7 +150,11 @@ fn property_text(value: &Value) -> Option<String> {
     }
 }
 
-fn read_geojson(path: &Path, id_field: &str, name_field: Option<&str>) -> Result<BoundaryLayer, IngestError> {
+fn read_geojson(
+    path: &Path,
+    id_field: &str,
+    name_field: Option<&str>,
+) -> Result<BoundaryLayer, IngestError> {
     let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
     let collection: geojson::FeatureCollection = serde_json::from_reader(BufReader::new(file))
         .map_err(|e| IngestError::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?;
@@ -208,7 +221,10 @@ fn read_geojson(path: &Path, id_field: &str, name_field: Option<&str>) -> Result
             geometry: to_lon_lat(polygons, source_crs),
         });
     }
-    Ok(BoundaryLayer { features, source_crs })
+    Ok(BoundaryLayer {
+        features,
+        source_crs,
+    })
 }
 
 fn geometry_name(g: &geo::Geometry<f64>) -> &'static str {
@@ -242,10 +258,17 @@ fn crs_from_prj(path: &Path) -> Result<SourceCrs, IngestError> {
     })?;
     let upper = wkt.to_ascii_uppercase();
     if upper.starts_with("PROJCS") {
-        if upper.contains("MERCATOR_AUXILIARY_SPHERE") || upper.contains("PSEUDO-MERCATOR") || upper.contains("PSEUDO_MERCATOR") {
+        if upper.contains("MERCATOR_AUXILIARY_SPHERE")
+            || upper.contains("PSEUDO-MERCATOR")
+            || upper.contains("PSEUDO_MERCATOR")
+        {
             return Ok(SourceCrs::WebMercator);
         }
-        let name = wkt.split('"').nth(1).unwrap_or("a projected CRS").to_owned();
+        let name = wkt
+            .split('"')
+            .nth(1)
+            .unwrap_or("a projected CRS")
+            .to_owned();
         return Err(unsupported_crs(path, &name));
     }
     if upper.contains("NORTH_AMERICAN_1983") && !upper.contains("HARN") && !upper.contains("CSRS") {
@@ -262,7 +285,9 @@ fn field_text(value: &shapefile::dbase::FieldValue) -> Option<String> {
     use shapefile::dbase::FieldValue;
     match value {
         FieldValue::Character(Some(s)) | FieldValue::Memo(s) => Some(s.trim().to_owned()),
-        FieldValue::Numeric(Some(n)) | FieldValue::Double(n) | FieldValue::Currency(n) => Some(number_text(*n)),
+        FieldValue::Numeric(Some(n)) | FieldValue::Double(n) | FieldValue::Currency(n) => {
+            Some(number_text(*n))
+        }
         FieldValue::Float(Some(f)) => Some(number_text(f64::from(*f))),
         FieldValue::Integer(i) => Some(i.to_string()),
         _ => None,
@@ -277,9 +302,14 @@ fn number_text(n: f64) -> String {
     }
 }
 
-fn read_shapefile(path: &Path, id_field: &str, name_field: Option<&str>) -> Result<BoundaryLayer, IngestError> {
+fn read_shapefile(
+    path: &Path,
+    id_field: &str,
+    name_field: Option<&str>,
+) -> Result<BoundaryLayer, IngestError> {
     let source_crs = crs_from_prj(path)?;
-    let mut reader = shapefile::Reader::from_path(path).map_err(|e| IngestError::format(path, format!("cannot read shapefile: {e}")))?;
+    let mut reader = shapefile::Reader::from_path(path)
+        .map_err(|e| IngestError::format(path, format!("cannot read shapefile: {e}")))?;
     let mut features = Vec::new();
     for (index, item) in reader.iter_shapes_and_records().enumerate() {
         let bad = |message: String| IngestError::Feature {
@@ -288,20 +318,35 @@ fn read_shapefile(path: &Path, id_field: &str, name_field: Option<&str>) -> Resu
             message,
         };
         let (shape, record) = item.map_err(|e| bad(format!("cannot read: {e}")))?;
-        let text = |field: &str| record.get(field).and_then(field_text).filter(|s| !s.is_empty());
+        let text = |field: &str| {
+            record
+                .get(field)
+                .and_then(field_text)
+                .filter(|s| !s.is_empty())
+        };
         let id = text(id_field).ok_or_else(|| {
             let fields: Vec<String> = record.clone().into_iter().map(|(name, _)| name).collect();
-            bad(format!("no value for the id field `{id_field}`; the record has the fields {}", fields.join(", ")))
+            bad(format!(
+                "no value for the id field `{id_field}`; the record has the fields {}",
+                fields.join(", ")
+            ))
         })?;
         let name = match name_field {
-            Some(field) => text(field).ok_or_else(|| bad(format!("no value for the name field `{field}`")))?,
+            Some(field) => {
+                text(field).ok_or_else(|| bad(format!("no value for the name field `{field}`")))?
+            }
             None => id.clone(),
         };
         let polygons = match shape {
             shapefile::Shape::Polygon(p) => MultiPolygon::<f64>::try_from(p),
             shapefile::Shape::PolygonM(p) => MultiPolygon::<f64>::try_from(p),
             shapefile::Shape::PolygonZ(p) => MultiPolygon::<f64>::try_from(p),
-            other => return Err(bad(format!("feature `{id}` is a {}, not a polygon", other.shapetype()))),
+            other => {
+                return Err(bad(format!(
+                    "feature `{id}` is a {}, not a polygon",
+                    other.shapetype()
+                )));
+            }
         }
         .map_err(|e| bad(format!("feature `{id}`: unreadable polygon: {e:?}")))?;
         features.push(Boundary {
@@ -310,7 +355,10 @@ fn read_shapefile(path: &Path, id_field: &str, name_field: Option<&str>) -> Resu
             geometry: to_lon_lat(polygons, source_crs),
         });
     }
-    Ok(BoundaryLayer { features, source_crs })
+    Ok(BoundaryLayer {
+        features,
+        source_crs,
+    })
 }
 
 #[cfg(test)]
@@ -336,8 +384,14 @@ mod tests {
 
     #[test]
     fn geojson_crs_names_are_recognised() {
-        assert_eq!(crs_from_name("urn:ogc:def:crs:OGC:1.3:CRS84"), Some(SourceCrs::Wgs84));
-        assert_eq!(crs_from_name("urn:ogc:def:crs:EPSG::4269"), Some(SourceCrs::Nad83));
+        assert_eq!(
+            crs_from_name("urn:ogc:def:crs:OGC:1.3:CRS84"),
+            Some(SourceCrs::Wgs84)
+        );
+        assert_eq!(
+            crs_from_name("urn:ogc:def:crs:EPSG::4269"),
+            Some(SourceCrs::Nad83)
+        );
         assert_eq!(crs_from_name("EPSG:3857"), Some(SourceCrs::WebMercator));
         assert_eq!(crs_from_name("EPSG:2248"), None);
     }
@@ -354,11 +408,18 @@ mod tests {
             ),
         )
         .expect("write");
-        let message = read_boundaries(&path, "id", None).expect_err("duplicate id").to_string();
+        let message = read_boundaries(&path, "id", None)
+            .expect_err("duplicate id")
+            .to_string();
         assert!(message.contains("feature 1"), "{message}");
         assert!(message.contains("more than one feature"), "{message}");
-        let message = read_boundaries(&path, "GEOID", None).expect_err("missing field").to_string();
-        assert!(message.contains("no value for the id field `GEOID`"), "{message}");
+        let message = read_boundaries(&path, "GEOID", None)
+            .expect_err("missing field")
+            .to_string();
+        assert!(
+            message.contains("no value for the id field `GEOID`"),
+            "{message}"
+        );
         assert!(message.contains("id"), "{message}");
     }
 }

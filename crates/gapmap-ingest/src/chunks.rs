@@ -24,9 +24,14 @@ pub(crate) struct Chunk {
 pub(crate) enum SplitError {
     Io(std::io::Error),
     /// A single record longer than the limit: a broken quote or a non-CSV file.
-    RecordTooLong { record: u64, limit: usize },
+    RecordTooLong {
+        record: u64,
+        limit: usize,
+    },
     /// The input ended inside a quoted field.
-    UnterminatedQuote { record: u64 },
+    UnterminatedQuote {
+        record: u64,
+    },
 }
 
 /// Reads `input` and hands out chunks of about `target` bytes, each ending on a record
@@ -137,7 +142,10 @@ impl<R: Read> RecordSplitter<R> {
                 let end = self.last_boundary;
                 return Ok(Some(self.take(end, 1)));
             }
-            if self.header_done && self.last_boundary > 0 && (self.last_boundary >= self.target || self.eof) {
+            if self.header_done
+                && self.last_boundary > 0
+                && (self.last_boundary >= self.target || self.eof)
+            {
                 let (end, records) = (self.last_boundary, self.boundaries_in_buffer);
                 return Ok(Some(self.take(end, records)));
             }
@@ -178,7 +186,11 @@ mod tests {
         let mut splitter = RecordSplitter::new(text.as_bytes(), target, 1 << 20);
         let mut out = Vec::new();
         while let Some(chunk) = splitter.next_chunk().expect("valid CSV") {
-            out.push((String::from_utf8(chunk.bytes).expect("utf8"), chunk.records_before, chunk.records));
+            out.push((
+                String::from_utf8(chunk.bytes).expect("utf8"),
+                chunk.records_before,
+                chunk.records,
+            ));
         }
         out
     }
@@ -198,7 +210,11 @@ mod tests {
         let text = "h1,h2\n\"Metro\nFiber, LLC\",1\n2,3\n";
         let chunks = split(text, 1);
         assert_eq!(chunks.len(), 2);
-        assert_eq!(chunks[1], ("\"Metro\nFiber, LLC\",1\n2,3\n".into(), 1, 2), "two records, not three");
+        assert_eq!(
+            chunks[1],
+            ("\"Metro\nFiber, LLC\",1\n2,3\n".into(), 1, 2),
+            "two records, not three"
+        );
     }
 
     #[test]
@@ -213,7 +229,10 @@ mod tests {
     fn an_unterminated_quote_is_an_error() {
         let mut splitter = RecordSplitter::new("h\n\"open,1\n".as_bytes(), 1 << 16, 1 << 20);
         assert!(splitter.next_chunk().is_ok());
-        assert!(matches!(splitter.next_chunk(), Err(SplitError::UnterminatedQuote { record: 2 })));
+        assert!(matches!(
+            splitter.next_chunk(),
+            Err(SplitError::UnterminatedQuote { record: 2 })
+        ));
     }
 
     #[test]
@@ -221,6 +240,9 @@ mod tests {
         let long = format!("h\n{}", "x".repeat(300_000));
         let mut splitter = RecordSplitter::new(long.as_bytes(), 1024, 100_000);
         assert!(splitter.next_chunk().is_ok());
-        assert!(matches!(splitter.next_chunk(), Err(SplitError::RecordTooLong { record: 2, .. })));
+        assert!(matches!(
+            splitter.next_chunk(),
+            Err(SplitError::RecordTooLong { record: 2, .. })
+        ));
     }
 }

@@ -15,7 +15,9 @@ pub enum IngestError {
         source: std::io::Error,
     },
     /// The file is not a readable zip archive.
-    #[error("{path} is not a readable zip archive ({source}); download it again or unzip it and pass the .csv")]
+    #[error(
+        "{path} is not a readable zip archive ({source}); download it again or unzip it and pass the .csv"
+    )]
     Zip {
         /// The archive.
         path: PathBuf,

@@ -15,11 +15,21 @@ use gapmap_core::{GeoId, Level, SpeedTile, SpeedTiles};
 
 use crate::IngestError;
 
-const COLUMNS: [&str; 8] = ["GEOID20", "avg_d_mbps", "avg_u_mbps", "tests", "devices", "avg_lat_ms", "year", "q"];
+const COLUMNS: [&str; 8] = [
+    "GEOID20",
+    "avg_d_mbps",
+    "avg_u_mbps",
+    "tests",
+    "devices",
+    "avg_lat_ms",
+    "year",
+    "q",
+];
 
 /// Reads block-joined Ookla tiles.
 pub fn read_ookla_block_tiles(path: &Path) -> Result<SpeedTiles, IngestError> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| IngestError::format(path, e.to_string()))?;
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| IngestError::format(path, e.to_string()))?;
     let headers = reader
         .headers()
         .map_err(|e| IngestError::format(path, e.to_string()))?
@@ -43,7 +53,8 @@ pub fn read_ookla_block_tiles(path: &Path) -> Result<SpeedTiles, IngestError> {
     let mut index: HashMap<[u64; 7], u32> = HashMap::new();
     for (row, record) in reader.records().enumerate() {
         let line = row as u64 + 2;
-        let record = record.map_err(|e| IngestError::format(path, format!("record {line}: {e}")))?;
+        let record =
+            record.map_err(|e| IngestError::format(path, format!("record {line}: {e}")))?;
         let field = |i: usize| record.get(positions[i]).unwrap_or("").trim();
         let number = |i: usize| -> Result<f64, IngestError> {
             field(i)
@@ -109,7 +120,11 @@ mod tests {
         )
         .expect("write");
         let tiles = read_ookla_block_tiles(&path).expect("valid file");
-        assert_eq!(tiles.tiles.len(), 2, "same values in another quarter is another tile");
+        assert_eq!(
+            tiles.tiles.len(),
+            2,
+            "same values in another quarter is another tile"
+        );
         assert_eq!(tiles.tile_blocks.len(), 3);
         assert_eq!(tiles.tile_blocks[0].1, tiles.tile_blocks[1].1);
     }

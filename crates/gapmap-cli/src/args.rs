@@ -1,0 +1,45 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// gapmap: who cannot get, or cannot afford, a decent internet connection, district by district.
+///
+/// Reads census boundaries and ACS tables, FCC Broadband Data Collection availability files and
+/// Ookla speed tiles; writes per-district GeoJSON, CSV, charts and metadata (METHOD.md).
+#[derive(Debug, Parser)]
+#[command(name = "gapmap", version, about, long_about = None, propagate_version = true)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Worker threads for reading files and per-district computation (default: all cores).
+    /// The CSV parser (polars) sizes its own pool from POLARS_MAX_THREADS.
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a configuration: read its inputs, compute every level, write the outputs.
+    Run {
+        /// The run configuration (TOML); relative paths in it are relative to its folder.
+        #[arg(long, short, value_name = "FILE")]
+        config: PathBuf,
+        /// Output folder (created if missing; files in it are replaced one by one, atomically).
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Run the bundled District of Columbia demo (data/dc/gapmap.toml).
+    Demo {
+        /// Output folder.
+        #[arg(long, short, value_name = "DIR", default_value = "out/demo")]
+        out: PathBuf,
+        /// The bundled data folder, if not found automatically.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+    },
+}

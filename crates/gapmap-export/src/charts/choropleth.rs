@@ -1,0 +1,246 @@
+//! Choropleth maps of one field over a district layer.
+
+use std::path::Path;
+
+use geo::{Area, BoundingRect, MultiPolygon};
+use plotters::prelude::*;
+
+use super::{
+    ChartFiles, ChartText, FONT, INK, MUTED, NO_DATA, PALETTE, draw_frame, quantile_classes,
+    render_both,
+};
+use crate::ExportError;
+
+/// One district on the map.
+#[derive(Debug, Clone, Copy)]
+pub struct MapFeature<'a> {
+    /// Longitude/latitude polygons.
+    pub geometry: &'a MultiPolygon<f64>,
+    /// The value, or `None` for no data.
+    pub value: Option<f64>,
+}
+
+const SIZE: (u32, u32) = (1200, 1050);
+const LEGEND_WIDTH: i32 = 330;
+
+/// Writes `<base>.png` and `<base>.svg`: the districts coloured by quantile class of their
+/// value (ColorBrewer YlOrRd), grey where there is no value, with a legend of the classes and
+/// their district counts. `format` prints a class bound (e.g. as a percentage).
+pub fn choropleth(
+    base: &Path,
+    features: &[MapFeature<'_>],
+    text: &ChartText,
+    format: &dyn Fn(f64) -> String,
+) -> Result<ChartFiles, ExportError> {
+    render_both(
+        base,
+        SIZE,
+        |root| draw(root, features, text, format),
+        |root| draw(root, features, text, format),
+    )
+}
+
+/// Equirectangular projection scaled by cos(latitude) at the layer's centre: true shape at
+/// city scale, where the curvature of the Earth does not show.
+struct Projection {
+    min_x: f64,
+    max_y: f64,
+    cos_lat: f64,
+    scale: f64,
+    offset: (f64, f64),
+}
+
+impl Projection {
+    fn fit(features: &[MapFeature<'_>], area: (i32, i32, i32, i32)) -> Option<Projection> {
+        let mut bounds: Option<geo::Rect<f64>> = None;
+        for feature in features {
+            if let Some(rect) = feature.geometry.bounding_rect() {
+                bounds = Some(match bounds {
+                    None => rect,
+                    Some(b) => geo::Rect::new(
+                        geo::coord! { x: b.min().x.min(rect.min().x), y: b.min().y.min(rect.min().y) },
+                        geo::coord! { x: b.max().x.max(rect.max().x), y: b.max().y.max(rect.max().y) },
+                    ),
+                });
+            }
+        }
+        let bounds = bounds?;
+        let cos_lat = ((bounds.min().y + bounds.max().y) / 2.0).to_radians().cos();
+        let width = (bounds.width() * cos_lat).max(1e-9);
+        let height = bounds.height().max(1e-9);
+        let (left, top, right, bottom) = area;
+        let (pixel_width, pixel_height) = (f64::from(right - left), f64::from(bottom - top));
+        let scale = (pixel_width / width).min(pixel_height / height);
+        let offset = (
+            f64::from(left) + (pixel_width - width * scale) / 2.0,
+            f64::from(top) + (pixel_height - height * scale) / 2.0,
+        );
+        Some(Projection {
+            min_x: bounds.min().x,
+            max_y: bounds.max().y,
+            cos_lat,
+            scale,
+            offset,
+        })
+    }
+
+    fn ring(&self, ring: &geo::LineString<f64>) -> Vec<(i32, i32)> {
+        let mut points: Vec<(i32, i32)> = ring
+            .coords()
+            .map(|c| {
+                (
+                    (self.offset.0 + (c.x - self.min_x) * self.cos_lat * self.scale).round() as i32,
+                    (self.offset.1 + (self.max_y - c.y) * self.scale).round() as i32,
+                )
+            })
+            .collect();
+        points.dedup();
+        points
+    }
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    features: &[MapFeature<'_>],
+    text: &ChartText,
+    format: &dyn Fn(f64) -> String,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let (top, bottom) = draw_frame(root, text)?;
+    let (width, _) = root.dim_in_pixel();
+    let map_right = width as i32 - LEGEND_WIDTH;
+    let projection = Projection::fit(features, (30, top, map_right - 20, bottom))
+        .ok_or("the layer has no geometry")?;
+
+    let values: Vec<f64> = features.iter().filter_map(|f| f.value).collect();
+    let classes = quantile_classes(&values, PALETTE.len());
+    let palette: Vec<RGBColor> = match &classes {
+        // Spread fewer classes over the whole ramp, so the top class is always the darkest.
+        Some(c) if c.upper.len() < PALETTE.len() => (0..c.upper.len())
+            .map(|i| {
+                let at = if c.upper.len() == 1 {
+                    PALETTE.len() - 1
+                } else {
+                    i * (PALETTE.len() - 1) / (c.upper.len() - 1)
+                };
+                PALETTE[at]
+            })
+            .collect(),
+        _ => PALETTE.to_vec(),
+    };
+    let colour_of = |value: Option<f64>| match (value, &classes) {
+        (Some(v), Some(c)) => palette[c.of(v)],
+        _ => NO_DATA,
+    };
+
+    // Largest first, so a district inside another's hole is drawn over the hole.
+    let mut order: Vec<&MapFeature<'_>> = features.iter().collect();
+    order.sort_by(|a, b| {
+        b.geometry
+            .unsigned_area()
+            .total_cmp(&a.geometry.unsigned_area())
+    });
+    let border = ShapeStyle::from(&RGBAColor(40, 40, 40, 0.55)).stroke_width(1);
+    for feature in &order {
+        let fill = colour_of(feature.value);
+        for polygon in &feature.geometry.0 {
+            root.draw(&Polygon::new(
+                projection.ring(polygon.exterior()),
+                fill.filled(),
+            ))
+            .map_err(e)?;
+            for hole in polygon.interiors() {
+                root.draw(&Polygon::new(projection.ring(hole), WHITE.filled()))
+                    .map_err(e)?;
+            }
+        }
+    }
+    for feature in &order {
+        for polygon in &feature.geometry.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                root.draw(&PathElement::new(projection.ring(ring), border))
+                    .map_err(e)?;
+            }
+        }
+    }
+
+    // Legend.
+    let x = map_right + 10;
+    let mut y = top + 10;
+    for line in text.legend_title.lines() {
+        root.draw(&Text::new(
+            line.to_owned(),
+            (x, y),
+            (FONT, 20).into_font().style(FontStyle::Bold).color(&INK),
+        ))
+        .map_err(e)?;
+        y += 26;
+    }
+    y += 12;
+    let swatch = |y: i32, colour: RGBColor| {
+        root.draw(&Rectangle::new([(x, y), (x + 40, y + 26)], colour.filled()))?;
+        root.draw(&Rectangle::new(
+            [(x, y), (x + 40, y + 26)],
+            ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(1),
+        ))
+    };
+    let label_font = (FONT, 17).into_font().color(&INK);
+    let count_font = (FONT, 14).into_font().color(&MUTED);
+    if let Some(classes) = &classes {
+        for (i, upper) in classes.upper.iter().enumerate().rev() {
+            let lower = classes.lower(i);
+            let members = values.iter().filter(|&&v| classes.of(v) == i).count();
+            swatch(y, palette[i]).map_err(e)?;
+            let label = if i == 0 && (lower - upper).abs() < f64::EPSILON {
+                format(*upper)
+            } else if i == 0 {
+                format!("{} – {}", format(lower), format(*upper))
+            } else {
+                format!("> {} – {}", format(lower), format(*upper))
+            };
+            root.draw(&Text::new(label, (x + 52, y + 1), label_font.clone()))
+                .map_err(e)?;
+            let noun = if members == 1 {
+                &text.unit_names.0
+            } else {
+                &text.unit_names.1
+            };
+            root.draw(&Text::new(
+                format!("{members} {noun}"),
+                (x + 52, y + 20),
+                count_font.clone(),
+            ))
+            .map_err(e)?;
+            y += 50;
+        }
+    }
+    let missing = features.len() - values.len();
+    if missing > 0 {
+        swatch(y, NO_DATA).map_err(e)?;
+        root.draw(&Text::new(
+            "No data or no households".to_owned(),
+            (x + 52, y + 1),
+            label_font.clone(),
+        ))
+        .map_err(e)?;
+        let noun = if missing == 1 {
+            &text.unit_names.0
+        } else {
+            &text.unit_names.1
+        };
+        root.draw(&Text::new(
+            format!("{missing} {noun}"),
+            (x + 52, y + 20),
+            count_font.clone(),
+        ))
+        .map_err(e)?;
+        y += 50;
+    }
+    root.draw(&Text::new(
+        "Classes: quantiles".to_owned(),
+        (x, y + 8),
+        count_font.clone(),
+    ))
+    .map_err(e)?;
+    Ok(())
+}

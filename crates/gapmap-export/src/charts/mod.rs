@@ -1,0 +1,195 @@
+//! Charts a planner can put in a report: choropleth maps and ranked bars, as PNG and SVG,
+//! each with a title, a legend and a source line. Text uses the bundled DejaVu Sans, so a PNG
+//! is the same on every machine.
+
+mod choropleth;
+mod classes;
+mod ranked;
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend, WHITE};
+use plotters::style::{FontStyle, RGBColor, register_font};
+
+pub use choropleth::{MapFeature, choropleth};
+pub use classes::{Classes, quantile_classes};
+pub use ranked::{RankedBar, ranked_bars};
+
+use crate::ExportError;
+use crate::atomic::{TempPath, write_atomic};
+
+/// The font family every chart uses (registered from the bundled DejaVu Sans).
+pub(crate) const FONT: &str = "sans-serif";
+
+static FONTS: Once = Once::new();
+
+/// Registers the bundled fonts once per process.
+pub(crate) fn register_fonts() {
+    FONTS.call_once(|| {
+        let regular: &'static [u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+        let bold: &'static [u8] = include_bytes!("../../assets/DejaVuSans-Bold.ttf");
+        // A bundled, known-good font: failure would be a build defect, not an input problem.
+        register_font(FONT, FontStyle::Normal, regular)
+            .unwrap_or_else(|_| panic!("bundled DejaVuSans.ttf is a valid font"));
+        register_font(FONT, FontStyle::Bold, bold)
+            .unwrap_or_else(|_| panic!("bundled DejaVuSans-Bold.ttf is a valid font"));
+    });
+}
+
+/// The words around a chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartText {
+    /// The title, one line.
+    pub title: String,
+    /// A second line under the title (area, method, warnings); may be empty.
+    pub subtitle: String,
+    /// A warning line in red under the subtitle (e.g. simulated inputs); may be empty.
+    pub warning: String,
+    /// What the values are, above the legend or along the axis.
+    pub legend_title: String,
+    /// Sources and attribution, at the bottom; `\n` separates paragraphs, long lines wrap.
+    pub source: String,
+    /// What one mapped unit is called, singular and plural ("tract", "tracts").
+    pub unit_names: (String, String),
+}
+
+/// A chart written in both formats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartFiles {
+    /// The PNG.
+    pub png: PathBuf,
+    /// The SVG.
+    pub svg: PathBuf,
+}
+
+/// Colour-blind-safe sequential palette: ColorBrewer YlOrRd, 5 classes.
+pub(crate) const PALETTE: [RGBColor; 5] = [
+    RGBColor(0xff, 0xff, 0xb2),
+    RGBColor(0xfe, 0xcc, 0x5c),
+    RGBColor(0xfd, 0x8d, 0x3c),
+    RGBColor(0xf0, 0x3b, 0x20),
+    RGBColor(0xbd, 0x00, 0x26),
+];
+/// Districts with no value.
+pub(crate) const NO_DATA: RGBColor = RGBColor(0xd9, 0xd9, 0xd9);
+pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+pub(crate) const WARNING: RGBColor = RGBColor(0xb0, 0x00, 0x20);
+
+/// Draws the title, subtitle, warning and source lines shared by every chart; returns the
+/// vertical pixel span left for the chart body.
+pub(crate) fn draw_frame<DB: plotters::prelude::DrawingBackend>(
+    root: &plotters::drawing::DrawingArea<DB, plotters::coord::Shift>,
+    text: &ChartText,
+) -> Result<(i32, i32), String> {
+    use plotters::prelude::{IntoFont, Text};
+    let (_, height) = root.dim_in_pixel();
+    let height = height as i32;
+    let e = |e: plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.draw(&Text::new(
+        text.title.clone(),
+        (30, 22),
+        (FONT, 30).into_font().style(FontStyle::Bold).color(&INK),
+    ))
+    .map_err(e)?;
+    let mut y = 64;
+    if !text.subtitle.is_empty() {
+        root.draw(&Text::new(
+            text.subtitle.clone(),
+            (30, y),
+            (FONT, 19).into_font().color(&MUTED),
+        ))
+        .map_err(e)?;
+        y += 28;
+    }
+    if !text.warning.is_empty() {
+        root.draw(&Text::new(
+            text.warning.clone(),
+            (30, y),
+            (FONT, 19)
+                .into_font()
+                .style(FontStyle::Bold)
+                .color(&WARNING),
+        ))
+        .map_err(e)?;
+        y += 28;
+    }
+    let font = (FONT, 14).into_font().color(&MUTED);
+    let (width, _) = root.dim_in_pixel();
+    let room = width.saturating_sub(60);
+    let fits = |line: &str| {
+        root.estimate_text_size(line, &font)
+            .map_or(true, |(w, _)| w <= room)
+    };
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.source.lines() {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if fits(&candidate) || line.is_empty() {
+                line = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            }
+        }
+        lines.push(line);
+    }
+    let footer_top = height - 16 - 19 * lines.len() as i32;
+    for (i, line) in lines.into_iter().enumerate() {
+        root.draw(&Text::new(
+            line,
+            (30, footer_top + 19 * i as i32),
+            font.clone(),
+        ))
+        .map_err(e)?;
+    }
+    Ok((y + 12, footer_top - 12))
+}
+
+pub(crate) fn chart_error(path: &Path, e: impl std::fmt::Display) -> ExportError {
+    ExportError::Chart {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+type Area<'a, DB> = plotters::drawing::DrawingArea<DB, plotters::coord::Shift>;
+
+/// Renders a chart to `<base>.png` and `<base>.svg`, each written atomically: `draw_png` and
+/// `draw_svg` are the same drawing code instantiated for each backend.
+pub(crate) fn render_both(
+    base: &Path,
+    size: (u32, u32),
+    draw_png: impl FnOnce(&Area<'_, BitMapBackend<'_>>) -> Result<(), String>,
+    draw_svg: impl FnOnce(&Area<'_, SVGBackend<'_>>) -> Result<(), String>,
+) -> Result<ChartFiles, ExportError> {
+    register_fonts();
+    let png = base.with_extension("png");
+    let svg = base.with_extension("svg");
+    {
+        let temporary = TempPath::beside(&png)?;
+        {
+            let backend = BitMapBackend::new(temporary.path(), size);
+            let root = backend.into_drawing_area();
+            root.fill(&WHITE).map_err(|e| chart_error(&png, e))?;
+            draw_png(&root).map_err(|e| chart_error(&png, e))?;
+            root.present().map_err(|e| chart_error(&png, e))?;
+        }
+        temporary.commit()?;
+    }
+    let mut text = String::new();
+    {
+        let backend = SVGBackend::with_string(&mut text, size);
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_error(&svg, e))?;
+        draw_svg(&root).map_err(|e| chart_error(&svg, e))?;
+        root.present().map_err(|e| chart_error(&svg, e))?;
+    }
+    write_atomic(&svg, |out| out.write_all(text.as_bytes()))?;
+    Ok(ChartFiles { png, svg })
+}

@@ -1,0 +1,25 @@
+//! What a writer could not do.
+
+use std::path::PathBuf;
+
+/// An output that could not be written. Nothing is left half-written: every file is written
+/// to a temporary name beside it and renamed when complete.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The file system refused.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The output file.
+        path: PathBuf,
+        /// The system error.
+        source: std::io::Error,
+    },
+    /// A chart could not be drawn.
+    #[error("cannot draw the chart {path}: {message}")]
+    Chart {
+        /// The chart file.
+        path: PathBuf,
+        /// The drawing library's message.
+        message: String,
+    },
+}

@@ -1,0 +1,107 @@
+//! RFC 7946 GeoJSON layers: WGS84 longitude/latitude, counter-clockwise exterior rings,
+//! coordinates rounded to a fixed number of decimals.
+
+use std::path::Path;
+
+use gapmap_gaps::DistrictGaps;
+use geo::orient::{Direction, Orient};
+use geo::{MapCoords, MultiPolygon};
+use serde_json::{Map, Value, json};
+
+use crate::ExportError;
+use crate::atomic::write_atomic;
+use crate::values::to_json;
+
+/// Coordinates are written with at most this many decimals (about 0.1 m).
+pub const DEFAULT_PRECISION: u32 = 6;
+
+fn round(value: f64, scale: f64) -> f64 {
+    (value * scale).round() / scale
+}
+
+/// The GeoJSON geometry object of a multipolygon, oriented per RFC 7946 §3.1.6 and rounded.
+pub fn geometry_json(geometry: &MultiPolygon<f64>, precision: u32) -> Value {
+    let scale = 10f64.powi(precision as i32);
+    let oriented = geometry
+        .orient(Direction::Default)
+        .map_coords(|c| geo::Coord {
+            x: round(c.x, scale),
+            y: round(c.y, scale),
+        });
+    let polygon = |p: &geo::Polygon<f64>| -> Vec<Vec<[f64; 2]>> {
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(|ring| ring.coords().map(|c| [c.x, c.y]).collect())
+            .collect()
+    };
+    if oriented.0.len() == 1 {
+        json!({"type": "Polygon", "coordinates": polygon(&oriented.0[0])})
+    } else {
+        let polygons: Vec<_> = oriented.0.iter().map(polygon).collect();
+        json!({"type": "MultiPolygon", "coordinates": polygons})
+    }
+}
+
+/// Writes a FeatureCollection, one feature per line, properties in METHOD.md §9 order.
+pub fn write_geojson(
+    path: &Path,
+    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+    precision: u32,
+) -> Result<(), ExportError> {
+    write_atomic(path, |out| {
+        out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+        for (index, (row, geometry)) in features.iter().enumerate() {
+            let properties: Map<String, Value> = row
+                .fields()
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), to_json(value)))
+                .collect();
+            let feature = json!({
+                "type": "Feature",
+                "id": row.geoid,
+                "properties": properties,
+                "geometry": geometry_json(geometry, precision),
+            });
+            if index > 0 {
+                out.write_all(b",\n")?;
+            }
+            serde_json::to_writer(&mut *out, &feature)?;
+        }
+        out.write_all(b"\n]}\n")?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::polygon;
+
+    use super::*;
+
+    #[test]
+    fn exterior_rings_turn_counter_clockwise_and_coordinates_round_to_six_decimals() {
+        // A clockwise square.
+        let square = polygon![
+            (x: -77.123_456_789, y: 38.0),
+            (x: -77.123_456_789, y: 38.1),
+            (x: -77.0, y: 38.1),
+            (x: -77.0, y: 38.0),
+        ];
+        let json = geometry_json(&MultiPolygon(vec![square]), 6);
+        assert_eq!(json["type"], "Polygon");
+        let ring = json["coordinates"][0].as_array().expect("ring");
+        let coords: Vec<(f64, f64)> = ring
+            .iter()
+            .map(|c| (c[0].as_f64().expect("x"), c[1].as_f64().expect("y")))
+            .collect();
+        let signed_area: f64 = coords
+            .windows(2)
+            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+            .sum();
+        assert!(
+            signed_area > 0.0,
+            "counter-clockwise exterior (RFC 7946 §3.1.6)"
+        );
+        assert!(coords.iter().any(|c| c.0 == -77.123_457));
+    }
+}
