@@ -46,8 +46,11 @@ impl InputFile {
         let sha256 = hasher
             .finalize()
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            .fold(String::with_capacity(64), |mut hex, b| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
         Ok(InputFile {
             role: role.to_owned(),
             path: shown_as.to_owned(),

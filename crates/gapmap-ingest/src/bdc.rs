@@ -332,9 +332,9 @@ fn read_member<R: Read + Send>(
             IngestError::format(path, "the file is empty; expected a header and rows")
         })?;
     let positions = header_positions(&header.bytes, path)?;
-    let column_count = std::str::from_utf8(&header.bytes)
-        .map(|t| t.trim_end_matches(['\r', '\n']).split(',').count())
-        .unwrap_or(BDC_COLUMNS.len());
+    let column_count = std::str::from_utf8(&header.bytes).map_or(BDC_COLUMNS.len(), |t| {
+        t.trim_end_matches(['\r', '\n']).split(',').count()
+    });
     let schema: Schema = (0..column_count)
         .map(|i| Field::new(format!("column_{i}").into(), DataType::String))
         .collect();
@@ -455,10 +455,10 @@ fn parse_chunk(
         let upload = speed(upload).map_err(|m| bad("max_advertised_upload_speed", m))?;
         let low_latency = match latency.map(str::trim) {
             Some("1" | "true" | "True" | "TRUE") => true,
-            Some("0" | "false" | "False" | "FALSE") | None | Some("") => false,
+            Some("0" | "false" | "False" | "FALSE" | "") | None => false,
             Some(other) => return Err(bad("low_latency", format!("`{other}` is not 0 or 1"))),
         };
-        let block_text = block.map(str::trim).unwrap_or("");
+        let block_text = block.map_or("", str::trim);
         let block = partial.block(block_text).ok_or_else(|| {
             bad(
                 "block_geoid",

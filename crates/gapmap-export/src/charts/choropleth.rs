@@ -65,7 +65,9 @@ impl Projection {
             }
         }
         let bounds = bounds?;
-        let cos_lat = ((bounds.min().y + bounds.max().y) / 2.0).to_radians().cos();
+        let cos_lat = f64::midpoint(bounds.min().y, bounds.max().y)
+            .to_radians()
+            .cos();
         let width = (bounds.width() * cos_lat).max(1e-9);
         let height = bounds.height().max(1e-9);
         let (left, top, right, bottom) = area;

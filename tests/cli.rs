@@ -1,0 +1,138 @@
+//! The command as a newcomer meets it: help, wrong paths, bad configuration, bad input.
+
+use crate::util::{gapmap, root};
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let output = gapmap(&["--help"]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("run") && text.contains("demo"), "{text}");
+}
+
+#[test]
+fn a_missing_configuration_is_named_and_exits_2() {
+    let output = gapmap(&[
+        "run",
+        "--config",
+        "no/such/gapmap.toml",
+        "--out",
+        "/tmp/never",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no/such/gapmap.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+fn write_config(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    let path = dir.join("gapmap.toml");
+    std::fs::write(&path, body).expect("write config");
+    path
+}
+
+#[test]
+fn an_unknown_key_is_an_error_not_a_silent_default() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        "[area]\nname = \"x\"\n[thresholds]\nserved = { download = 100, uplod = 20 }\n[[level]]\nlevel = \"tract\"\nboundaries = \"t.geojson\"\n",
+    );
+    let output = gapmap(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        "/tmp/never",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("uplod"), "{}", stderr(&output));
+}
+
+#[test]
+fn missing_input_files_are_listed_with_their_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        "[area]\nname = \"x\"\n[ookla]\nblock_tiles = \"nowhere.csv\"\nperiod = \"2022\"\n[[level]]\nlevel = \"tract\"\nboundaries = \"t.geojson\"\n",
+    );
+    let output = gapmap(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        "/tmp/never",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("ookla.block_tiles = nowhere.csv"), "{text}");
+    assert!(
+        text.contains("level tract boundaries = t.geojson"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bdc_file_with_a_missing_column_names_the_file_and_leaves_no_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("bdc.csv"),
+        "frn,provider_id,location_id\n1,2,3\n",
+    )
+    .expect("write");
+    let tracts = root().join("data/dc/boundaries/cb_2020_11_tract_500k.geojson");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[area]\nname = \"x\"\n[bdc]\nfiles = [\"bdc.csv\"]\nvintage = \"test\"\n[[level]]\nlevel = \"tract\"\nboundaries = \"{}\"\n",
+            tracts.display()
+        ),
+    );
+    let out = dir.path().join("out");
+    let output = gapmap(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(
+        text.contains("bdc.csv") && text.contains("missing column(s)"),
+        "{text}"
+    );
+    assert!(!out.exists(), "nothing is written when an input is bad");
+}
+
+#[test]
+fn a_wrong_id_field_says_which_fields_exist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tracts = root().join("data/dc/boundaries/cb_2020_11_tract_500k.geojson");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[area]\nname = \"x\"\n[[level]]\nlevel = \"tract\"\nboundaries = \"{}\"\nid_field = \"TRACT_ID\"\n",
+            tracts.display()
+        ),
+    );
+    let output = gapmap(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        "/tmp/never",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(
+        text.contains("TRACT_ID") && text.contains("GEOID"),
+        "{text}"
+    );
+}

@@ -1,1 +1,0 @@
-//! see main.rs

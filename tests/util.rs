@@ -1,0 +1,71 @@
+//! Running the binary and reading its outputs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `gapmap` with `args` from the repository root.
+pub fn gapmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args(args)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .expect("the gapmap binary runs")
+}
+
+/// The output folder of one demo run, shared by the tests of this binary.
+pub fn demo_output() -> &'static Path {
+    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("demo");
+        let output = gapmap(&["demo", "--out", out.to_str().expect("utf-8 path")]);
+        assert!(
+            output.status.success(),
+            "gapmap demo failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (dir, out)
+    });
+    path
+}
+
+/// A CSV table as rows of field → text.
+pub fn read_table(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("readable CSV");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let record = r.expect("valid record");
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(record.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// A count field (empty is 0).
+pub fn count(row: &BTreeMap<String, String>, field: &str) -> u64 {
+    let text = &row[field];
+    if text.is_empty() {
+        0
+    } else {
+        text.parse().expect("a count")
+    }
+}
+
+/// A number field, `None` when empty.
+pub fn number(row: &BTreeMap<String, String>, field: &str) -> Option<f64> {
+    let text = &row[field];
+    (!text.is_empty()).then(|| text.parse().expect("a number"))
+}
