@@ -5,12 +5,15 @@ use std::io::Read;
 
 use crate::util::{count, demo_output, gapmap, number, read_table, root};
 
-const COUNTS: [&str; 5] = [
+const COUNTS: [&str; 8] = [
     "locations",
     "locations_served",
     "locations_underserved",
     "locations_unserved",
     "locations_gigabit",
+    "locations_best_fiber",
+    "locations_best_cable",
+    "locations_best_satellite",
 ];
 
 #[test]
@@ -28,6 +31,24 @@ fn served_underserved_and_unserved_partition_the_locations_of_every_district() {
                 row["geoid"]
             );
             assert!(count(row, "locations_gigabit") <= count(row, "locations_served"));
+            let by_best_technology: u64 = [
+                "fiber",
+                "cable",
+                "copper",
+                "licensed_wireless",
+                "unlicensed_wireless",
+                "satellite",
+                "other",
+            ]
+            .iter()
+            .map(|group| count(row, &format!("locations_best_{group}")))
+            .sum();
+            assert_eq!(
+                by_best_technology,
+                count(row, "locations"),
+                "{level} {}: best technology",
+                row["geoid"]
+            );
             for share in [
                 "share_served",
                 "share_underserved",

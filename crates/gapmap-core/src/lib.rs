@@ -15,6 +15,6 @@ pub use error::CoreError;
 pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
 pub use geoid::{GeoId, Level};
 pub use records::{AcsTables, BlockHousing, LocationSummary, LocationTable, SpeedTile, SpeedTiles};
-pub use technology::Technology;
+pub use technology::{Technology, TechnologyGroup};
 pub use thresholds::{NeedWeights, SpeedThreshold, Thresholds};
-pub use tier::{Qualification, Tier};
+pub use tier::{BestOffer, Qualification, Tier};

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::{AcsValue, GeoId, NotAvailable, Qualification};
+use crate::{AcsValue, GeoId, NotAvailable, Qualification, Technology};
 
 /// One residential BDC location, reduced to what the method needs: its block and the union of
 /// its rows' qualifications. Location ids are dropped once rows are merged (METHOD.md §8:
@@ -13,6 +13,8 @@ pub struct LocationSummary {
     pub block: u32,
     /// What the location's rows qualify for.
     pub qualification: Qualification,
+    /// The technology of its best offer.
+    pub best_technology: Technology,
 }
 
 /// Every residential location of a BDC input, each once (METHOD.md §2).

@@ -32,6 +32,66 @@ impl Technology {
     }
 }
 
+/// Technologies grouped as the output counts them (`locations_best_<group>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TechnologyGroup {
+    /// 50.
+    Fiber,
+    /// 40.
+    Cable,
+    /// 10.
+    Copper,
+    /// 71, 72.
+    LicensedWireless,
+    /// 70.
+    UnlicensedWireless,
+    /// 60, 61.
+    Satellite,
+    /// 0 and codes the FCC does not publish.
+    Other,
+}
+
+impl TechnologyGroup {
+    /// Every group, in output order.
+    pub const ALL: [TechnologyGroup; 7] = [
+        TechnologyGroup::Fiber,
+        TechnologyGroup::Cable,
+        TechnologyGroup::Copper,
+        TechnologyGroup::LicensedWireless,
+        TechnologyGroup::UnlicensedWireless,
+        TechnologyGroup::Satellite,
+        TechnologyGroup::Other,
+    ];
+
+    /// The output field counting locations whose best offer is of this group.
+    pub const fn field(self) -> &'static str {
+        match self {
+            TechnologyGroup::Fiber => "locations_best_fiber",
+            TechnologyGroup::Cable => "locations_best_cable",
+            TechnologyGroup::Copper => "locations_best_copper",
+            TechnologyGroup::LicensedWireless => "locations_best_licensed_wireless",
+            TechnologyGroup::UnlicensedWireless => "locations_best_unlicensed_wireless",
+            TechnologyGroup::Satellite => "locations_best_satellite",
+            TechnologyGroup::Other => "locations_best_other",
+        }
+    }
+}
+
+impl Technology {
+    /// The group this code is counted in.
+    pub const fn group(self) -> TechnologyGroup {
+        match self.0 {
+            50 => TechnologyGroup::Fiber,
+            40 => TechnologyGroup::Cable,
+            10 => TechnologyGroup::Copper,
+            71 | 72 => TechnologyGroup::LicensedWireless,
+            70 => TechnologyGroup::UnlicensedWireless,
+            60 | 61 => TechnologyGroup::Satellite,
+            _ => TechnologyGroup::Other,
+        }
+    }
+}
+
 impl fmt::Display for Technology {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {

@@ -72,6 +72,52 @@ impl Qualification {
     }
 }
 
+/// The best offer of a location (METHOD.md §2 "counts by best technology"): the row that gives
+/// the highest tier, then the fastest advertised download, then the higher technology code so
+/// the choice never depends on row order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BestOffer {
+    tier_rank: u8,
+    download: f64,
+    technology: Technology,
+}
+
+impl BestOffer {
+    /// The offer of one row with its qualification.
+    pub fn of_row(
+        qualification: Qualification,
+        technology: Technology,
+        download: Option<f64>,
+    ) -> Self {
+        let tier_rank = match qualification.tier() {
+            Tier::Served => 2,
+            Tier::Underserved => 1,
+            Tier::Unserved => 0,
+        };
+        Self {
+            tier_rank,
+            download: download.unwrap_or(0.0),
+            technology,
+        }
+    }
+
+    /// The better of two offers.
+    #[must_use]
+    pub fn best(self, other: BestOffer) -> BestOffer {
+        let key = |o: &BestOffer| (o.tier_rank, o.download, o.technology.0);
+        if key(&other).partial_cmp(&key(&self)) == Some(std::cmp::Ordering::Greater) {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// The technology of the offer.
+    pub fn technology(self) -> Technology {
+        self.technology
+    }
+}
+
 impl std::ops::BitOr for Qualification {
     type Output = Qualification;
     fn bitor(self, rhs: Self) -> Self::Output {
@@ -171,6 +217,31 @@ mod tests {
         let cable = Qualification::of_row(&t, CABLE, Some(300.0), Some(20.0), true);
         assert_eq!((dsl | cable).tier(), Tier::Served);
         assert_eq!((Qualification::NONE | dsl).tier(), Tier::Underserved);
+    }
+
+    #[test]
+    fn the_best_offer_is_the_highest_tier_then_the_fastest() {
+        let t = Thresholds::default();
+        let offer = |tech: u16, down: f64, up: f64, low_latency: bool| {
+            let q = Qualification::of_row(&t, Technology(tech), Some(down), Some(up), low_latency);
+            BestOffer::of_row(q, Technology(tech), Some(down))
+        };
+        // Satellite is faster on paper but never qualifies: the 50/5 DSL line is the best offer.
+        let dsl = offer(10, 50.0, 5.0, true);
+        let satellite = offer(61, 250.0, 20.0, true);
+        assert_eq!(dsl.best(satellite).technology(), Technology(10));
+        assert_eq!(satellite.best(dsl).technology(), Technology(10));
+        // Among served offers, the fastest wins.
+        let cable = offer(40, 1200.0, 35.0, true);
+        let fiber = offer(50, 940.0, 880.0, true);
+        assert_eq!(fiber.best(cable).technology(), Technology(40));
+        // With nothing qualifying, the fastest unqualified offer names the best technology.
+        assert_eq!(
+            offer(60, 100.0, 3.0, true)
+                .best(offer(61, 250.0, 20.0, true))
+                .technology(),
+            Technology(61)
+        );
     }
 
     #[test]

@@ -169,6 +169,7 @@ fn fill_tiers(row: &mut DistrictGaps, counts: TierCounts) {
     row.locations_underserved = Some(counts.underserved);
     row.locations_unserved = Some(counts.unserved);
     row.locations_gigabit = Some(counts.gigabit);
+    row.locations_by_best_technology = Some(counts.by_best_technology);
     row.share_served = share(counts.served, counts.locations);
     row.share_underserved = share(counts.underserved, counts.locations);
     row.share_unserved = share(counts.unserved, counts.locations);
@@ -235,22 +236,27 @@ mod tests {
                 LocationSummary {
                     block: 0,
                     qualification: served,
+                    best_technology: Technology(50),
                 },
                 LocationSummary {
                     block: 0,
                     qualification: under,
+                    best_technology: Technology(40),
                 },
                 LocationSummary {
                     block: 1,
                     qualification: Qualification::NONE,
+                    best_technology: Technology(60),
                 },
                 LocationSummary {
                     block: 2,
                     qualification: served,
+                    best_technology: Technology(50),
                 },
                 LocationSummary {
                     block: 3,
                     qualification: served,
+                    best_technology: Technology(50),
                 },
             ],
         };

@@ -29,9 +29,10 @@ impl From<Option<u64>> for FieldValue {
     }
 }
 
-/// The output fields, in output order (METHOD.md §9), then `need_components` (§7 asks that the
-/// components used be named in the output; §9 has no field for it).
-pub const FIELD_NAMES: [&str; 35] = [
+/// The output fields, in output order: METHOD.md §9's, then the counts by best technology (§2
+/// "also reported"), `need_components` (§7 asks that the components used be named in the
+/// output; §9 has no field for it) and `notes`.
+pub const FIELD_NAMES: [&str; 42] = [
     "geoid",
     "name",
     "level",
@@ -65,6 +66,13 @@ pub const FIELD_NAMES: [&str; 35] = [
     "share_slow_tests",
     "need_index",
     "suppressed",
+    "locations_best_fiber",
+    "locations_best_cable",
+    "locations_best_copper",
+    "locations_best_licensed_wireless",
+    "locations_best_unlicensed_wireless",
+    "locations_best_satellite",
+    "locations_best_other",
     "need_components",
     "notes",
 ];
@@ -88,6 +96,8 @@ pub struct DistrictGaps {
     pub locations_unserved: Option<u64>,
     /// Locations with a 1000/500 offer.
     pub locations_gigabit: Option<u64>,
+    /// Locations by the technology group of their best offer (`TechnologyGroup::ALL` order).
+    pub locations_by_best_technology: Option<[u64; 7]>,
     /// Served over locations.
     pub share_served: Option<f64>,
     /// Underserved over locations.
@@ -143,7 +153,7 @@ fn margin(e: Option<&Estimate>) -> FieldValue {
 impl DistrictGaps {
     /// The row as `(field, value)` in [`FIELD_NAMES`] order.
     pub fn fields(&self) -> Vec<(&'static str, FieldValue)> {
-        let values = vec![
+        let mut values = vec![
             FieldValue::Text(self.geoid.clone()),
             FieldValue::Text(self.name.clone()),
             FieldValue::Text(self.level.clone()),
@@ -179,9 +189,13 @@ impl DistrictGaps {
             self.suppressed
                 .clone()
                 .map_or(FieldValue::Empty, FieldValue::Text),
+        ];
+        let best = self.locations_by_best_technology;
+        values.extend((0..7).map(|i| best.map(|counts| counts[i]).into()));
+        values.extend([
             text_or_empty(&self.need_components),
             text_or_empty(&self.notes.join("; ")),
-        ];
+        ]);
         FIELD_NAMES.into_iter().zip(values).collect()
     }
 
@@ -199,5 +213,37 @@ fn text_or_empty(text: &str) -> FieldValue {
         FieldValue::Empty
     } else {
         FieldValue::Text(text.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gapmap_core::TechnologyGroup;
+
+    use super::*;
+
+    #[test]
+    fn every_field_has_a_name_and_every_name_a_value() {
+        let row = DistrictGaps::default();
+        let fields = row.fields();
+        assert_eq!(fields.len(), FIELD_NAMES.len());
+        assert!(fields.iter().map(|(name, _)| name).eq(FIELD_NAMES.iter()));
+    }
+
+    #[test]
+    fn best_technology_fields_follow_the_group_order() {
+        let row = DistrictGaps {
+            locations_by_best_technology: Some([1, 2, 3, 4, 5, 6, 7]),
+            ..DistrictGaps::default()
+        };
+        let fields = row.fields();
+        for (i, group) in TechnologyGroup::ALL.iter().enumerate() {
+            let (name, value) = fields
+                .iter()
+                .find(|(name, _)| *name == group.field())
+                .expect("a field per group");
+            assert_eq!(*name, group.field());
+            assert_eq!(*value, FieldValue::Count(i as u64 + 1));
+        }
     }
 }

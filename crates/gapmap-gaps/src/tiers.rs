@@ -3,6 +3,9 @@
 use std::ops::AddAssign;
 
 use gapmap_core::{LocationTable, Tier};
+
+// `by_best_technology` is indexed by `TechnologyGroup as usize`: the enum's order is ALL's.
+const _: () = assert!(gapmap_core::TechnologyGroup::Other as usize == 6);
 use rayon::prelude::*;
 
 /// Locations of a unit by tier; `served + underserved + unserved = locations` by construction.
@@ -18,6 +21,8 @@ pub struct TierCounts {
     pub unserved: u64,
     /// Some row qualifies for the gigabit goal.
     pub gigabit: u64,
+    /// Locations by the technology group of their best offer, in `TechnologyGroup::ALL` order.
+    pub by_best_technology: [u64; 7],
 }
 
 impl AddAssign for TierCounts {
@@ -27,6 +32,13 @@ impl AddAssign for TierCounts {
         self.underserved += rhs.underserved;
         self.unserved += rhs.unserved;
         self.gigabit += rhs.gigabit;
+        for (mine, theirs) in self
+            .by_best_technology
+            .iter_mut()
+            .zip(rhs.by_best_technology)
+        {
+            *mine += theirs;
+        }
     }
 }
 
@@ -50,6 +62,7 @@ pub fn counts_by_block(table: &LocationTable) -> Vec<TierCounts> {
                 if location.qualification.is_gigabit() {
                     slot.gigabit += 1;
                 }
+                slot.by_best_technology[location.best_technology.group() as usize] += 1;
                 counts
             },
         )
@@ -73,8 +86,10 @@ mod tests {
     #[test]
     fn tiers_partition_the_locations_of_each_block() {
         let t = Thresholds::default();
-        let q = |tech: u16, down: f64, up: f64| {
-            Qualification::of_row(&t, Technology(tech), Some(down), Some(up), true)
+        let location = |block: u32, tech: u16, down: f64, up: f64| LocationSummary {
+            block,
+            qualification: Qualification::of_row(&t, Technology(tech), Some(down), Some(up), true),
+            best_technology: Technology(tech),
         };
         let table = LocationTable {
             blocks: vec![
@@ -82,22 +97,10 @@ mod tests {
                 GeoId::parse("110010001011001").expect("valid"),
             ],
             locations: vec![
-                LocationSummary {
-                    block: 0,
-                    qualification: q(50, 1000.0, 1000.0),
-                },
-                LocationSummary {
-                    block: 0,
-                    qualification: q(40, 300.0, 10.0),
-                },
-                LocationSummary {
-                    block: 0,
-                    qualification: q(60, 300.0, 30.0),
-                },
-                LocationSummary {
-                    block: 1,
-                    qualification: q(40, 100.0, 20.0),
-                },
+                location(0, 50, 1000.0, 1000.0),
+                location(0, 40, 300.0, 10.0),
+                location(0, 60, 300.0, 30.0),
+                location(1, 40, 100.0, 20.0),
             ],
         };
         let counts = counts_by_block(&table);
@@ -108,7 +111,9 @@ mod tests {
                 served: 1,
                 underserved: 1,
                 unserved: 1,
-                gigabit: 1
+                gigabit: 1,
+                // fiber, cable, copper, licensed, unlicensed, satellite, other
+                by_best_technology: [1, 1, 0, 0, 0, 1, 0],
             }
         );
         assert_eq!(
@@ -118,7 +123,8 @@ mod tests {
                 served: 1,
                 underserved: 0,
                 unserved: 0,
-                gigabit: 0
+                gigabit: 0,
+                by_best_technology: [0, 1, 0, 0, 0, 0, 0],
             }
         );
     }

@@ -125,9 +125,12 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
         let line = index as u64 + 2;
         let geoid_text = record.get(geoid_column).unwrap_or("");
         // data.census.gov's second row holds labels ("Geography", "Estimate!!Total:").
+        // Only that row is skipped: its GEOID cell has no digit and its first estimate cell is
+        // a label, not a number or an annotation.
+        let first_estimate = record.get(variables[0].1).unwrap_or("");
         if index == 0
-            && GeoId::parse(geoid_text).is_err()
             && !geoid_text.chars().any(|c| c.is_ascii_digit())
+            && cell(first_estimate, false) == Err(NotAvailable::UnknownSentinel)
         {
             continue;
         }
@@ -303,6 +306,16 @@ mod tests {
         assert!(message.contains("record 3"), "{message}");
         assert!(
             message.contains("one file must hold one level"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn only_a_label_row_is_skipped_not_a_first_row_with_a_broken_geoid() {
+        let (_dir, path) = write("B28002_001E,B28002_001M,GEOID\n10.0,2.0,N/A\n");
+        let message = read_acs(&path).expect_err("broken GEOID").to_string();
+        assert!(
+            message.contains("record 2") && message.contains("`N/A` is not a GEOID"),
             "{message}"
         );
     }

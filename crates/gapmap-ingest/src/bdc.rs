@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 
 use gapmap_core::{
-    GeoId, Level, LocationSummary, LocationTable, Qualification, Technology, Thresholds,
+    BestOffer, GeoId, Level, LocationSummary, LocationTable, Qualification, Technology, Thresholds,
 };
 use polars::prelude::{CsvReadOptions, DataType, Field, Schema, SerReader};
 use rayon::prelude::*;
@@ -72,6 +72,15 @@ pub struct BdcStats {
 struct Pending {
     block: u32,
     qualification: Qualification,
+    best: BestOffer,
+}
+
+impl Pending {
+    /// Folds another row (or partial) of the same location in.
+    fn absorb(&mut self, other: Pending) {
+        self.qualification |= other.qualification;
+        self.best = self.best.best(other.best);
+    }
 }
 
 /// Locations of one or more files, before ids are dropped.
@@ -97,32 +106,20 @@ impl Partial {
         Some(index)
     }
 
-    fn add(
-        &mut self,
-        location_id: &str,
-        block: u32,
-        qualification: Qualification,
-        path: &Path,
-    ) -> Result<(), IngestError> {
+    fn add(&mut self, location_id: &str, row: Pending, path: &Path) -> Result<(), IngestError> {
         match self.locations.get_mut(location_id) {
-            Some(pending) if pending.block != block => Err(IngestError::LocationInTwoBlocks {
+            Some(pending) if pending.block != row.block => Err(IngestError::LocationInTwoBlocks {
                 location_id: location_id.to_owned(),
                 first_block: self.blocks[pending.block as usize].to_string(),
-                second_block: self.blocks[block as usize].to_string(),
+                second_block: self.blocks[row.block as usize].to_string(),
                 path: path.to_owned(),
             }),
             Some(pending) => {
-                pending.qualification |= qualification;
+                pending.absorb(row);
                 Ok(())
             }
             None => {
-                self.locations.insert(
-                    location_id.into(),
-                    Pending {
-                        block,
-                        qualification,
-                    },
-                );
+                self.locations.insert(location_id.into(), row);
                 Ok(())
             }
         }
@@ -152,7 +149,7 @@ impl Partial {
                             path: path.to_owned(),
                         });
                     }
-                    slot.get_mut().qualification |= pending.qualification;
+                    slot.get_mut().absorb(pending);
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(Pending { block, ..pending });
@@ -171,6 +168,7 @@ impl Partial {
             .map(|p| LocationSummary {
                 block: p.block,
                 qualification: p.qualification,
+                best_technology: p.best.technology(),
             })
             .collect();
         // Renumber blocks in GEOID order so that the table is the same whatever the file order.
@@ -183,7 +181,7 @@ impl Partial {
         for location in &mut locations {
             location.block = rank[location.block as usize];
         }
-        locations.sort_unstable_by_key(|l| (l.block, tier_key(l.qualification)));
+        locations.sort_unstable_by_key(|l| (l.block, tier_key(l.qualification), l.best_technology));
         let blocks = order
             .iter()
             .map(|&old| self.blocks[old as usize].clone())
@@ -472,7 +470,12 @@ fn parse_chunk(
             upload,
             low_latency,
         );
-        partial.add(location, block, qualification, path)?;
+        let row = Pending {
+            block,
+            qualification,
+            best: BestOffer::of_row(qualification, Technology(technology), download),
+        };
+        partial.add(location, row, path)?;
     }
     Ok(())
 }
