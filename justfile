@@ -30,3 +30,7 @@ doc:
 time-demo:
     cargo build --release
     /usr/bin/time -v target/release/gapmap demo --out out/demo
+
+# Refresh the README picture from a demo run.
+readme-image: demo
+    cp out/demo/charts/tract_unserved_underserved.png docs/tract_unserved_underserved.png

@@ -9,7 +9,12 @@ use clap::{Parser, Subcommand};
 /// Reads census boundaries and ACS tables, FCC Broadband Data Collection availability files and
 /// Ookla speed tiles; writes per-district GeoJSON, CSV, charts and metadata (METHOD.md).
 #[derive(Debug, Parser)]
-#[command(name = "gapmap", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "gapmap",
+    version,
+    propagate_version = true,
+    after_help = "Examples:\n  gapmap demo --out out/demo\n  gapmap run --config data/dc/gapmap.toml --out out/dc\n\nMethod and output fields: METHOD.md. Exit status 2 on any error, with the file and row at fault."
+)]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]

@@ -120,6 +120,7 @@ fn charts_for(
             legend_title: "Unserved + underserved\n(share of locations)".into(),
             source: source_lines(settings, true, false, false),
             unit_names: unit_names.clone(),
+            no_data_label: "No residential locations".into(),
         };
         let files = choropleth(
             &charts.join(format!("{name}_unserved_underserved")),
@@ -144,6 +145,7 @@ fn charts_for(
             legend_title: "No internet access\n(share of households)".into(),
             source: source_lines(settings, false, true, false),
             unit_names: unit_names.clone(),
+            no_data_label: "No households or no estimate".into(),
         };
         let files = choropleth(
             &charts.join(format!("{name}_no_internet")),
@@ -191,6 +193,7 @@ fn charts_for(
                 loaded.speeds.is_some(),
             ),
             unit_names,
+            no_data_label: String::new(),
         };
         let files = ranked_bars(
             &charts.join(format!("{name}_need_top{}", bars.len())),

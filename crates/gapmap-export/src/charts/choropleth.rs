@@ -220,7 +220,7 @@ fn draw<DB: DrawingBackend>(
     if missing > 0 {
         swatch(y, NO_DATA).map_err(e)?;
         root.draw(&Text::new(
-            "No data or no households".to_owned(),
+            text.no_data_label.clone(),
             (x + 52, y + 1),
             label_font.clone(),
         ))

@@ -52,6 +52,8 @@ pub struct ChartText {
     pub source: String,
     /// What one mapped unit is called, singular and plural ("tract", "tracts").
     pub unit_names: (String, String),
+    /// The legend label of units without a value ("No households").
+    pub no_data_label: String,
 }
 
 /// A chart written in both formats.
