@@ -7,28 +7,19 @@ use std::path::Path;
 use gapmap_core::{BlockHousing, GeoId, Level};
 
 use crate::IngestError;
+use crate::table::{Table, open_table};
 
 /// Reads the block counts; `TOTAL` rows are checked against the sum of the blocks.
 pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, IngestError> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| IngestError::format(path, e.to_string()))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| IngestError::format(path, e.to_string()))?
-        .clone();
-    let position = |name: &str| {
-        headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).ok_or_else(|| {
-            IngestError::format(
-                path,
-                format!(
-                    "missing column `{name}`: expected the long format `geoid, year, measure, value` (found {})",
-                    headers.iter().collect::<Vec<_>>().join(", ")
-                ),
-            )
-        })
-    };
-    let (geoid_at, measure_at, value_at) =
-        (position("geoid")?, position("measure")?, position("value")?);
+    let Table {
+        mut reader,
+        positions,
+    } = open_table(
+        path,
+        &["geoid", "measure", "value"],
+        "the 2020 block count table (long format)",
+    )?;
+    let (geoid_at, measure_at, value_at) = (positions[0], positions[1], positions[2]);
     let mut blocks: BTreeMap<GeoId, BlockHousing> = BTreeMap::new();
     let mut totals = BlockHousing::default();
     for (index, record) in reader.records().enumerate() {

@@ -9,6 +9,7 @@ mod boundaries;
 mod chunks;
 mod error;
 mod ookla;
+mod table;
 
 pub use acs::{AcsFile, read_acs};
 pub use bdc::{BDC_COLUMNS, BdcStats, read_bdc};

@@ -14,6 +14,7 @@ use std::path::Path;
 use gapmap_core::{GeoId, Level, SpeedTile, SpeedTiles};
 
 use crate::IngestError;
+use crate::table::{Table, open_table};
 
 const COLUMNS: [&str; 8] = [
     "GEOID20",
@@ -28,27 +29,10 @@ const COLUMNS: [&str; 8] = [
 
 /// Reads block-joined Ookla tiles.
 pub fn read_ookla_block_tiles(path: &Path) -> Result<SpeedTiles, IngestError> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| IngestError::format(path, e.to_string()))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| IngestError::format(path, e.to_string()))?
-        .clone();
-    let mut positions = [0usize; 8];
-    for (slot, name) in positions.iter_mut().zip(COLUMNS) {
-        *slot = headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-            .ok_or_else(|| {
-                IngestError::format(
-                    path,
-                    format!(
-                        "missing column `{name}`: the block-joined Ookla table has the columns {}",
-                        COLUMNS.join(", ")
-                    ),
-                )
-            })?;
-    }
+    let Table {
+        mut reader,
+        positions,
+    } = open_table(path, &COLUMNS, "the block-joined Ookla table")?;
     let mut tiles = SpeedTiles::default();
     let mut index: HashMap<[u64; 7], u32> = HashMap::new();
     for (row, record) in reader.records().enumerate() {
