@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod adoption;
+pub mod affordability;
 mod level;
 pub mod need;
 mod record;

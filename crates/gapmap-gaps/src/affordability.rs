@@ -1,0 +1,194 @@
+//! Affordability (METHOD.md §4): the income threshold a plan's price implies, and the
+//! households below it, interpolated inside the income bracket that holds the threshold.
+
+use gapmap_core::{Estimate, moe};
+
+/// Income brackets as data (METHOD.md §4: "brackets are data, not code"): the lower edge of
+/// each bracket, ascending, the first usually 0; the last bracket is open-ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BracketEdges(Vec<f64>);
+
+impl BracketEdges {
+    /// ACS B19001's 16 brackets: <10k, 10–15k, ..., 150–200k, 200k+.
+    pub fn b19001() -> Self {
+        Self(vec![
+            0.0, 10_000.0, 15_000.0, 20_000.0, 25_000.0, 30_000.0, 35_000.0, 40_000.0, 45_000.0,
+            50_000.0, 60_000.0, 75_000.0, 100_000.0, 125_000.0, 150_000.0, 200_000.0,
+        ])
+    }
+
+    /// The Data Profile DP03's 10 brackets: <10k, 10–15k, 15–25k, 25–35k, 35–50k, 50–75k,
+    /// 75–100k, 100–150k, 150–200k, 200k+.
+    pub fn dp03() -> Self {
+        Self(vec![
+            0.0, 10_000.0, 15_000.0, 25_000.0, 35_000.0, 50_000.0, 75_000.0, 100_000.0, 150_000.0,
+            200_000.0,
+        ])
+    }
+
+    /// Any other set of lower edges; `None` unless strictly ascending, finite and non-negative.
+    pub fn new(lower_edges: Vec<f64>) -> Option<Self> {
+        let valid = !lower_edges.is_empty()
+            && lower_edges.iter().all(|e| e.is_finite() && *e >= 0.0)
+            && lower_edges.windows(2).all(|w| w[0] < w[1]);
+        valid.then_some(Self(lower_edges))
+    }
+
+    /// Number of brackets.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no bracket (never, for a built value).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The lower edges.
+    pub fn lower_edges(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+/// METHOD.md §4: `T = 12·P / s` (P = $60, s = 2% → $36,000).
+pub fn income_threshold(monthly_price: f64, share_of_income: f64) -> f64 {
+    12.0 * monthly_price / share_of_income
+}
+
+/// Households with income below `threshold` (METHOD.md §4): every bracket wholly below it,
+/// plus the fraction `(T − L) / (U − L)` of the bracket `[L, U)` that holds it. The open top
+/// bracket counts wholly once the threshold passes its lower edge (METHOD.md says so: nothing
+/// is known of the incomes inside it), and not at all below that.
+///
+/// The MOE is `sqrt(Σ MOE_full² + (f·MOE_k)²)`, computed with the sum rule of §3 (so, among
+/// brackets estimated as zero, only the largest MOE enters). `counts` are the brackets'
+/// estimates in the order of `edges`; `None` when their numbers differ.
+pub fn households_below(
+    edges: &BracketEdges,
+    counts: &[Estimate],
+    threshold: f64,
+) -> Option<Estimate> {
+    if counts.len() != edges.len() {
+        return None;
+    }
+    let lower = edges.lower_edges();
+    let mut parts = Vec::with_capacity(counts.len());
+    for (k, count) in counts.iter().enumerate() {
+        let low = lower[k];
+        match lower.get(k + 1) {
+            Some(&high) if high <= threshold => parts.push(*count),
+            Some(&high) if low < threshold => {
+                parts.push(moe::scale(*count, (threshold - low) / (high - low)));
+            }
+            // METHOD.md §4: the open top bracket counts wholly once T is above its lower edge.
+            None if low < threshold => parts.push(*count),
+            _ => {}
+        }
+    }
+    if parts.is_empty() {
+        // Below every bracket: nobody, with the MOE of a zero count unknown-free.
+        return Some(Estimate::new(0.0, 0.0));
+    }
+    Some(moe::sum(&parts))
+}
+
+/// METHOD.md §4: `cost_to_income = 12·P / median household income`.
+pub fn cost_to_income(monthly_price: f64, median_income: f64) -> Option<f64> {
+    (median_income > 0.0).then(|| 12.0 * monthly_price / median_income)
+}
+
+#[cfg(test)]
+mod tests {
+    use approx::assert_relative_eq;
+
+    use super::*;
+
+    fn brackets(values: &[(f64, f64)]) -> Vec<Estimate> {
+        values.iter().map(|&(v, m)| Estimate::new(v, m)).collect()
+    }
+
+    /// Sixteen B19001 brackets with 100 households (MOE 10 + bracket index) each.
+    fn b19001_counts() -> Vec<Estimate> {
+        (0..16)
+            .map(|k| Estimate::new(100.0, 10.0 + f64::from(k)))
+            .collect()
+    }
+
+    #[test]
+    fn sixty_dollars_at_two_percent_is_a_threshold_of_36000() {
+        assert_relative_eq!(income_threshold(60.0, 0.02), 36_000.0);
+    }
+
+    #[test]
+    fn p60_s2_falls_inside_the_35_40k_bracket_of_b19001() {
+        // T = 36,000: six brackets wholly below (<10k ... 30–35k), then 1/5 of 35–40k.
+        let counts = b19001_counts();
+        let result =
+            households_below(&BracketEdges::b19001(), &counts, 36_000.0).expect("16 brackets");
+        assert_relative_eq!(result.value, 600.0 + 100.0 * 0.2);
+        // MOE² = 10² + 11² + ... + 15² + (0.2·16)²
+        let full: f64 = (10..=15).map(|m| f64::from(m * m)).sum();
+        assert_relative_eq!(
+            result.moe.expect("known"),
+            (full + (0.2f64 * 16.0).powi(2)).sqrt(),
+            epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn a_threshold_exactly_on_a_bracket_edge_takes_nothing_of_the_next_bracket() {
+        // T = 35,000 = lower edge of 35–40k: the six brackets below, all of them, and no more.
+        let counts = b19001_counts();
+        let result =
+            households_below(&BracketEdges::b19001(), &counts, 35_000.0).expect("16 brackets");
+        assert_relative_eq!(result.value, 600.0);
+        let full: f64 = (10..=15).map(|m| f64::from(m * m)).sum();
+        assert_relative_eq!(result.moe.expect("known"), full.sqrt(), epsilon = 1e-12);
+    }
+
+    #[test]
+    fn a_threshold_inside_the_lowest_bracket_interpolates_from_zero() {
+        // T = 2,500 in [0, 10,000): a quarter of the lowest bracket; MOE 0.25·40 = 10.
+        let counts = brackets(&[(400.0, 40.0), (300.0, 30.0), (200.0, 20.0)]);
+        let edges = BracketEdges::new(vec![0.0, 10_000.0, 50_000.0]).expect("ascending");
+        let result = households_below(&edges, &counts, 2_500.0).expect("3 brackets");
+        assert_relative_eq!(result.value, 100.0);
+        assert_relative_eq!(result.moe.expect("known"), 10.0);
+    }
+
+    #[test]
+    fn the_open_top_bracket_counts_only_above_its_lower_edge_and_then_wholly() {
+        let counts = b19001_counts();
+        let edges = BracketEdges::b19001();
+        let at_edge = households_below(&edges, &counts, 200_000.0).expect("16 brackets");
+        assert_relative_eq!(at_edge.value, 1500.0, epsilon = 1e-9);
+        let above = households_below(&edges, &counts, 240_000.0).expect("16 brackets");
+        assert_relative_eq!(above.value, 1600.0, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn the_interpolated_bracket_moe_is_scaled_by_its_fraction() {
+        // One full bracket (90 ± 30) and half of the next (80 ± 40): sqrt(30² + 20²) = sqrt(1300).
+        let counts = brackets(&[(90.0, 30.0), (80.0, 40.0), (10.0, 5.0)]);
+        let edges = BracketEdges::new(vec![0.0, 20_000.0, 40_000.0]).expect("ascending");
+        let result = households_below(&edges, &counts, 30_000.0).expect("3 brackets");
+        assert_relative_eq!(result.value, 130.0);
+        assert_relative_eq!(result.moe.expect("known"), 1300f64.sqrt(), epsilon = 1e-12);
+    }
+
+    #[test]
+    fn dc_county_price_to_income_reproduces_the_published_value() {
+        // bbn_acs_2021_perc_income_on_internet_11001.csv, county row, perc_income_min_price_25:
+        // 12 × 19.99 / 86,420 × 100 = 0.277574635501041 (as published).
+        let ratio = cost_to_income(19.99, 86_420.0).expect("positive income");
+        assert_relative_eq!(ratio * 100.0, 0.277_574_635_501_041, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn brackets_must_ascend_and_counts_must_match_them() {
+        assert!(BracketEdges::new(vec![0.0, 10.0, 10.0]).is_none());
+        assert!(BracketEdges::new(vec![]).is_none());
+        assert!(households_below(&BracketEdges::dp03(), &b19001_counts(), 36_000.0).is_none());
+        assert_eq!(BracketEdges::dp03().len(), 10);
+    }
+}
