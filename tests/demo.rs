@@ -275,6 +275,8 @@ fn two_runs_write_byte_identical_data_files() {
         "tract.geojson",
         "block_group.csv",
         "block_group.geojson",
+        "ward.csv",
+        "ward.geojson",
         "metadata.json",
     ] {
         let first = std::fs::read(demo_output().join(file)).expect("first run");

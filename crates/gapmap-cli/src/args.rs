@@ -20,6 +20,11 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Command,
 
+    /// Share of income above which broadband is unaffordable (METHOD.md §4), e.g. 0.05;
+    /// overrides `share_of_income` of the configuration.
+    #[arg(long, global = true, value_name = "SHARE")]
+    pub affordability_share: Option<f64>,
+
     /// Worker threads for reading files and per-district computation (default: all cores).
     /// The CSV parser (polars) sizes its own pool from POLARS_MAX_THREADS.
     #[arg(long, global = true, value_name = "N")]

@@ -33,8 +33,11 @@ fn run(args: args::Args) -> anyhow::Result<()> {
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
     }
+    let overrides = commands::run::Overrides {
+        affordability_share: args.affordability_share,
+    };
     match args.command {
-        args::Command::Run { config, out } => commands::run::run(&config, &out),
-        args::Command::Demo { out, data } => commands::demo::demo(data.as_deref(), &out),
+        args::Command::Run { config, out } => commands::run::run(&config, &out, overrides),
+        args::Command::Demo { out, data } => commands::demo::demo(data.as_deref(), &out, overrides),
     }
 }

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use gapmap_core::Level;
-use gapmap_export::charts::{ChartText, MapFeature, RankedBar, choropleth, ranked_bars};
+use gapmap_export::charts::{
+    ChartText, MapFeature, RankedBar, Series, choropleth, grouped_bars, ranked_bars,
+};
 use gapmap_export::{generated_at, write_csv, write_geojson, write_json};
 use gapmap_gaps::{DistrictGaps, FIELD_NAMES};
 use serde_json::json;
@@ -22,17 +23,6 @@ const OOKLA_FIELDS: [&str; 4] = [
     "speed_mean_up_mbps",
     "share_slow_tests",
 ];
-
-/// How a level's units are called: (in titles, singular, plural).
-fn level_names(level: Level) -> (&'static str, &'static str, &'static str) {
-    match level {
-        Level::Tract => ("census tract", "tract", "tracts"),
-        Level::BlockGroup => ("block group", "block group", "block groups"),
-        Level::County => ("county", "county", "counties"),
-        Level::State => ("state", "state", "states"),
-        Level::Block => ("block", "block", "blocks"),
-    }
-}
 
 fn percent(value: f64) -> String {
     format!("{:.1}%", value * 100.0)
@@ -71,6 +61,208 @@ fn source_lines(settings: &Settings, bdc: bool, acs: bool, ookla: bool) -> Strin
     )
 }
 
+fn source_for_affordability(settings: &Settings, level: &ComputedLevel) -> String {
+    let mut parts = Vec::new();
+    if let Some(tables) = &level.tabulated_by {
+        parts.push(tables.clone());
+    } else if let Some(acs) = &settings.acs {
+        parts.push(format!("U.S. Census Bureau ACS {} 5-year", acs.vintage));
+    }
+    if let Some(prices) = settings
+        .affordability
+        .as_ref()
+        .and_then(|a| a.area_prices.as_ref())
+    {
+        if level.tabulated_by.is_none() {
+            parts.push(prices.source.clone());
+        }
+    }
+    format!(
+        "Sources: {}.\nMethod: gapmap {} (METHOD.md §4): unaffordable when 12 × price > share × annual household income; households below the threshold interpolated within their income bracket.",
+        parts.join("; "),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Maps of `cost_to_income` and `share_unaffordable`, and the unaffordable share at each chart
+/// share side by side (METHOD.md §4).
+fn affordability_charts(
+    charts: &Path,
+    settings: &Settings,
+    loaded: &Loaded,
+    level: &ComputedLevel,
+    unit_names: &(String, String),
+    source: &str,
+) -> Result<Vec<PathBuf>> {
+    // Prices of another census geography are joined by GEOID: the maps say so.
+    let geography_warning = settings
+        .affordability
+        .as_ref()
+        .and_then(|a| a.area_prices.as_ref())
+        .filter(|p| p.geography != 2020 && level.tabulated_by.is_none())
+        .and_then(|p| {
+            loaded.price_matches.iter().find(|m| m.level == level.result.name).map(|m| {
+                format!(
+                    "Prices are per {} census area, joined to 2020 areas by GEOID: {} of {} matched",
+                    p.geography, m.with_table_price, m.districts
+                )
+            })
+        })
+        .unwrap_or_default();
+    let Some(affordability) = &settings.affordability else {
+        return Ok(Vec::new());
+    };
+    let rows = &level.result.rows;
+    let name = level.result.name.as_str();
+    let area = &settings.area.name;
+    let label = &level.names.0;
+    let geometry = |i: usize| &level.layer.features[level.geometry_index[i]].geometry;
+    let mut written = Vec::new();
+    let share = affordability.share_of_income;
+    if rows.iter().any(|r| r.cost_to_income.is_some()) {
+        let features: Vec<MapFeature<'_>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| MapFeature {
+                geometry: geometry(i),
+                value: r.cost_to_income,
+            })
+            .collect();
+        let text = ChartText {
+            title: format!("Cheapest 100/20 plan as a share of median income, by {label}"),
+            subtitle: format!(
+                "{area} · cost_to_income = 12 × reference price ÷ median household income"
+            ),
+            warning: geography_warning.clone(),
+            legend_title: "Cost to income\n(share of median income)".into(),
+            source: source.to_owned(),
+            unit_names: unit_names.clone(),
+            no_data_label: "No price or no median income".into(),
+        };
+        let files = choropleth(
+            &charts.join(format!("{name}_cost_to_income")),
+            &features,
+            &text,
+            &|v| format!("{:.2}%", v * 100.0),
+        )?;
+        written.extend([files.png, files.svg]);
+    }
+    if rows.iter().any(|r| r.share_unaffordable.is_some()) {
+        let features: Vec<MapFeature<'_>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| MapFeature {
+                geometry: geometry(i),
+                value: r.share_unaffordable.map(|e| e.value),
+            })
+            .collect();
+        let text = ChartText {
+            title: format!(
+                "Households for whom a 100/20 plan costs more than {} of income, by {label}",
+                percent_share(share)
+            ),
+            subtitle: format!(
+                "{area} · share of households with income below 12 × price ÷ {}",
+                percent_share(share)
+            ),
+            warning: geography_warning.clone(),
+            legend_title: "Unaffordable\n(share of households)".into(),
+            source: source.to_owned(),
+            unit_names: unit_names.clone(),
+            no_data_label: "No income brackets or price".into(),
+        };
+        let files = choropleth(
+            &charts.join(format!("{name}_unaffordable")),
+            &features,
+            &text,
+            &percent,
+        )?;
+        written.extend([files.png, files.svg]);
+    }
+    if !level.by_share.is_empty() {
+        let categories: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+        let series: Vec<Series> = level
+            .by_share
+            .iter()
+            .map(|(share, values)| Series {
+                label: format!("at {} of income", percent_share(*share)),
+                values: values.clone(),
+            })
+            .collect();
+        let thresholds: Vec<String> = level
+            .by_share
+            .iter()
+            .filter_map(|(share, _)| {
+                rows.iter().find_map(|r| r.reference_price).map(|p| {
+                    format!(
+                        "${} ({})",
+                        thousands(12.0 * p / share),
+                        percent_share(*share)
+                    )
+                })
+            })
+            .collect();
+        let prices: std::collections::BTreeSet<String> = rows
+            .iter()
+            .filter_map(|r| r.reference_price)
+            .map(|p| format!("${p:.2}"))
+            .collect();
+        let text = ChartText {
+            title: format!("Households for whom broadband is unaffordable, by {label}"),
+            subtitle: format!(
+                "{area} · {} a month for a 100/20 plan; households with income below {}",
+                prices.into_iter().collect::<Vec<_>>().join(", "),
+                thresholds.join(" / ")
+            ),
+            warning: String::new(),
+            legend_title: "Share of households".into(),
+            source: source.to_owned(),
+            unit_names: unit_names.clone(),
+            no_data_label: String::new(),
+        };
+        let shares: Vec<String> = level
+            .by_share
+            .iter()
+            .map(|(s, _)| format!("{:.0}", s * 100.0))
+            .collect();
+        let files = grouped_bars(
+            &charts.join(format!("{name}_unaffordable_at_{}pct", shares.join("_"))),
+            &categories,
+            &series,
+            &text,
+            &percent,
+        )?;
+        written.extend([files.png, files.svg]);
+    }
+    Ok(written)
+}
+
+/// Whole dollars with thousands separators: 23994.0 → "23,994".
+fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs());
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if value < 0.0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+fn percent_share(share: f64) -> String {
+    let value = share * 100.0;
+    if value.fract() == 0.0 {
+        format!("{value:.0}%")
+    } else {
+        format!("{value}%")
+    }
+}
+
 fn charts_for(
     out: &Path,
     settings: &Settings,
@@ -78,9 +270,9 @@ fn charts_for(
     level: &ComputedLevel,
 ) -> Result<Vec<PathBuf>> {
     let rows = &level.result.rows;
-    let name = level.result.level.as_str();
-    let (label, singular, plural) = level_names(level.result.level);
-    let unit_names = (singular.to_owned(), plural.to_owned());
+    let name = level.result.name.as_str();
+    let (label, singular, plural) = (&level.names.0, &level.names.1, &level.names.2);
+    let unit_names = (singular.clone(), plural.clone());
     let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);
     let warning = if simulated {
         "SIMULATED availability data: for demonstration only, not FCC figures".to_owned()
@@ -99,7 +291,8 @@ fn charts_for(
     let mut written = Vec::new();
     let charts = out.join("charts");
 
-    if loaded.locations.is_some() {
+    let any = |field: fn(&DistrictGaps) -> Option<f64>| rows.iter().any(|r| field(r).is_some());
+    if any(|r| r.share_unserved) {
         let features: Vec<MapFeature<'_>> = rows
             .iter()
             .enumerate()
@@ -130,7 +323,7 @@ fn charts_for(
         )?;
         written.extend([files.png, files.svg]);
     }
-    if loaded.acs.is_some() {
+    if any(|r| r.share_no_internet.map(|e| e.value)) {
         let features: Vec<MapFeature<'_>> = rows
             .iter()
             .enumerate()
@@ -155,6 +348,14 @@ fn charts_for(
         )?;
         written.extend([files.png, files.svg]);
     }
+    written.extend(affordability_charts(
+        &charts,
+        settings,
+        loaded,
+        level,
+        &unit_names,
+        &source_for_affordability(settings, level),
+    )?);
     let mut ranked: Vec<&DistrictGaps> = rows
         .iter()
         .filter(|r| r.need_index.is_some() && r.suppressed.is_none())
@@ -216,7 +417,7 @@ pub fn write_all(
     let mut written = Vec::new();
     let mut layers = Vec::new();
     for level in levels {
-        let name = level.result.level.as_str();
+        let name = level.result.name.as_str();
         let features: Vec<_> = level
             .result
             .rows
@@ -232,6 +433,8 @@ pub fn write_all(
         let coverage = level.result.coverage;
         layers.push(json!({
             "level": name,
+            "kind": if level.tabulated_by.is_some() { "layer tabulated by its own ids" } else { "census level" },
+            "tables": level.tabulated_by,
             "districts": level.result.rows.len(),
             "geojson": format!("{name}.geojson"),
             "csv": format!("{name}.csv"),
@@ -285,6 +488,39 @@ pub fn write_all(
             "simulated": simulated,
         })
     });
+    if let Some(prices) = settings
+        .affordability
+        .as_ref()
+        .and_then(|a| a.area_prices.as_ref())
+    {
+        licenses.push(json!({"applies_to": "reference_price, cost_to_income (area price table)", "source": prices.source, "license": prices.license}));
+    }
+    if let Some(plans) = settings
+        .affordability
+        .as_ref()
+        .and_then(|a| a.plans.as_ref())
+    {
+        licenses.push(json!({"applies_to": "reference_price (plan table)", "source": plans.source, "license": plans.license}));
+    }
+    for layer in &settings.layers {
+        licenses.push(json!({"applies_to": format!("layer {}: boundaries and tables", layer.name), "source": layer.tables_source, "license": layer.license}));
+    }
+    let affordability = settings.affordability.as_ref().map(|a| {
+        json!({
+            "share_of_income": a.share_of_income,
+            "rule": "METHOD.md §4: affordable when 12 x P <= share x annual household income; T = 12 x P / share",
+            "reference_price_fallback": a.reference_price,
+            "price_source": {
+                "area_prices": a.area_prices,
+                "plans": a.plans,
+            },
+            "bracket_source": a.brackets,
+            "median_income": a.median_income,
+            "price_matches": loaded.price_matches,
+            "layers": settings.layers.iter().map(|l| json!({"layer": l.name, "brackets": l.brackets, "median_income": l.median_income, "reference_price": l.reference_price, "reference_price_source": l.reference_price_source})).collect::<Vec<_>>(),
+            "chart_shares": a.chart_shares,
+        })
+    });
     let metadata = json!({
         "tool": {"name": "gapmap", "version": env!("CARGO_PKG_VERSION")},
         "generated_at": generated_at(),
@@ -309,6 +545,7 @@ pub fn write_all(
             "blocks": loaded.blocks.as_ref().map(|b| json!({"blocks": b.len(), "housing_units": b.values().map(|x| x.housing_units).sum::<u64>()})),
         },
         "layers": layers,
+        "affordability": affordability,
         "charts": chart_files.iter().map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string()).collect::<Vec<_>>(),
         "licenses": licenses,
         "warnings": loaded.warnings,
@@ -318,4 +555,19 @@ pub fn write_all(
     written.extend(chart_files);
     written.push(metadata_path);
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_get_thousands_separators() {
+        assert_eq!(thousands(23_994.0), "23,994");
+        assert_eq!(thousands(9_597.6), "9,598");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(percent_share(0.02), "2%");
+        assert_eq!(percent_share(0.025), "2.5%");
+    }
 }

@@ -21,9 +21,14 @@ pub struct Settings {
     pub blocks: Option<BlockSettings>,
     /// Ookla tiles.
     pub ookla: Option<OoklaSettings>,
-    /// The district levels to compute.
+    /// Affordability (METHOD.md §4).
+    pub affordability: Option<AffordabilitySettings>,
+    /// The census levels to compute.
     #[serde(rename = "level")]
     pub levels: Vec<LevelSettings>,
+    /// District layers whose tables are tabulated by the layer's own ids (e.g. DP03 per ward).
+    #[serde(rename = "layer", default)]
+    pub layers: Vec<LayerSettings>,
     /// METHOD.md §2, §5 thresholds.
     #[serde(default)]
     pub thresholds: Thresholds,
@@ -99,6 +104,154 @@ pub struct LevelSettings {
     pub name_field: Option<String>,
 }
 
+/// Affordability settings and inputs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AffordabilitySettings {
+    /// `s`: affordable when 12·P ≤ s · income (0.02); `--affordability-share` overrides it.
+    #[serde(default = "default_share")]
+    pub share_of_income: f64,
+    /// P where no price table gives one, $/month (none: such districts get no price).
+    pub reference_price: Option<f64>,
+    /// An area-level price table.
+    pub area_prices: Option<AreaPriceSettings>,
+    /// A plan-level price table.
+    pub plans: Option<PlanSettings>,
+    /// Income brackets among the `[acs]` tables.
+    pub brackets: Option<BracketSettings>,
+    /// Median household income variable among the `[acs]` tables (e.g. B19013_001).
+    pub median_income: Option<String>,
+    /// Shares at which the affordability chart compares layers (e.g. [0.02, 0.05]).
+    #[serde(default)]
+    pub chart_shares: Vec<f64>,
+}
+
+fn default_share() -> f64 {
+    0.02
+}
+
+/// An area-level price table (long format).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaPriceSettings {
+    /// The table.
+    pub file: PathBuf,
+    /// The measure giving the lowest served-tier price (e.g. `min_price_100_20`).
+    pub measure: String,
+    /// The census geography of its GEOIDs (`2010` or `2020`).
+    pub geography: u16,
+    /// Who published it, for the metadata and charts.
+    pub source: String,
+    /// Its license.
+    pub license: String,
+}
+
+/// A plan-level price table and its columns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSettings {
+    /// The table.
+    pub file: PathBuf,
+    /// Column names.
+    pub provider: String,
+    /// Technology column.
+    pub technology: String,
+    /// Download column (Mbps).
+    pub download: String,
+    /// Upload column (Mbps).
+    pub upload: String,
+    /// Monthly price column.
+    pub price: String,
+    /// Column with the GEOID where the offer was seen, if any.
+    pub area: Option<String>,
+    /// Who published it.
+    pub source: String,
+    /// Its license.
+    pub license: String,
+}
+
+/// Income brackets: a preset (`B19001`, `DP03`) or explicit edges and variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BracketSettings {
+    /// `B19001` or `DP03`.
+    pub preset: Option<String>,
+    /// Lower edges of the brackets, ascending (with `variables` and `total`).
+    pub lower_edges: Option<Vec<f64>>,
+    /// One variable per bracket.
+    pub variables: Option<Vec<String>>,
+    /// The total (universe) variable.
+    pub total: Option<String>,
+}
+
+impl BracketSettings {
+    /// The bracket specification, or what is wrong with it.
+    pub fn spec(&self) -> Result<gapmap_gaps::affordability::BracketSpec> {
+        use gapmap_gaps::affordability::{BracketEdges, BracketSpec};
+        match (
+            &self.preset,
+            &self.lower_edges,
+            &self.variables,
+            &self.total,
+        ) {
+            (Some(preset), None, None, None) => match preset.to_ascii_uppercase().as_str() {
+                "B19001" => Ok(BracketSpec::b19001()),
+                "DP03" => Ok(BracketSpec::dp03()),
+                other => bail!(
+                    "unknown bracket preset `{other}`: use B19001 or DP03, or give lower_edges, variables and total"
+                ),
+            },
+            (None, Some(edges), Some(variables), Some(total)) => {
+                let edges = BracketEdges::new(edges.clone())
+                    .context("brackets.lower_edges must be non-negative and strictly ascending")?;
+                if edges.len() != variables.len() {
+                    bail!(
+                        "brackets: {} lower edges but {} variables; give one variable per bracket",
+                        edges.len(),
+                        variables.len()
+                    );
+                }
+                Ok(BracketSpec {
+                    edges,
+                    variables: variables.clone(),
+                    total: total.clone(),
+                })
+            }
+            _ => bail!(
+                "brackets: give either `preset`, or all of `lower_edges`, `variables` and `total`"
+            ),
+        }
+    }
+}
+
+/// A district layer tabulated by its own ids.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSettings {
+    /// The layer's name (file names and the `level` field), e.g. `ward`.
+    pub name: String,
+    /// GeoJSON or Shapefile.
+    pub boundaries: PathBuf,
+    /// The field whose value joins the tables' GEOID column.
+    pub id_field: String,
+    /// The label field.
+    pub name_field: Option<String>,
+    /// Tables keyed by the layer's ids (ACS-style columns).
+    pub tables: Vec<PathBuf>,
+    /// What the tables are (shown in metadata and charts).
+    pub tables_source: String,
+    /// The tables' and boundaries' license.
+    pub license: String,
+    /// Income brackets in those tables.
+    pub brackets: Option<BracketSettings>,
+    /// Median income variable in those tables.
+    pub median_income: Option<String>,
+    /// The reference price for this layer's districts, $/month.
+    pub reference_price: Option<f64>,
+    /// Where that price comes from.
+    pub reference_price_source: Option<String>,
+}
+
 fn default_id_field() -> String {
     "GEOID".into()
 }
@@ -142,6 +295,34 @@ impl Settings {
     }
 
     fn check(&self, base: &Path, config: &Path) -> Result<()> {
+        if let Some(affordability) = &self.affordability {
+            check_share(affordability.share_of_income)
+                .with_context(|| format!("in [affordability] of {}", config.display()))?;
+            for share in &affordability.chart_shares {
+                check_share(*share).with_context(|| {
+                    format!("in affordability.chart_shares of {}", config.display())
+                })?;
+            }
+            if let Some(brackets) = &affordability.brackets {
+                brackets
+                    .spec()
+                    .with_context(|| format!("in [affordability] of {}", config.display()))?;
+            }
+        }
+        for layer in &self.layers {
+            if let Some(brackets) = &layer.brackets {
+                brackets
+                    .spec()
+                    .with_context(|| format!("in layer {} of {}", layer.name, config.display()))?;
+            }
+            if self.levels.iter().any(|l| l.level.as_str() == layer.name) {
+                bail!(
+                    "{}: layer `{}` has the name of a census level; name it differently",
+                    config.display(),
+                    layer.name
+                );
+            }
+        }
         self.thresholds
             .validate()
             .with_context(|| format!("in [thresholds] of {}", config.display()))?;
@@ -192,6 +373,23 @@ impl Settings {
                 &level.boundaries,
             );
         }
+        if let Some(affordability) = &self.affordability {
+            if let Some(prices) = &affordability.area_prices {
+                expect("affordability.area_prices.file", &prices.file);
+            }
+            if let Some(plans) = &affordability.plans {
+                expect("affordability.plans.file", &plans.file);
+            }
+        }
+        for layer in &self.layers {
+            expect(
+                &format!("layer {} boundaries", layer.name),
+                &layer.boundaries,
+            );
+            for table in &layer.tables {
+                expect(&format!("layer {} tables", layer.name), table);
+            }
+        }
         if !missing.is_empty() {
             bail!(
                 "{} names input files that do not exist:\n{}\nPaths are relative to the configuration's folder.",
@@ -200,6 +398,17 @@ impl Settings {
             );
         }
         Ok(())
+    }
+}
+
+/// A share of income must be a fraction in (0, 1].
+pub fn check_share(share: f64) -> Result<()> {
+    if share.is_finite() && share > 0.0 && share <= 1.0 {
+        Ok(())
+    } else {
+        bail!(
+            "the affordability share must be a fraction of income in (0, 1], e.g. 0.02 for 2%; got {share}"
+        )
     }
 }
 

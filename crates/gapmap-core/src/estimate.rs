@@ -20,6 +20,8 @@ pub enum NotAvailable {
     UnknownSentinel,
     /// The unit has no row in the table, or the cell is empty.
     Missing,
+    /// The table has no margin-of-error column for this variable.
+    NoMoe,
 }
 
 impl NotAvailable {
@@ -34,6 +36,7 @@ impl NotAvailable {
             NotAvailable::NotApplicable => "ACS value not applicable",
             NotAvailable::UnknownSentinel => "unknown ACS sentinel code",
             NotAvailable::Missing => "no ACS value for this unit",
+            NotAvailable::NoMoe => "the table gives no margin of error",
         }
     }
 }

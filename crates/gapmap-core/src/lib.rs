@@ -14,7 +14,9 @@ mod tier;
 pub use error::CoreError;
 pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
 pub use geoid::{GeoId, Level};
-pub use records::{AcsTables, BlockHousing, LocationSummary, LocationTable, SpeedTile, SpeedTiles};
+pub use records::{
+    AcsTables, BlockHousing, LocationSummary, LocationTable, Plan, SpeedTile, SpeedTiles,
+};
 pub use technology::{Technology, TechnologyGroup};
 pub use thresholds::{NeedWeights, SpeedThreshold, Thresholds};
 pub use tier::{BestOffer, Qualification, Tier};

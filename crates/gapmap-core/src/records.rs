@@ -67,12 +67,34 @@ impl AcsTables {
             .flat_map(BTreeMap::keys)
     }
 
+    /// Every unit of any variable, in GEOID order.
+    pub fn all_units(&self) -> std::collections::BTreeSet<&GeoId> {
+        self.tables.values().flat_map(BTreeMap::keys).collect()
+    }
+
     /// The variables read, sorted.
     pub fn variables(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.tables.keys().map(String::as_str).collect();
         names.sort_unstable();
         names
     }
+}
+
+/// One advertised internet plan (METHOD.md §4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Provider name or id as the price table gives it.
+    pub provider: String,
+    /// Technology as the table gives it (free text).
+    pub technology: String,
+    /// Advertised download, Mbps.
+    pub download_mbps: f64,
+    /// Advertised upload, Mbps.
+    pub upload_mbps: f64,
+    /// Monthly price, USD.
+    pub monthly_price: f64,
+    /// Where the offer was seen (a GEOID), when the table says.
+    pub area: Option<String>,
 }
 
 /// 2020 Census housing units and group quarters of one block.

@@ -26,7 +26,11 @@ pub struct Adoption {
 
 /// Sum of one variable over `units` with the sum MOE formula; any unavailable unit makes the
 /// sum unavailable (a sentinel is never averaged or summed, METHOD.md §3).
-fn total(acs: &AcsTables, variable: &str, units: &[&GeoId]) -> Result<Estimate, NotAvailable> {
+pub(crate) fn total(
+    acs: &AcsTables,
+    variable: &str,
+    units: &[&GeoId],
+) -> Result<Estimate, NotAvailable> {
     if units.is_empty() {
         return Err(NotAvailable::Missing);
     }

@@ -1,7 +1,9 @@
 //! Affordability (METHOD.md §4): the income threshold a plan's price implies, and the
 //! households below it, interpolated inside the income bracket that holds the threshold.
 
-use gapmap_core::{Estimate, moe};
+use std::collections::BTreeMap;
+
+use gapmap_core::{Estimate, Plan, SpeedThreshold, moe};
 
 /// Income brackets as data (METHOD.md §4: "brackets are data, not code"): the lower edge of
 /// each bracket, ascending, the first usually 0; the last bracket is open-ended.
@@ -48,6 +50,89 @@ impl BracketEdges {
     pub fn lower_edges(&self) -> &[f64] {
         &self.0
     }
+}
+
+/// Which ACS variables hold the brackets of a table, in ascending order, and their total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BracketSpec {
+    /// The brackets' lower edges.
+    pub edges: BracketEdges,
+    /// One variable per bracket (`B19001_002` ... `B19001_017`).
+    pub variables: Vec<String>,
+    /// The universe (`B19001_001`).
+    pub total: String,
+}
+
+impl BracketSpec {
+    /// ACS B19001: `B19001_002` to `B19001_017` over `B19001_001`.
+    pub fn b19001() -> Self {
+        Self {
+            edges: BracketEdges::b19001(),
+            variables: (2..=17).map(|i| format!("B19001_{i:03}")).collect(),
+            total: "B19001_001".into(),
+        }
+    }
+
+    /// Data Profile DP03: `DP03_0052` to `DP03_0061` over `DP03_0051`.
+    pub fn dp03() -> Self {
+        Self {
+            edges: BracketEdges::dp03(),
+            variables: (52..=61).map(|i| format!("DP03_{i:04}")).collect(),
+            total: "DP03_0051".into(),
+        }
+    }
+}
+
+/// The affordability inputs and settings of a run (METHOD.md §4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffordabilityInputs {
+    /// `s`: the share of income that is affordable (0.02 by default).
+    pub share_of_income: f64,
+    /// The configured reference price, used where no table gives one.
+    pub fallback_price: Option<f64>,
+    /// Area id → monthly price (area-level table, one tier's measure).
+    pub area_prices: Option<BTreeMap<String, f64>>,
+    /// Plan-level offers.
+    pub plans: Option<Vec<Plan>>,
+    /// Income brackets among the ACS tables.
+    pub brackets: Option<BracketSpec>,
+    /// The median household income variable (`B19013_001`), for `cost_to_income`.
+    pub median_income: Option<String>,
+}
+
+/// Where a district's reference price came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceSource {
+    /// The area-level table has a price for this district's id.
+    AreaTable,
+    /// The lowest served-tier plan seen in the district.
+    Plans,
+    /// The configured reference price.
+    Fallback,
+}
+
+/// The reference price P of a district (METHOD.md §4): the area table's price for its id, else
+/// the lowest monthly price of a plan at or above the served tier seen in the district (or
+/// anywhere, for plans without an area), else the configured price.
+pub fn reference_price(
+    district: &str,
+    inputs: &AffordabilityInputs,
+    served: SpeedThreshold,
+) -> Option<(f64, PriceSource)> {
+    if let Some(&price) = inputs.area_prices.as_ref().and_then(|p| p.get(district)) {
+        return Some((price, PriceSource::AreaTable));
+    }
+    let lowest_plan = inputs.plans.iter().flatten().filter(|plan| {
+        served.is_met_by(plan.download_mbps, plan.upload_mbps)
+            && plan
+                .area
+                .as_deref()
+                .is_none_or(|area| area.starts_with(district) || district.starts_with(area))
+    });
+    if let Some(plan) = lowest_plan.min_by(|a, b| a.monthly_price.total_cmp(&b.monthly_price)) {
+        return Some((plan.monthly_price, PriceSource::Plans));
+    }
+    inputs.fallback_price.map(|p| (p, PriceSource::Fallback))
 }
 
 /// METHOD.md §4: `T = 12·P / s` (P = $60, s = 2% → $36,000).
@@ -182,6 +267,51 @@ mod tests {
         // 12 × 19.99 / 86,420 × 100 = 0.277574635501041 (as published).
         let ratio = cost_to_income(19.99, 86_420.0).expect("positive income");
         assert_relative_eq!(ratio * 100.0, 0.277_574_635_501_041, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn the_reference_price_prefers_the_area_table_then_served_plans_then_the_fallback() {
+        let plan = |price: f64, down: f64, up: f64, area: Option<&str>| Plan {
+            provider: "AT&T".into(),
+            technology: "Fiber".into(),
+            download_mbps: down,
+            upload_mbps: up,
+            monthly_price: price,
+            area: area.map(str::to_owned),
+        };
+        let served = SpeedThreshold::new(100.0, 20.0);
+        let mut inputs = AffordabilityInputs {
+            share_of_income: 0.02,
+            fallback_price: Some(60.0),
+            area_prices: Some([("110010001011".to_owned(), 39.99)].into()),
+            plans: Some(vec![
+                // Cheap but not served (100/19): never the reference.
+                plan(20.0, 100.0, 19.0, Some("110010002011")),
+                plan(55.0, 100.0, 20.0, Some("110010002011")),
+                plan(45.0, 300.0, 300.0, Some("110010003011")),
+            ]),
+            brackets: None,
+            median_income: None,
+        };
+        assert_eq!(
+            reference_price("110010001011", &inputs, served),
+            Some((39.99, PriceSource::AreaTable))
+        );
+        assert_eq!(
+            reference_price("110010002011", &inputs, served),
+            Some((55.0, PriceSource::Plans))
+        );
+        assert_eq!(
+            reference_price("11001000201", &inputs, served),
+            Some((55.0, PriceSource::Plans)),
+            "a tract sees its block groups' plans"
+        );
+        assert_eq!(
+            reference_price("110010009011", &inputs, served),
+            Some((60.0, PriceSource::Fallback))
+        );
+        inputs.fallback_price = None;
+        assert_eq!(reference_price("110010009011", &inputs, served), None);
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! Every figure of one census level, one district at a time in parallel.
+//! Every figure of one district layer, one district at a time in parallel.
 
 use std::collections::{BTreeSet, HashMap};
 
 use gapmap_core::{AcsTables, GeoId, Level, LocationTable, NeedWeights, SpeedTiles, Thresholds};
 use rayon::prelude::*;
 
-use crate::adoption::{HOUSEHOLDS, adoption};
+use crate::adoption::{HOUSEHOLDS, adoption, total};
+use crate::affordability::{
+    AffordabilityInputs, PriceSource, cost_to_income, households_below, income_threshold,
+    reference_price,
+};
 use crate::need::{NeedComponents, need_index};
 use crate::record::DistrictGaps;
 use crate::speeds::speeds;
@@ -20,6 +24,8 @@ pub struct Inputs<'a> {
     pub acs: Option<&'a AcsTables>,
     /// Ookla tiles and the blocks they touch.
     pub speeds: Option<&'a SpeedTiles>,
+    /// Prices, income brackets and the affordability share.
+    pub affordability: Option<&'a AffordabilityInputs>,
 }
 
 /// The method's settings (echoed in the metadata).
@@ -47,7 +53,7 @@ pub struct Coverage {
     pub locations_total: u64,
     /// Of them, in no district of the level (their block's district is not in the layer).
     pub locations_outside: u64,
-    /// ACS units with households.
+    /// ACS units (of any variable).
     pub acs_units_total: u64,
     /// Of them, in no district.
     pub acs_units_outside: u64,
@@ -56,19 +62,17 @@ pub struct Coverage {
 /// One level's rows, sorted by GEOID, and its coverage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LevelResult {
-    /// The level.
-    pub level: Level,
+    /// The level's name (`tract`, `block_group`, or a layer's name).
+    pub name: String,
     /// One row per district, sorted by GEOID.
     pub rows: Vec<DistrictGaps>,
     /// How much of each input fell in the level's districts.
     pub coverage: Coverage,
 }
 
-/// The key of `unit` at `level`, when `unit` is at `level` or finer.
-fn key_at(unit: &GeoId, level: Level) -> Option<&str> {
-    (unit.level().geoid_len() >= level.geoid_len())
-        .then(|| unit.ancestor(level))
-        .flatten()
+/// The first `length` digits of `unit`: its district's id in a census hierarchy.
+fn key_at(unit: &GeoId, length: usize) -> Option<&str> {
+    unit.as_str().get(..length)
 }
 
 /// Computes every figure for the districts of a census level (`block_group`, `tract`, ...).
@@ -77,6 +81,35 @@ fn key_at(unit: &GeoId, level: Level) -> Option<&str> {
 /// roll up to tracts with the sum MOE, METHOD.md §3). Districts are processed in parallel.
 pub fn compute_census_level(
     level: Level,
+    districts: &[District],
+    inputs: Inputs<'_>,
+    method: &Method,
+) -> LevelResult {
+    compute(level.as_str(), level.geoid_len(), districts, inputs, method)
+}
+
+/// Computes the figures of a layer whose tables are tabulated by the layer's own ids (e.g. an
+/// ACS Data Profile per ward, joined on the ward's GEOID-like code): each district is its own
+/// and only unit. Locations and tiles are not used here: they reach such a layer only through
+/// apportionment.
+pub fn compute_tabulated_layer(
+    name: &str,
+    districts: &[District],
+    inputs: Inputs<'_>,
+    method: &Method,
+) -> LevelResult {
+    let tabulated = Inputs {
+        locations: None,
+        speeds: None,
+        ..inputs
+    };
+    let length = districts.first().map_or(0, |d| d.geoid.as_str().len());
+    compute(name, length, districts, tabulated, method)
+}
+
+fn compute(
+    name: &str,
+    key_length: usize,
     districts: &[District],
     inputs: Inputs<'_>,
     method: &Method,
@@ -93,7 +126,7 @@ pub fn compute_census_level(
     if let Some(table) = inputs.locations {
         for (block, counts) in table.blocks.iter().zip(counts_by_block(table)) {
             coverage.locations_total += counts.locations;
-            match key_at(block, level).and_then(|k| known.get(k)) {
+            match key_at(block, key_length).and_then(|k| known.get(k)) {
                 Some(&i) => tiers[i] += counts,
                 None => coverage.locations_outside += counts.locations,
             }
@@ -103,9 +136,9 @@ pub fn compute_census_level(
     // ACS units of each district.
     let mut units: Vec<Vec<&GeoId>> = vec![Vec::new(); districts.len()];
     if let Some(acs) = inputs.acs {
-        for unit in acs.units(HOUSEHOLDS) {
+        for unit in acs.all_units() {
             coverage.acs_units_total += 1;
-            match key_at(unit, level).and_then(|k| known.get(k)) {
+            match key_at(unit, key_length).and_then(|k| known.get(k)) {
                 Some(&i) => units[i].push(unit),
                 None => coverage.acs_units_outside += 1,
             }
@@ -116,7 +149,7 @@ pub fn compute_census_level(
     let mut tiles: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); districts.len()];
     if let Some(speed_tiles) = inputs.speeds {
         for (block, tile) in &speed_tiles.tile_blocks {
-            if let Some(&i) = key_at(block, level).and_then(|k| known.get(k)) {
+            if let Some(&i) = key_at(block, key_length).and_then(|k| known.get(k)) {
                 tiles[i].insert(*tile);
             }
         }
@@ -129,14 +162,24 @@ pub fn compute_census_level(
             let mut row = DistrictGaps {
                 geoid: district.geoid.to_string(),
                 name: district.name.clone(),
-                level: level.as_str().to_owned(),
+                level: name.to_owned(),
                 ..DistrictGaps::default()
             };
             if inputs.locations.is_some() {
                 fill_tiers(&mut row, tiers[i]);
             }
-            if let Some(acs) = inputs.acs {
+            if let Some(acs) = inputs.acs.filter(|acs| acs.has(HOUSEHOLDS)) {
                 fill_adoption(&mut row, acs, &units[i]);
+            }
+            if let Some(affordability) = inputs.affordability {
+                fill_affordability(
+                    &mut row,
+                    &district.geoid,
+                    &units[i],
+                    inputs.acs,
+                    affordability,
+                    method,
+                );
             }
             if let Some(speed_tiles) = inputs.speeds {
                 let ids: Vec<u32> = tiles[i].iter().copied().collect();
@@ -153,7 +196,7 @@ pub fn compute_census_level(
     // STYLE: results sorted by district id, so output is byte-identical run to run.
     rows.sort_by(|a, b| a.geoid.cmp(&b.geoid));
     LevelResult {
-        level,
+        name: name.to_owned(),
         rows,
         coverage,
     }
@@ -193,6 +236,74 @@ fn fill_adoption(row: &mut DistrictGaps, acs: &AcsTables, units: &[&GeoId]) {
     row.share_without_broadband = a.share_without_broadband.ok().flatten();
 }
 
+fn fill_affordability(
+    row: &mut DistrictGaps,
+    district: &GeoId,
+    units: &[&GeoId],
+    acs: Option<&AcsTables>,
+    inputs: &AffordabilityInputs,
+    method: &Method,
+) {
+    let Some((price, source)) =
+        reference_price(district.as_str(), inputs, method.thresholds.served)
+    else {
+        row.notes.push(
+            "reference_price: no price for this district and no configured reference price".into(),
+        );
+        return;
+    };
+    if source == PriceSource::Fallback && (inputs.area_prices.is_some() || inputs.plans.is_some()) {
+        row.notes.push(
+            "reference_price: not in the price table, the configured reference price is used"
+                .into(),
+        );
+    }
+    let threshold = income_threshold(price, inputs.share_of_income);
+    row.reference_price = Some(price);
+    row.income_threshold = Some(threshold);
+    let Some(acs) = acs else { return };
+    if let Some(spec) = &inputs.brackets {
+        let counts: Result<Vec<_>, _> = spec
+            .variables
+            .iter()
+            .map(|v| total(acs, v, units))
+            .collect();
+        match (counts, total(acs, &spec.total, units)) {
+            (Ok(counts), Ok(households)) => {
+                row.unaffordable = households_below(&spec.edges, &counts, threshold);
+                if let Some(Err(reason)) = row.unaffordable.map(|u| u.moe) {
+                    row.note("unaffordable_moe", reason);
+                }
+                row.share_unaffordable = row
+                    .unaffordable
+                    .and_then(|u| gapmap_core::moe::proportion(u, households));
+            }
+            (Err(reason), _) | (_, Err(reason)) => row.note("unaffordable", reason),
+        }
+    }
+    if let Some(variable) = &inputs.median_income {
+        // METHOD.md §6: a median is never rolled up; it exists only for a unit of the table.
+        match units {
+            [unit] if *unit == district => match acs.get(variable, unit) {
+                Ok(median) => {
+                    row.cost_to_income = cost_to_income(price, median.value);
+                    if median.top_coded {
+                        row.notes.push(
+                            "cost_to_income: median income is top-coded (250,000 or more), so the ratio is an upper bound".into(),
+                        );
+                    }
+                }
+                Err(reason) => row.note("cost_to_income", reason),
+            },
+            [] => {}
+            _ => row.notes.push(format!(
+                "cost_to_income: a median cannot be rolled up from {} units (METHOD.md §6)",
+                units.len()
+            )),
+        }
+    }
+}
+
 fn fill_need(row: &mut DistrictGaps, weights: &NeedWeights) {
     let components = NeedComponents {
         not_served: row
@@ -213,6 +324,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use gapmap_core::{Estimate, LocationSummary, Qualification, SpeedTile, Technology};
+
+    use crate::affordability::AffordabilityInputs;
 
     use super::*;
     use crate::adoption::{BROADBAND_ANY, NO_INTERNET};
@@ -291,6 +404,7 @@ mod tests {
             locations: Some(&table),
             acs: Some(&acs),
             speeds: Some(&tiles),
+            affordability: None,
         };
         let tracts = [
             District {
@@ -348,6 +462,69 @@ mod tests {
             by_bg.rows[1].speed_tests,
             Some(60),
             "a tile touching two block groups counts in both"
+        );
+    }
+
+    #[test]
+    fn affordability_rolls_brackets_up_but_never_a_median() {
+        use crate::affordability::{BracketEdges, BracketSpec};
+        let (_, mut acs, _) = fixture();
+        let bgs = ["110010001011", "110010001012"];
+        let put = |acs: &mut AcsTables, variable: &str, values: [f64; 2]| {
+            let table: BTreeMap<GeoId, gapmap_core::AcsValue> = bgs
+                .iter()
+                .zip(values)
+                .map(|(g, v)| (id(g), Ok(Estimate::new(v, 10.0))))
+                .collect();
+            acs.insert(variable, table);
+        };
+        // Brackets [0, 20k), [20k, 40k), [40k, ∞) and their total.
+        put(&mut acs, "X_001", [100.0, 60.0]);
+        put(&mut acs, "X_002", [30.0, 20.0]);
+        put(&mut acs, "X_003", [30.0, 20.0]);
+        put(&mut acs, "X_004", [40.0, 20.0]);
+        put(&mut acs, "MEDIAN", [50_000.0, 30_000.0]);
+        let affordability = AffordabilityInputs {
+            share_of_income: 0.02,
+            fallback_price: Some(50.0),
+            area_prices: None,
+            plans: None,
+            brackets: Some(BracketSpec {
+                edges: BracketEdges::new(vec![0.0, 20_000.0, 40_000.0]).expect("ascending"),
+                variables: vec!["X_002".into(), "X_003".into(), "X_004".into()],
+                total: "X_001".into(),
+            }),
+            median_income: Some("MEDIAN".into()),
+        };
+        let inputs = Inputs {
+            acs: Some(&acs),
+            affordability: Some(&affordability),
+            ..Inputs::default()
+        };
+        // P = 50 → T = 30,000: all of [0, 20k) (30 + 20) and half of [20k, 40k) ((30 + 20) / 2).
+        let tract = [District {
+            geoid: id("11001000101"),
+            name: "Tract 1.01".into(),
+        }];
+        let result = compute_census_level(Level::Tract, &tract, inputs, &Method::default());
+        let row = &result.rows[0];
+        assert_eq!(row.income_threshold, Some(30_000.0));
+        assert_eq!(row.unaffordable.map(|e| e.value), Some(50.0 + 25.0));
+        assert_eq!(row.share_unaffordable.map(|e| e.value), Some(75.0 / 160.0));
+        assert_eq!(
+            row.cost_to_income, None,
+            "no median for a tract of two block groups"
+        );
+        assert!(row.notes.iter().any(|n| n.contains("cannot be rolled up")));
+        let bg = [District {
+            geoid: id("110010001012"),
+            name: "BG 2".into(),
+        }];
+        let result = compute_census_level(Level::BlockGroup, &bg, inputs, &Method::default());
+        assert_eq!(result.rows[0].cost_to_income, Some(600.0 / 30_000.0));
+        assert_eq!(
+            result.rows[0].unaffordable.map(|e| e.value),
+            Some(20.0 + 10.0)
         );
     }
 }

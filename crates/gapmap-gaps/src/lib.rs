@@ -10,5 +10,7 @@ mod record;
 pub mod speeds;
 pub mod tiers;
 
-pub use level::{Coverage, District, Inputs, LevelResult, Method, compute_census_level};
+pub use level::{
+    Coverage, District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
+};
 pub use record::{DistrictGaps, FIELD_NAMES, FieldValue};

@@ -177,7 +177,7 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
                 Err(reason) => Err(reason),
                 Ok(estimate) => {
                     let moe = match moe_column {
-                        None => Ok(None),
+                        None => Err(NotAvailable::NoMoe),
                         Some(c) => {
                             let moe_text = record.get(*c).unwrap_or("");
                             match cell(moe_text, true) {
@@ -332,6 +332,6 @@ mod tests {
         let (_dir, path) = write("B28002_001E,GEOID\n10.0,110010001011\n");
         let file = read_acs(&path).expect("valid table");
         let value = file.variables["B28002_001"][&geoid("110010001011")].expect("estimate");
-        assert_eq!(value.moe, Err(NotAvailable::Missing));
+        assert_eq!(value.moe, Err(NotAvailable::NoMoe));
     }
 }

@@ -9,6 +9,7 @@ mod boundaries;
 mod chunks;
 mod error;
 mod ookla;
+mod prices;
 mod table;
 
 pub use acs::{AcsFile, read_acs};
@@ -17,3 +18,4 @@ pub use blocks::read_block_housing;
 pub use boundaries::{Boundary, BoundaryLayer, SourceCrs, read_boundaries};
 pub use error::IngestError;
 pub use ookla::read_ookla_block_tiles;
+pub use prices::{AreaPrices, PlanColumns, read_area_prices, read_plans};

@@ -42,8 +42,8 @@ fn bundled_config(data: Option<&Path>) -> Result<PathBuf> {
 }
 
 /// Runs the bundled configuration into `out`.
-pub fn demo(data: Option<&Path>, out: &Path) -> Result<()> {
+pub fn demo(data: Option<&Path>, out: &Path, overrides: super::run::Overrides) -> Result<()> {
     let config = bundled_config(data)?;
     eprintln!("gapmap demo: {}", config.display());
-    super::run::run(&config, out)
+    super::run::run(&config, out, overrides)
 }

@@ -7,14 +7,17 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
 use gapmap_export::InputFile;
-use gapmap_gaps::{District, Inputs, LevelResult, Method, compute_census_level};
+use gapmap_gaps::affordability::AffordabilityInputs;
+use gapmap_gaps::{
+    District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
+};
 use gapmap_ingest::{
-    BdcStats, BoundaryLayer, read_acs, read_bdc, read_block_housing, read_boundaries,
-    read_ookla_block_tiles,
+    BdcStats, BoundaryLayer, PlanColumns, read_acs, read_area_prices, read_bdc, read_block_housing,
+    read_boundaries, read_ookla_block_tiles, read_plans,
 };
 
 use crate::outputs;
-use crate::settings::{Settings, expand};
+use crate::settings::{BracketSettings, Settings, expand};
 
 /// Everything read from the inputs.
 pub struct Loaded {
@@ -23,8 +26,21 @@ pub struct Loaded {
     pub acs_level: Option<Level>,
     pub blocks: Option<BTreeMap<GeoId, BlockHousing>>,
     pub speeds: Option<SpeedTiles>,
+    pub affordability: Option<AffordabilityInputs>,
+    /// Per level: how many districts found a table price, and how many of them a median too.
+    pub price_matches: Vec<PriceMatch>,
     pub files: Vec<InputFile>,
     pub warnings: Vec<String>,
+}
+
+/// How a census level met the price table (issue #4's real-data report).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PriceMatch {
+    pub level: String,
+    pub districts: usize,
+    pub with_table_price: usize,
+    pub without_table_price: usize,
+    pub with_cost_to_income: usize,
 }
 
 /// One computed level with its geometry.
@@ -34,6 +50,12 @@ pub struct ComputedLevel {
     /// Geometry of each row, in row order.
     pub geometry_index: Vec<usize>,
     pub boundaries: PathBuf,
+    /// How its units are called: (in titles, singular, plural).
+    pub names: (String, String, String),
+    /// For a layer tabulated by its own ids: what its tables are.
+    pub tabulated_by: Option<String>,
+    /// Share unaffordable of each row at each chart share.
+    pub by_share: Vec<(f64, Vec<Option<f64>>)>,
 }
 
 fn shown(base: &Path, path: &Path) -> String {
@@ -55,6 +77,8 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
         acs_level: None,
         blocks: None,
         speeds: None,
+        affordability: None,
+        price_matches: Vec::new(),
         files: Vec::new(),
         warnings: Vec::new(),
     };
@@ -136,6 +160,53 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
         describe(&mut loaded.files, base, "ookla", &path)?;
         loaded.speeds = Some(tiles);
     }
+    if let Some(affordability) = &settings.affordability {
+        let area_prices = match &affordability.area_prices {
+            Some(prices) => {
+                let path = base.join(&prices.file);
+                let table = read_area_prices(&path, &prices.measure)?;
+                eprintln!(
+                    "  prices: {} areas with a `{}` price ({} NA)",
+                    table.prices.len(),
+                    prices.measure,
+                    table.missing_values
+                );
+                describe(&mut loaded.files, base, "prices", &path)?;
+                Some(table.prices)
+            }
+            None => None,
+        };
+        let plans = match &affordability.plans {
+            Some(plans) => {
+                let path = base.join(&plans.file);
+                let columns = PlanColumns {
+                    provider: plans.provider.clone(),
+                    technology: plans.technology.clone(),
+                    download: plans.download.clone(),
+                    upload: plans.upload.clone(),
+                    price: plans.price.clone(),
+                    area: plans.area.clone(),
+                };
+                let read = read_plans(&path, &columns)?;
+                eprintln!("  plans: {} offers", read.len());
+                describe(&mut loaded.files, base, "plans", &path)?;
+                Some(read)
+            }
+            None => None,
+        };
+        loaded.affordability = Some(AffordabilityInputs {
+            share_of_income: affordability.share_of_income,
+            fallback_price: affordability.reference_price,
+            area_prices,
+            plans,
+            brackets: affordability
+                .brackets
+                .as_ref()
+                .map(BracketSettings::spec)
+                .transpose()?,
+            median_income: affordability.median_income.clone(),
+        });
+    }
     if let (Some((table, _)), Some(blocks)) = (&loaded.locations, &loaded.blocks) {
         let unknown = table
             .blocks
@@ -152,9 +223,11 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
     Ok(loaded)
 }
 
+/// The layer's districts; their ids must be GEOIDs of `level` (any GEOID-like code when
+/// `None`, for layers tabulated by their own codes).
 fn districts_of(
     layer: &BoundaryLayer,
-    level: Level,
+    level: Option<Level>,
     path: &Path,
     id_field: &str,
 ) -> Result<Vec<District>> {
@@ -165,14 +238,19 @@ fn districts_of(
         .map(|(index, feature)| {
             let geoid = GeoId::parse(&feature.id)
                 .ok()
-                .filter(|g| g.level() == level)
-                .with_context(|| {
-                    format!(
+                .filter(|g| level.is_none_or(|l| g.level() == l))
+                .with_context(|| match level {
+                    Some(level) => format!(
                         "{}, feature {index}: `{id_field}` = `{}` is not a {level} GEOID ({} digits); is `id_field` right for this layer?",
                         path.display(),
                         feature.id,
                         level.geoid_len()
-                    )
+                    ),
+                    None => format!(
+                        "{}, feature {index}: `{id_field}` = `{}` is not a GEOID-like code (2, 5, 11, 12 or 15 digits) that the layer's tables can be joined on",
+                        path.display(),
+                        feature.id
+                    ),
                 })?;
             Ok(District {
                 geoid,
@@ -182,10 +260,27 @@ fn districts_of(
         .collect()
 }
 
+/// What the command line changes in a configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides {
+    /// `--affordability-share`.
+    pub affordability_share: Option<f64>,
+}
+
 /// Reads `config`, computes every level and writes the outputs into `out`.
-pub fn run(config: &Path, out: &Path) -> Result<()> {
+pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
     let started = Instant::now();
-    let (settings, base) = Settings::load(config)?;
+    let (mut settings, base) = Settings::load(config)?;
+    if let Some(share) = overrides.affordability_share {
+        crate::settings::check_share(share).context("in --affordability-share")?;
+        match &mut settings.affordability {
+            Some(affordability) => affordability.share_of_income = share,
+            None => bail!(
+                "--affordability-share was given but {} has no [affordability] section",
+                config.display()
+            ),
+        }
+    }
     eprintln!("reading inputs of {}", settings.area.name);
     let mut loaded = load(&settings, &base)?;
     let method = Method {
@@ -195,6 +290,7 @@ pub fn run(config: &Path, out: &Path) -> Result<()> {
 
     let mut levels = Vec::new();
     for level_settings in &settings.levels {
+        let level = level_settings.level;
         let path = base.join(&level_settings.boundaries);
         let layer = read_boundaries(
             &path,
@@ -204,69 +300,152 @@ pub fn run(config: &Path, out: &Path) -> Result<()> {
         describe(
             &mut loaded.files,
             &base,
-            &format!("boundaries:{}", level_settings.level),
+            &format!("boundaries:{level}"),
             &path,
         )?;
-        let districts = districts_of(
-            &layer,
-            level_settings.level,
-            &path,
-            &level_settings.id_field,
-        )?;
+        let districts = districts_of(&layer, Some(level), &path, &level_settings.id_field)?;
         if let Some(acs_level) = loaded.acs_level
-            && acs_level.geoid_len() < level_settings.level.geoid_len()
+            && acs_level.geoid_len() < level.geoid_len()
         {
             loaded.warnings.push(format!(
-                "ACS tables are at {acs_level} level, coarser than {}: ACS fields of that level stay empty (apportionment comes with custom districts)",
-                level_settings.level
+                "ACS tables are at {acs_level} level, coarser than {level}: ACS fields of that level stay empty (apportionment comes with custom districts)"
             ));
         }
+        let affordability = loaded.affordability.as_ref();
         let inputs = Inputs {
             locations: loaded.locations.as_ref().map(|(t, _)| t),
             acs: loaded.acs.as_ref(),
             speeds: loaded.speeds.as_ref(),
+            affordability,
         };
-        let result = compute_census_level(level_settings.level, &districts, inputs, &method);
-        if result.coverage.locations_outside > 0 {
-            loaded.warnings.push(format!(
-                "{} of {} residential locations lie in no {} of {}: they are in no row of that layer",
-                result.coverage.locations_outside,
-                result.coverage.locations_total,
-                level_settings.level,
-                shown(&base, &path)
-            ));
-        }
-        if result.coverage.acs_units_outside > 0 {
-            loaded.warnings.push(format!(
-                "{} of {} ACS units lie in no {} of {}",
-                result.coverage.acs_units_outside,
-                result.coverage.acs_units_total,
-                level_settings.level,
-                shown(&base, &path)
-            ));
-        }
-        let mut position: HashMap<String, usize> = HashMap::new();
-        for (index, district) in districts.iter().enumerate() {
-            if position.insert(district.geoid.to_string(), index).is_some() {
-                bail!(
-                    "{}: GEOID {} is used by more than one feature; ids must be unique",
-                    path.display(),
-                    district.geoid
-                );
-            }
-        }
-        let geometry_index = result.rows.iter().map(|row| position[&row.geoid]).collect();
-        eprintln!(
-            "  {}: {} districts",
-            level_settings.level,
-            result.rows.len()
-        );
+        let result = compute_census_level(level, &districts, inputs, &method);
+        let by_share = at_chart_shares(&settings, affordability, |a| {
+            compute_census_level(
+                level,
+                &districts,
+                Inputs {
+                    affordability: Some(a),
+                    ..inputs
+                },
+                &method,
+            )
+        });
+        report_coverage(&mut loaded.warnings, &result, &shown(&base, &path));
+        report_prices(&mut loaded, &settings, &result, level.as_str());
+        let (title, singular, plural) = level_names(level);
         levels.push(ComputedLevel {
+            geometry_index: geometry_index(&districts, &result, &path)?,
             result,
-            geometry_index,
             layer,
             boundaries: path,
+            names: (title.into(), singular.into(), plural.into()),
+            tabulated_by: None,
+            by_share,
         });
+    }
+
+    for layer_settings in &settings.layers {
+        let path = base.join(&layer_settings.boundaries);
+        let layer = read_boundaries(
+            &path,
+            &layer_settings.id_field,
+            layer_settings.name_field.as_deref(),
+        )?;
+        describe(
+            &mut loaded.files,
+            &base,
+            &format!("boundaries:{}", layer_settings.name),
+            &path,
+        )?;
+        let districts = districts_of(&layer, None, &path, &layer_settings.id_field)?;
+        let mut tables = AcsTables::default();
+        for table in expand(&base, &layer_settings.tables, &["csv"])? {
+            for (variable, values) in read_acs(&table)?.variables {
+                tables.insert(variable, values);
+            }
+            describe(
+                &mut loaded.files,
+                &base,
+                &format!("tables:{}", layer_settings.name),
+                &table,
+            )?;
+        }
+        let affordability =
+            settings
+                .affordability
+                .as_ref()
+                .map(|a| -> Result<AffordabilityInputs> {
+                    Ok(AffordabilityInputs {
+                        share_of_income: a.share_of_income,
+                        // Price tables are keyed by census GEOIDs, never by a layer's own codes (a ward
+                        // code 11001 is textually the DC county FIPS): only the layer's price applies.
+                        fallback_price: layer_settings.reference_price,
+                        area_prices: None,
+                        plans: None,
+                        brackets: layer_settings
+                            .brackets
+                            .as_ref()
+                            .map(BracketSettings::spec)
+                            .transpose()?,
+                        median_income: layer_settings.median_income.clone(),
+                    })
+                });
+        let affordability = affordability.transpose()?;
+        let inputs = Inputs {
+            acs: Some(&tables),
+            affordability: affordability.as_ref(),
+            ..Inputs::default()
+        };
+        let result = compute_tabulated_layer(&layer_settings.name, &districts, inputs, &method);
+        let by_share = at_chart_shares(&settings, affordability.as_ref(), |a| {
+            compute_tabulated_layer(
+                &layer_settings.name,
+                &districts,
+                Inputs {
+                    affordability: Some(a),
+                    ..inputs
+                },
+                &method,
+            )
+        });
+        let unmatched = result
+            .rows
+            .iter()
+            .filter(|r| r.households.is_none() && r.unaffordable.is_none())
+            .count();
+        if unmatched > 0 {
+            loaded.warnings.push(format!(
+                "{unmatched} of {} {} districts found no row in the layer's tables (joined on {})",
+                result.rows.len(),
+                layer_settings.name,
+                layer_settings.id_field
+            ));
+        }
+        levels.push(ComputedLevel {
+            geometry_index: geometry_index(&districts, &result, &path)?,
+            result,
+            layer,
+            boundaries: path,
+            names: (
+                layer_settings.name.clone(),
+                layer_settings.name.clone(),
+                format!("{}s", layer_settings.name),
+            ),
+            tabulated_by: Some(match &layer_settings.reference_price_source {
+                Some(price) => {
+                    format!("{}; reference price: {price}", layer_settings.tables_source)
+                }
+                None => layer_settings.tables_source.clone(),
+            }),
+            by_share,
+        });
+    }
+    for level in &levels {
+        eprintln!(
+            "  {}: {} districts",
+            level.result.name,
+            level.result.rows.len()
+        );
     }
 
     for warning in &loaded.warnings {
@@ -283,4 +462,119 @@ pub fn run(config: &Path, out: &Path) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// How a census level's units are called: (in titles, singular, plural).
+fn level_names(level: Level) -> (&'static str, &'static str, &'static str) {
+    match level {
+        Level::Tract => ("census tract", "tract", "tracts"),
+        Level::BlockGroup => ("block group", "block group", "block groups"),
+        Level::County => ("county", "county", "counties"),
+        Level::State => ("state", "state", "states"),
+        Level::Block => ("block", "block", "blocks"),
+    }
+}
+
+/// The share unaffordable of every district at each of the configured chart shares.
+fn at_chart_shares(
+    settings: &Settings,
+    affordability: Option<&AffordabilityInputs>,
+    compute: impl Fn(&AffordabilityInputs) -> LevelResult,
+) -> Vec<(f64, Vec<Option<f64>>)> {
+    let (Some(configured), Some(inputs)) = (&settings.affordability, affordability) else {
+        return Vec::new();
+    };
+    if inputs.brackets.is_none() {
+        return Vec::new();
+    }
+    configured
+        .chart_shares
+        .iter()
+        .map(|&share| {
+            let at_share = AffordabilityInputs {
+                share_of_income: share,
+                ..inputs.clone()
+            };
+            let result = compute(&at_share);
+            (
+                share,
+                result
+                    .rows
+                    .iter()
+                    .map(|r| r.share_unaffordable.map(|e| e.value))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn report_coverage(warnings: &mut Vec<String>, result: &LevelResult, boundaries: &str) {
+    let coverage = result.coverage;
+    if coverage.locations_outside > 0 {
+        warnings.push(format!(
+            "{} of {} residential locations lie in no {} of {boundaries}: they are in no row of that layer",
+            coverage.locations_outside, coverage.locations_total, result.name
+        ));
+    }
+    if coverage.acs_units_outside > 0 {
+        warnings.push(format!(
+            "{} of {} ACS units lie in no {} of {boundaries}",
+            coverage.acs_units_outside, coverage.acs_units_total, result.name
+        ));
+    }
+}
+
+/// METHOD.md §4 and issue #4: say how many districts found a price, and warn when the price
+/// table's geography is not the districts'.
+fn report_prices(loaded: &mut Loaded, settings: &Settings, result: &LevelResult, level: &str) {
+    let Some(affordability) = &settings.affordability else {
+        return;
+    };
+    let total = result.rows.len();
+    let priced = result
+        .rows
+        .iter()
+        .filter(|r| {
+            r.reference_price.is_some() && !r.notes.iter().any(|n| n.starts_with("reference_price"))
+        })
+        .count();
+    let with_cost_to_income = result
+        .rows
+        .iter()
+        .filter(|r| r.cost_to_income.is_some())
+        .count();
+    if let Some(prices) = &affordability.area_prices {
+        eprintln!(
+            "  prices: {priced} of {total} {level} districts found a `{}` price in the area table; {with_cost_to_income} have a cost_to_income",
+            prices.measure
+        );
+        if prices.geography != 2020 {
+            loaded.warnings.push(format!(
+                "the area price table uses {} census geography; it was joined to the 2020 {level} districts by GEOID, and a GEOID present in both need not cover the same area: {priced} of {total} districts found a price, {} did not",
+                prices.geography,
+                total - priced
+            ));
+        }
+    }
+    loaded.price_matches.push(PriceMatch {
+        level: level.to_owned(),
+        districts: total,
+        with_table_price: priced,
+        without_table_price: total - priced,
+        with_cost_to_income,
+    });
+}
+
+fn geometry_index(districts: &[District], result: &LevelResult, path: &Path) -> Result<Vec<usize>> {
+    let mut position: HashMap<String, usize> = HashMap::new();
+    for (index, district) in districts.iter().enumerate() {
+        if position.insert(district.geoid.to_string(), index).is_some() {
+            bail!(
+                "{}: id {} is used by more than one feature; ids must be unique",
+                path.display(),
+                district.geoid
+            );
+        }
+    }
+    Ok(result.rows.iter().map(|row| position[&row.geoid]).collect())
 }

@@ -4,6 +4,7 @@
 
 mod choropleth;
 mod classes;
+mod grouped;
 mod ranked;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use plotters::style::{FontStyle, RGBColor, register_font};
 
 pub use choropleth::{MapFeature, choropleth};
 pub use classes::{Classes, quantile_classes};
+pub use grouped::{Series, grouped_bars};
 pub use ranked::{RankedBar, ranked_bars};
 
 use crate::ExportError;
