@@ -220,7 +220,7 @@ fn jackson_plans_flatten_to_one_price_for_every_speed() {
             p.area.as_deref() == Some(*block_group)
                 && served.is_met_by(p.download_mbps, p.upload_mbps)
         });
-        match reference_price(block_group, &inputs, served) {
+        match reference_price(block_group, &inputs, served, None) {
             Some((price, PriceSource::Plans)) => {
                 assert!(has_served);
                 assert_eq!(price, 55.0);

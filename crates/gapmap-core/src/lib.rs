@@ -15,7 +15,7 @@ pub use error::CoreError;
 pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
 pub use geoid::{GeoId, Level};
 pub use records::{
-    AcsTables, BlockHousing, LocationSummary, LocationTable, Plan, SpeedTile, SpeedTiles,
+    AcsTables, BlockHousing, LocationSummary, LocationTable, Plan, Provider, SpeedTile, SpeedTiles,
 };
 pub use technology::{Technology, TechnologyGroup};
 pub use thresholds::{NeedWeights, SpeedThreshold, Thresholds};

@@ -17,6 +17,24 @@ pub struct LocationSummary {
     pub best_technology: Technology,
 }
 
+/// A provider as the BDC files name it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Provider {
+    /// `provider_id`.
+    pub id: String,
+    /// `brand_name`.
+    pub brand: String,
+}
+
+impl Provider {
+    /// Whether a price table's provider text names this provider: its brand or its id,
+    /// ignoring case and surrounding space.
+    pub fn is_named(&self, text: &str) -> bool {
+        let text = text.trim();
+        text.eq_ignore_ascii_case(self.brand.trim()) || text == self.id.trim()
+    }
+}
+
 /// Every residential location of a BDC input, each once (METHOD.md §2).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LocationTable {
@@ -24,6 +42,11 @@ pub struct LocationTable {
     pub blocks: Vec<GeoId>,
     /// One entry per distinct residential `location_id`.
     pub locations: Vec<LocationSummary>,
+    /// The providers named in the files.
+    pub providers: Vec<Provider>,
+    /// `(block, provider)`: the provider offers the served tier to some residential location
+    /// of the block (METHOD.md §4: a plan's price counts only where its provider is present).
+    pub served_by: Vec<(u32, u16)>,
 }
 
 impl LocationTable {

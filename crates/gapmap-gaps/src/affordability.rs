@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use gapmap_core::{Estimate, Plan, SpeedThreshold, moe};
+use gapmap_core::{Estimate, Plan, Provider, SpeedThreshold, moe};
 
 /// Income brackets as data (METHOD.md §4: "brackets are data, not code"): the lower edge of
 /// each bracket, ascending, the first usually 0; the last bracket is open-ended.
@@ -113,17 +113,21 @@ pub enum PriceSource {
 
 /// The reference price P of a district (METHOD.md §4): the area table's price for its id, else
 /// the lowest monthly price of a plan at or above the served tier seen in the district (or
-/// anywhere, for plans without an area), else the configured price.
+/// anywhere, for plans without an area) from a provider present there, else the configured
+/// price. `present` lists the providers that BDC data shows offering the served tier in the
+/// district; `None` (no BDC input) lets every provider's plans count.
 pub fn reference_price(
     district: &str,
     inputs: &AffordabilityInputs,
     served: SpeedThreshold,
+    present: Option<&[&Provider]>,
 ) -> Option<(f64, PriceSource)> {
     if let Some(&price) = inputs.area_prices.as_ref().and_then(|p| p.get(district)) {
         return Some((price, PriceSource::AreaTable));
     }
     let lowest_plan = inputs.plans.iter().flatten().filter(|plan| {
         served.is_met_by(plan.download_mbps, plan.upload_mbps)
+            && present.is_none_or(|providers| providers.iter().any(|p| p.is_named(&plan.provider)))
             && plan
                 .area
                 .as_deref()
@@ -294,24 +298,43 @@ mod tests {
             median_income: None,
         };
         assert_eq!(
-            reference_price("110010001011", &inputs, served),
+            reference_price("110010001011", &inputs, served, None),
             Some((39.99, PriceSource::AreaTable))
         );
         assert_eq!(
-            reference_price("110010002011", &inputs, served),
+            reference_price("110010002011", &inputs, served, None),
             Some((55.0, PriceSource::Plans))
         );
         assert_eq!(
-            reference_price("11001000201", &inputs, served),
+            reference_price("11001000201", &inputs, served, None),
             Some((55.0, PriceSource::Plans)),
             "a tract sees its block groups' plans"
         );
         assert_eq!(
-            reference_price("110010009011", &inputs, served),
+            reference_price("110010009011", &inputs, served, None),
             Some((60.0, PriceSource::Fallback))
         );
+        // With BDC data, only plans of providers present in the district count.
+        let att = Provider {
+            id: "130077".into(),
+            brand: "at&t ".into(),
+        };
+        let other = Provider {
+            id: "130099".into(),
+            brand: "Metro Fiber, LLC".into(),
+        };
+        assert_eq!(
+            reference_price("110010002011", &inputs, served, Some(&[&att])),
+            Some((55.0, PriceSource::Plans)),
+            "brand names match ignoring case and spaces"
+        );
+        assert_eq!(
+            reference_price("110010002011", &inputs, served, Some(&[&other])),
+            Some((60.0, PriceSource::Fallback)),
+            "AT&T's plan does not count where AT&T offers no served tier"
+        );
         inputs.fallback_price = None;
-        assert_eq!(reference_price("110010009011", &inputs, served), None);
+        assert_eq!(reference_price("110010009011", &inputs, served, None), None);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use gapmap_core::{AcsTables, GeoId, Level, LocationTable, NeedWeights, SpeedTiles, Thresholds};
+use gapmap_core::{
+    AcsTables, GeoId, Level, LocationTable, NeedWeights, Provider, SpeedTiles, Thresholds,
+};
 use rayon::prelude::*;
 
 use crate::adoption::{HOUSEHOLDS, adoption, total};
@@ -145,6 +147,18 @@ fn compute(
         }
     }
 
+    // Providers offering the served tier in each district (for plan prices, METHOD.md §4).
+    let mut providers: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); districts.len()];
+    if let Some(table) = inputs.locations {
+        for &(block, provider) in &table.served_by {
+            if let Some(&i) =
+                key_at(&table.blocks[block as usize], key_length).and_then(|k| known.get(k))
+            {
+                providers[i].insert(provider);
+            }
+        }
+    }
+
     // Ookla tiles of each district, each tile once (a tile repeats for every block it touches).
     let mut tiles: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); districts.len()];
     if let Some(speed_tiles) = inputs.speeds {
@@ -172,9 +186,16 @@ fn compute(
                 fill_adoption(&mut row, acs, &units[i]);
             }
             if let Some(affordability) = inputs.affordability {
+                let present: Option<Vec<&Provider>> = inputs.locations.map(|table| {
+                    providers[i]
+                        .iter()
+                        .map(|&p| &table.providers[p as usize])
+                        .collect()
+                });
                 fill_affordability(
                     &mut row,
                     &district.geoid,
+                    present.as_deref(),
                     &units[i],
                     inputs.acs,
                     affordability,
@@ -239,13 +260,14 @@ fn fill_adoption(row: &mut DistrictGaps, acs: &AcsTables, units: &[&GeoId]) {
 fn fill_affordability(
     row: &mut DistrictGaps,
     district: &GeoId,
+    present: Option<&[&Provider]>,
     units: &[&GeoId],
     acs: Option<&AcsTables>,
     inputs: &AffordabilityInputs,
     method: &Method,
 ) {
     let Some((price, source)) =
-        reference_price(district.as_str(), inputs, method.thresholds.served)
+        reference_price(district.as_str(), inputs, method.thresholds.served, present)
     else {
         row.notes.push(
             "reference_price: no price for this district and no configured reference price".into(),
@@ -372,6 +394,7 @@ mod tests {
                     best_technology: Technology(50),
                 },
             ],
+            ..LocationTable::default()
         };
         let mut acs = AcsTables::default();
         let bgs = ["110010001011", "110010001012", "110010002011"];

@@ -102,6 +102,7 @@ mod tests {
                 location(0, 60, 300.0, 30.0),
                 location(1, 40, 100.0, 20.0),
             ],
+            ..LocationTable::default()
         };
         let counts = counts_by_block(&table);
         assert_eq!(

@@ -5,8 +5,8 @@
 //! chunk, and rows are folded at once into one entry per residential location. Memory grows
 //! with locations, not rows.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 
 use gapmap_core::{
-    BestOffer, GeoId, Level, LocationSummary, LocationTable, Qualification, Technology, Thresholds,
+    BestOffer, GeoId, Level, LocationSummary, LocationTable, Provider, Qualification, Technology,
+    Thresholds,
 };
 use polars::prelude::{CsvReadOptions, DataType, Field, Schema, SerReader};
 use rayon::prelude::*;
@@ -39,7 +40,7 @@ pub const BDC_COLUMNS: [&str; 12] = [
 ];
 
 /// The columns the method reads; the others are never parsed.
-const NEEDED: [&str; 7] = [
+const NEEDED: [&str; 9] = [
     "location_id",
     "technology",
     "max_advertised_download_speed",
@@ -47,6 +48,8 @@ const NEEDED: [&str; 7] = [
     "low_latency",
     "business_residential_code",
     "block_geoid",
+    "provider_id",
+    "brand_name",
 ];
 
 /// Bytes per parsed chunk: large enough for polars' parallel parser, small enough to bound memory.
@@ -89,6 +92,9 @@ struct Partial {
     blocks: Vec<GeoId>,
     block_index: HashMap<Box<str>, u32>,
     locations: HashMap<Box<str>, Pending>,
+    providers: Vec<Provider>,
+    provider_index: HashMap<Provider, u16>,
+    served_by: HashSet<(u32, u16)>,
     stats: BdcStats,
 }
 
@@ -104,6 +110,25 @@ impl Partial {
         self.blocks.push(geoid);
         self.block_index.insert(text.into(), index);
         Some(index)
+    }
+
+    fn provider(&mut self, id: &str, brand: &str, path: &Path) -> Result<u16, IngestError> {
+        let key = Provider {
+            id: id.to_owned(),
+            brand: brand.to_owned(),
+        };
+        if let Some(&index) = self.provider_index.get(&key) {
+            return Ok(index);
+        }
+        let index = u16::try_from(self.providers.len()).map_err(|_| {
+            IngestError::format(
+                path,
+                "more than 65,535 distinct providers: this is not one state's BDC file",
+            )
+        })?;
+        self.providers.push(key.clone());
+        self.provider_index.insert(key, index);
+        Ok(index)
     }
 
     fn add(&mut self, location_id: &str, row: Pending, path: &Path) -> Result<(), IngestError> {
@@ -129,6 +154,10 @@ impl Partial {
         self.stats.members += other.stats.members;
         self.stats.rows += other.stats.rows;
         self.stats.business_rows += other.stats.business_rows;
+        let mut provider_remap = Vec::with_capacity(other.providers.len());
+        for provider in &other.providers {
+            provider_remap.push(self.provider(&provider.id, &provider.brand, path)?);
+        }
         let remap: Vec<u32> = other
             .blocks
             .iter()
@@ -137,6 +166,10 @@ impl Partial {
                     .expect("already validated as a block GEOID")
             })
             .collect();
+        for (block, provider) in other.served_by {
+            self.served_by
+                .insert((remap[block as usize], provider_remap[provider as usize]));
+        }
         for (location_id, pending) in other.locations {
             let block = remap[pending.block as usize];
             match self.locations.entry(location_id) {
@@ -186,7 +219,21 @@ impl Partial {
             .iter()
             .map(|&old| self.blocks[old as usize].clone())
             .collect();
-        (LocationTable { blocks, locations }, self.stats)
+        let mut served_by: Vec<(u32, u16)> = self
+            .served_by
+            .into_iter()
+            .map(|(block, provider)| (rank[block as usize], provider))
+            .collect();
+        served_by.sort_unstable();
+        (
+            LocationTable {
+                blocks,
+                locations,
+                providers: self.providers,
+                served_by,
+            },
+            self.stats,
+        )
     }
 }
 
@@ -403,6 +450,8 @@ fn parse_chunk(
         column(5)?,
         column(6)?,
     );
+    let (provider_id, brand_name) = (column(7)?, column(8)?);
+    let mut providers = provider_id.iter().zip(brand_name.iter());
     let rows = location
         .iter()
         .zip(technology.iter())
@@ -413,6 +462,7 @@ fn parse_chunk(
         rows.enumerate()
     {
         let record = first_record + row as u64;
+        let (provider_id, brand_name) = providers.next().unwrap_or((None, None));
         let bad = |column: &str, message: String| IngestError::Value {
             path: path.to_owned(),
             record,
@@ -470,6 +520,14 @@ fn parse_chunk(
             upload,
             low_latency,
         );
+        if qualification.tier() == gapmap_core::Tier::Served {
+            let provider = partial.provider(
+                provider_id.unwrap_or("").trim(),
+                brand_name.unwrap_or("").trim(),
+                path,
+            )?;
+            partial.served_by.insert((block, provider));
+        }
         let row = Pending {
             block,
             qualification,
@@ -567,6 +625,16 @@ mod tests {
         assert_eq!(stats.business_rows, 1);
         assert_eq!(table.locations.len(), 1);
         assert_eq!(tiers(&table), (1, 0, 0));
+        // Only Cable Co offers the served tier there (its business-only row does not count).
+        assert_eq!(table.providers.len(), 1);
+        assert_eq!(
+            (
+                table.providers[0].id.as_str(),
+                table.providers[0].brand.as_str()
+            ),
+            ("2", "Cable Co")
+        );
+        assert_eq!(table.served_by, vec![(0, 0)]);
     }
 
     #[test]
