@@ -16,7 +16,13 @@ test:
 check:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets --all-features -- -D warnings
     cargo test --workspace
+    cargo test --workspace --features gapmap-cli/gdal,gapmap-ingest/gdal
+
+# Every test again with GDAL (needs libgdal-dev).
+test-gdal:
+    cargo test --workspace --features gapmap-cli/gdal,gapmap-ingest/gdal
 
 # Format the code.
 fmt:

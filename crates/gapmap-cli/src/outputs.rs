@@ -439,7 +439,7 @@ pub fn write_all(
             "geojson": format!("{name}.geojson"),
             "csv": format!("{name}.csv"),
             "boundaries": level.boundaries.strip_prefix(base).unwrap_or(&level.boundaries).display().to_string(),
-            "source_crs": format!("EPSG:{}", level.layer.source_crs.epsg()),
+            "source_crs": level.layer.source_crs.epsg().map_or_else(|| "unknown".to_owned(), |code| format!("EPSG:{code}")),
             "crs_handling": level.layer.source_crs.handling(),
             "output_crs": "WGS84 longitude/latitude (RFC 7946)",
             "coordinate_precision": settings.output.coordinate_precision,

@@ -95,8 +95,10 @@ pub struct OoklaSettings {
 pub struct LevelSettings {
     /// `tract`, `block_group` or `county`.
     pub level: Level,
-    /// GeoJSON or Shapefile.
+    /// GeoJSON, Shapefile (also zipped), or any OGR source with the `gdal` feature.
     pub boundaries: PathBuf,
+    /// The layer inside a multi-layer source (GeoPackage, a zip of shapefiles).
+    pub layer: Option<String>,
     /// The field holding the GEOID.
     #[serde(default = "default_id_field")]
     pub id_field: String,
@@ -230,8 +232,10 @@ impl BracketSettings {
 pub struct LayerSettings {
     /// The layer's name (file names and the `level` field), e.g. `ward`.
     pub name: String,
-    /// GeoJSON or Shapefile.
+    /// GeoJSON, Shapefile (also zipped), or any OGR source with the `gdal` feature.
     pub boundaries: PathBuf,
+    /// The layer inside a multi-layer source.
+    pub layer: Option<String>,
     /// The field whose value joins the tables' GEOID column.
     pub id_field: String,
     /// The label field.

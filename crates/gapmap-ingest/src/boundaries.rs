@@ -24,15 +24,18 @@ pub enum SourceCrs {
     Nad83,
     /// WGS84 / Pseudo-Mercator metres (EPSG:3857), projected to longitude/latitude.
     WebMercator,
+    /// Any CRS GDAL knows, reprojected by GDAL (PROJ); the EPSG code where it has one.
+    Reprojected(Option<u32>),
 }
 
 impl SourceCrs {
-    /// The EPSG code.
-    pub const fn epsg(self) -> u32 {
+    /// The EPSG code, where known.
+    pub const fn epsg(self) -> Option<u32> {
         match self {
-            SourceCrs::Wgs84 => 4326,
-            SourceCrs::Nad83 => 4269,
-            SourceCrs::WebMercator => 3857,
+            SourceCrs::Wgs84 => Some(4326),
+            SourceCrs::Nad83 => Some(4269),
+            SourceCrs::WebMercator => Some(3857),
+            SourceCrs::Reprojected(code) => code,
         }
     }
 
@@ -46,6 +49,7 @@ impl SourceCrs {
             SourceCrs::WebMercator => {
                 "EPSG:3857 metres projected to WGS84 longitude/latitude (spherical inverse Mercator)"
             }
+            SourceCrs::Reprojected(_) => "reprojected to WGS84 longitude/latitude by GDAL (PROJ)",
         }
     }
 }
@@ -70,9 +74,15 @@ pub struct BoundaryLayer {
     pub source_crs: SourceCrs,
 }
 
-/// Reads a `.geojson`/`.json` or `.shp` layer; `id_field` must be present and unique.
+/// Reads a district layer; `id_field` must be present and unique.
+///
+/// GeoJSON, Shapefile and a zipped Shapefile are read in pure Rust (`layer` picks a shapefile
+/// inside a zip). With the `gdal` feature, any other OGR source (GeoPackage, FlatGeobuf, KML,
+/// `/vsizip/...`) is read by GDAL, `layer` naming the OGR layer, and so is a GeoJSON or
+/// Shapefile whose CRS the pure readers do not handle.
 pub fn read_boundaries(
     path: &Path,
+    layer: Option<&str>,
     id_field: &str,
     name_field: Option<&str>,
 ) -> Result<BoundaryLayer, IngestError> {
@@ -81,15 +91,28 @@ pub fn read_boundaries(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let layer = match extension.as_str() {
-        "geojson" | "json" => read_geojson(path, id_field, name_field)?,
-        "shp" => read_shapefile(path, id_field, name_field)?,
-        _ => {
+    let pure = match extension.as_str() {
+        "geojson" | "json" => Some(read_geojson(path, id_field, name_field)),
+        "shp" => Some(read_shapefile(path, id_field, name_field)),
+        "zip" if !path.to_string_lossy().starts_with("/vsi") => {
+            Some(read_zipped_shapefile(path, layer, id_field, name_field))
+        }
+        _ => None,
+    };
+    let layer = match pure {
+        Some(Ok(read)) => read,
+        #[cfg(feature = "gdal")]
+        Some(Err(IngestError::UnsupportedCrs { .. })) | None => {
+            crate::ogr::read_ogr(path, layer, id_field, name_field)?
+        }
+        #[cfg(not(feature = "gdal"))]
+        None => {
             return Err(IngestError::format(
                 path,
-                "unknown boundary format: give a .geojson or .shp file (other formats need the `gdal` feature)",
+                "unknown boundary format: give a .geojson, .shp or zipped shapefile (GeoPackage, FlatGeobuf, KML and others need the `gdal` feature: cargo build --features gdal)",
             ));
         }
+        Some(Err(e)) => return Err(e),
     };
     if layer.features.is_empty() {
         return Err(IngestError::format(path, "the layer has no features"));
@@ -133,12 +156,10 @@ fn crs_from_name(name: &str) -> Option<SourceCrs> {
 }
 
 fn unsupported_crs(path: &Path, crs: &str) -> IngestError {
-    IngestError::format(
-        path,
-        format!(
-            "unsupported CRS {crs}: without the `gdal` feature gapmap reads EPSG:4326, EPSG:4269 and EPSG:3857; build with `--features gdal` or convert the file (ogr2ogr -t_srs EPSG:4326)"
-        ),
-    )
+    IngestError::UnsupportedCrs {
+        path: path.to_owned(),
+        crs: crs.to_owned(),
+    }
 }
 
 fn property_text(value: &Value) -> Option<String> {
@@ -240,7 +261,7 @@ fn geometry_name(g: &geo::Geometry<f64>) -> &'static str {
 
 fn to_lon_lat(polygons: MultiPolygon<f64>, crs: SourceCrs) -> MultiPolygon<f64> {
     match crs {
-        SourceCrs::Wgs84 | SourceCrs::Nad83 => polygons,
+        SourceCrs::Wgs84 | SourceCrs::Nad83 | SourceCrs::Reprojected(_) => polygons,
         SourceCrs::WebMercator => polygons.map_coords(inverse_web_mercator),
     }
 }
@@ -256,6 +277,11 @@ fn crs_from_prj(path: &Path) -> Result<SourceCrs, IngestError> {
             ),
         )
     })?;
+    crs_from_wkt(path, &wkt)
+}
+
+/// The CRS named by a .prj's WKT, among those the pure-Rust readers handle.
+fn crs_from_wkt(path: &Path, wkt: &str) -> Result<SourceCrs, IngestError> {
     let upper = wkt.to_ascii_uppercase();
     if upper.starts_with("PROJCS") {
         if upper.contains("MERCATOR_AUXILIARY_SPHERE")
@@ -308,8 +334,126 @@ fn read_shapefile(
     name_field: Option<&str>,
 ) -> Result<BoundaryLayer, IngestError> {
     let source_crs = crs_from_prj(path)?;
-    let mut reader = shapefile::Reader::from_path(path)
+    let reader = shapefile::Reader::from_path(path)
         .map_err(|e| IngestError::format(path, format!("cannot read shapefile: {e}")))?;
+    shapefile_features(reader, path, source_crs, id_field, name_field)
+}
+
+/// A shapefile inside a zip archive, read in memory: the `.shp` (the one named `layer`, or the
+/// only one) with its `.shx`, `.dbf` and `.prj`.
+fn read_zipped_shapefile(
+    path: &Path,
+    layer: Option<&str>,
+    id_field: &str,
+    name_field: Option<&str>,
+) -> Result<BoundaryLayer, IngestError> {
+    use std::io::{Cursor, Read};
+    let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut archive =
+        zip::ZipArchive::new(BufReader::new(file)).map_err(|source| IngestError::Zip {
+            path: path.to_owned(),
+            source,
+        })?;
+    let mut names = Vec::new();
+    for index in 0..archive.len() {
+        let entry = archive.by_index(index).map_err(|source| IngestError::Zip {
+            path: path.to_owned(),
+            source,
+        })?;
+        let name = entry
+            .name()
+            .map_err(|source| IngestError::Zip {
+                path: path.to_owned(),
+                source,
+            })?
+            .into_owned();
+        names.push(name);
+    }
+    let shapes: Vec<&String> = names
+        .iter()
+        .filter(|n| n.to_ascii_lowercase().ends_with(".shp"))
+        .collect();
+    let stem_of = |name: &str| name[..name.len() - 4].to_owned();
+    let chosen = match (layer, shapes.as_slice()) {
+        (Some(layer), _) => shapes
+            .iter()
+            .find(|n| {
+                Path::new(n.as_str())
+                    .file_stem()
+                    .is_some_and(|s| s == layer)
+            })
+            .map(|n| stem_of(n))
+            .ok_or_else(|| {
+                IngestError::format(
+                    path,
+                    format!(
+                        "no layer `{layer}` in the zip; it holds {}",
+                        names.join(", ")
+                    ),
+                )
+            })?,
+        (None, [one]) => stem_of(one),
+        (None, []) => return Err(IngestError::format(path, "the zip holds no .shp file")),
+        (None, many) => {
+            return Err(IngestError::format(
+                path,
+                format!(
+                    "the zip holds several shapefiles ({}); name one with `layer`",
+                    many.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    };
+    let mut member = |extension: &str| -> Result<Option<Vec<u8>>, IngestError> {
+        let wanted = format!("{chosen}.{extension}");
+        let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case(&wanted)) else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        archive
+            .by_name(name)
+            .map_err(|source| IngestError::Zip {
+                path: path.to_owned(),
+                source,
+            })?
+            .read_to_end(&mut bytes)
+            .map_err(|e| IngestError::io(path, e))?;
+        Ok(Some(bytes))
+    };
+    let missing = |what: &str| {
+        IngestError::format(
+            path,
+            format!("the zip has no {chosen}.{what} beside {chosen}.shp"),
+        )
+    };
+    let shp = member("shp")?.ok_or_else(|| missing("shp"))?;
+    let shx = member("shx")?.ok_or_else(|| missing("shx"))?;
+    let dbf = member("dbf")?.ok_or_else(|| missing("dbf"))?;
+    let prj = member("prj")?.ok_or_else(|| missing("prj (without it the CRS is unknown)"))?;
+    let source_crs = crs_from_wkt(path, &String::from_utf8_lossy(&prj))?;
+    let shapes = shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx))
+        .map_err(|e| IngestError::format(path, format!("cannot read {chosen}.shp: {e}")))?;
+    let records = shapefile::dbase::Reader::new(Cursor::new(dbf))
+        .map_err(|e| IngestError::format(path, format!("cannot read {chosen}.dbf: {e}")))?;
+    shapefile_features(
+        shapefile::Reader::new(shapes, records),
+        path,
+        source_crs,
+        id_field,
+        name_field,
+    )
+}
+
+fn shapefile_features<T: std::io::Read + std::io::Seek, D: std::io::Read + std::io::Seek>(
+    mut reader: shapefile::Reader<T, D>,
+    path: &Path,
+    source_crs: SourceCrs,
+    id_field: &str,
+    name_field: Option<&str>,
+) -> Result<BoundaryLayer, IngestError> {
     let mut features = Vec::new();
     for (index, item) in reader.iter_shapes_and_records().enumerate() {
         let bad = |message: String| IngestError::Feature {
@@ -408,12 +552,12 @@ mod tests {
             ),
         )
         .expect("write");
-        let message = read_boundaries(&path, "id", None)
+        let message = read_boundaries(&path, None, "id", None)
             .expect_err("duplicate id")
             .to_string();
         assert!(message.contains("feature 1"), "{message}");
         assert!(message.contains("more than one feature"), "{message}");
-        let message = read_boundaries(&path, "GEOID", None)
+        let message = read_boundaries(&path, None, "GEOID", None)
             .expect_err("missing field")
             .to_string();
         assert!(
@@ -421,5 +565,108 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("id"), "{message}");
+    }
+}
+
+/// The real district layers bundled in `data/dc/districts/`.
+#[cfg(test)]
+mod real_layers {
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    use geo::BoundingRect;
+
+    use super::*;
+
+    fn data(path: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/dc")
+            .join(path)
+    }
+
+    fn inside_dc(layer: &BoundaryLayer) -> bool {
+        layer.features.iter().all(|f| {
+            let r = f.geometry.bounding_rect().expect("non-empty");
+            r.min().x > -77.12 && r.max().x < -76.90 && r.min().y > 38.79 && r.max().y < 39.0
+        })
+    }
+
+    #[test]
+    fn wards_of_2012_in_web_mercator_are_read_as_longitude_latitude() {
+        let layer = read_boundaries(
+            &data("districts/wards_2012/Wards_from_2012.shp"),
+            None,
+            "WARD",
+            Some("NAME"),
+        )
+        .expect("the 2012 wards");
+        assert_eq!(layer.source_crs, SourceCrs::WebMercator);
+        assert_eq!(layer.features.len(), 8);
+        let mut ids: Vec<&str> = layer.features.iter().map(|f| f.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(
+            ids,
+            ["1", "2", "3", "4", "5", "6", "7", "8"],
+            "numeric WARD read as text without .0"
+        );
+        assert!(inside_dc(&layer));
+    }
+
+    #[test]
+    fn a_zipped_shapefile_reads_like_the_unzipped_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let zip_path = dir.path().join("wards_2012.zip");
+        let mut writer = zip::ZipWriter::new(File::create(&zip_path).expect("zip"));
+        for extension in ["shp", "shx", "dbf", "prj", "cpg"] {
+            let bytes = std::fs::read(data(&format!(
+                "districts/wards_2012/Wards_from_2012.{extension}"
+            )))
+            .expect("member");
+            writer
+                .start_file(
+                    format!("Wards_from_2012.{extension}"),
+                    zip::write::SimpleFileOptions::default(),
+                )
+                .expect("member");
+            writer.write_all(&bytes).expect("write");
+        }
+        writer.finish().expect("zip");
+        let zipped =
+            read_boundaries(&zip_path, None, "WARD", Some("NAME")).expect("zipped shapefile");
+        let plain = read_boundaries(
+            &data("districts/wards_2012/Wards_from_2012.shp"),
+            None,
+            "WARD",
+            Some("NAME"),
+        )
+        .expect("shapefile");
+        assert_eq!(zipped, plain);
+        let message = read_boundaries(&zip_path, Some("Wards_from_2022"), "WARD", None)
+            .expect_err("no such layer")
+            .to_string();
+        assert!(message.contains("Wards_from_2012.shp"), "{message}");
+    }
+
+    #[cfg(feature = "gdal")]
+    #[test]
+    fn gdal_reprojects_the_2012_wards_to_the_same_coordinates() {
+        let path = data("districts/wards_2012/Wards_from_2012.shp");
+        let pure = read_boundaries(&path, None, "WARD", Some("NAME")).expect("pure Rust");
+        let gdal = crate::ogr::read_ogr(&path, None, "WARD", Some("NAME")).expect("GDAL");
+        assert_eq!(gdal.source_crs, SourceCrs::Reprojected(Some(3857)));
+        assert_eq!(pure.features.len(), gdal.features.len());
+        let mut largest = 0.0_f64;
+        for (a, b) in pure.features.iter().zip(&gdal.features) {
+            assert_eq!(a.id, b.id);
+            for (p, q) in a.geometry.0.iter().zip(&b.geometry.0) {
+                for (c, d) in p.exterior().coords().zip(q.exterior().coords()) {
+                    largest = largest.max((c.x - d.x).abs()).max((c.y - d.y).abs());
+                }
+            }
+        }
+        assert!(
+            largest < 1e-9,
+            "pure-Rust and GDAL coordinates differ by {largest} degrees"
+        );
     }
 }

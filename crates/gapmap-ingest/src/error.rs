@@ -70,6 +70,16 @@ pub enum IngestError {
         /// The file with the conflicting row.
         path: PathBuf,
     },
+    /// A CRS the pure-Rust readers do not handle.
+    #[error(
+        "{path}: unsupported CRS {crs}: without the `gdal` feature gapmap reads EPSG:4326, EPSG:4269 and EPSG:3857; build with `--features gdal` or convert the file (ogr2ogr -t_srs EPSG:4326)"
+    )]
+    UnsupportedCrs {
+        /// The file.
+        path: PathBuf,
+        /// The CRS as the file names it.
+        crs: String,
+    },
     /// A boundary feature that cannot be used.
     #[error("{path}, feature {feature}: {message}")]
     Feature {

@@ -8,6 +8,8 @@ mod blocks;
 mod boundaries;
 mod chunks;
 mod error;
+#[cfg(feature = "gdal")]
+mod ogr;
 mod ookla;
 mod prices;
 mod table;

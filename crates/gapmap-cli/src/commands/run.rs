@@ -294,6 +294,7 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
         let path = base.join(&level_settings.boundaries);
         let layer = read_boundaries(
             &path,
+            level_settings.layer.as_deref(),
             &level_settings.id_field,
             level_settings.name_field.as_deref(),
         )?;
@@ -348,6 +349,7 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
         let path = base.join(&layer_settings.boundaries);
         let layer = read_boundaries(
             &path,
+            layer_settings.layer.as_deref(),
             &layer_settings.id_field,
             layer_settings.name_field.as_deref(),
         )?;
