@@ -4,10 +4,12 @@
 //! Where new tests go:
 //! - `demo.rs`: figures of the DC demo and their invariants (counts, roll-ups, provenance);
 //! - `affordability.rs`: METHOD.md §4 on the real DC price, income and ward inputs;
+//! - `apportion.rs`: the city's own district layers (METHOD.md §6) and their conservation;
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
 //! - `util.rs`: running the binary and reading its outputs.
 
 mod affordability;
+mod apportion;
 mod cli;
 mod demo;
 mod util;

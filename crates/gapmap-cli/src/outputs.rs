@@ -356,6 +356,45 @@ fn charts_for(
         &unit_names,
         &source_for_affordability(settings, level),
     )?);
+    if any(|r| r.need_index) {
+        let features: Vec<MapFeature<'_>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| feature(r, r.need_index.map(|v| v / 100.0), i))
+            .collect();
+        let components = rows
+            .iter()
+            .find(|r| !r.need_components.is_empty())
+            .map(|r| r.need_components.replace(';', ", ").replace('_', " "))
+            .unwrap_or_default();
+        let text = ChartText {
+            title: format!("Need index, by {label}"),
+            subtitle: format!(
+                "{area} · 0–100, weighted mean of shares: {components} (METHOD.md §7)"
+            ),
+            warning: if loaded.locations.is_some() && components.contains("not served") {
+                warning.clone()
+            } else {
+                String::new()
+            },
+            legend_title: "Need index\n(0 = no gap, 100 = all)".into(),
+            source: source_lines(
+                settings,
+                loaded.locations.is_some(),
+                loaded.acs.is_some(),
+                loaded.speeds.is_some(),
+            ),
+            unit_names: unit_names.clone(),
+            no_data_label: "No component available".into(),
+        };
+        let files = choropleth(
+            &charts.join(format!("{name}_need_index")),
+            &features,
+            &text,
+            &|v| format!("{:.1}", v * 100.0),
+        )?;
+        written.extend([files.png, files.svg]);
+    }
     let mut ranked: Vec<&DistrictGaps> = rows
         .iter()
         .filter(|r| r.need_index.is_some() && r.suppressed.is_none())
@@ -428,13 +467,30 @@ pub fn write_all(
         let geojson = out.join(format!("{name}.geojson"));
         write_geojson(&geojson, &features, settings.output.coordinate_precision)?;
         let csv = out.join(format!("{name}.csv"));
-        write_csv(&csv, &level.result.rows)?;
+        // The `unassigned` line keeps totals adding up in the table; it has no geometry.
+        let table: Vec<DistrictGaps> = level
+            .result
+            .rows
+            .iter()
+            .chain(&level.unassigned)
+            .cloned()
+            .collect();
+        write_csv(&csv, &table)?;
         written.extend([geojson, csv]);
         let coverage = level.result.coverage;
         layers.push(json!({
             "level": name,
             "kind": if level.tabulated_by.is_some() { "layer tabulated by its own ids" } else { "census level" },
             "tables": level.tabulated_by,
+            "apportionment": level.apportioned_from.map(|source| json!({
+                "from": source.as_str(),
+                "method": "areal overlay without block points (METHOD.md §6): weight = area(unit ∩ district) / area(unit), geodesic areas on the WGS84 ellipsoid; every count of the unit (locations by tier, ACS estimates with MOE = w·MOE) is multiplied by it; shares recomputed from the apportioned counts",
+                "not_apportioned": "speed fields (tiles are assigned by location, not by area) and affordability (from the layer's own tables where given)",
+                "unassigned": level.unassigned.as_ref().map(|u| json!({
+                    "locations": u.locations,
+                    "households": u.households.map(|e| e.value),
+                })),
+            })),
             "districts": level.result.rows.len(),
             "geojson": format!("{name}.geojson"),
             "csv": format!("{name}.csv"),

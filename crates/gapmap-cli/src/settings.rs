@@ -26,7 +26,8 @@ pub struct Settings {
     /// The census levels to compute.
     #[serde(rename = "level")]
     pub levels: Vec<LevelSettings>,
-    /// District layers whose tables are tabulated by the layer's own ids (e.g. DP03 per ward).
+    /// The city's own district layers (wards, commissions): apportioned from a census level
+    /// and/or joined to tables tabulated by their own ids (e.g. DP03 per ward).
     #[serde(rename = "layer", default)]
     pub layers: Vec<LayerSettings>,
     /// METHOD.md §2, §5 thresholds.
@@ -226,7 +227,8 @@ impl BracketSettings {
     }
 }
 
-/// A district layer tabulated by its own ids.
+/// A layer of the city's own districts: apportioned from a census level, tabulated by its own
+/// ids, or both.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerSettings {
@@ -240,10 +242,13 @@ pub struct LayerSettings {
     pub id_field: String,
     /// The label field.
     pub name_field: Option<String>,
+    /// The census level whose units are apportioned to this layer by area (METHOD.md §6).
+    pub apportion_from: Option<Level>,
     /// Tables keyed by the layer's ids (ACS-style columns).
+    #[serde(default)]
     pub tables: Vec<PathBuf>,
     /// What the tables are (shown in metadata and charts).
-    pub tables_source: String,
+    pub tables_source: Option<String>,
     /// The tables' and boundaries' license.
     pub license: String,
     /// Income brackets in those tables.

@@ -12,7 +12,6 @@ use crate::affordability::{
     AffordabilityInputs, PriceSource, cost_to_income, households_below, income_threshold,
     reference_price,
 };
-use crate::need::{NeedComponents, need_index};
 use crate::record::DistrictGaps;
 use crate::speeds::speeds;
 use crate::tiers::{TierCounts, counts_by_block};
@@ -210,7 +209,7 @@ fn compute(
                 row.speed_mean_up_mbps = s.mean_up_mbps;
                 row.share_slow_tests = s.share_slow_tests;
             }
-            fill_need(&mut row, &method.need_weights);
+            row.update_need(&method.need_weights);
             row
         })
         .collect();
@@ -223,20 +222,14 @@ fn compute(
     }
 }
 
-fn share(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
-}
-
 fn fill_tiers(row: &mut DistrictGaps, counts: TierCounts) {
-    row.locations = Some(counts.locations);
-    row.locations_served = Some(counts.served);
-    row.locations_underserved = Some(counts.underserved);
-    row.locations_unserved = Some(counts.unserved);
-    row.locations_gigabit = Some(counts.gigabit);
-    row.locations_by_best_technology = Some(counts.by_best_technology);
-    row.share_served = share(counts.served, counts.locations);
-    row.share_underserved = share(counts.underserved, counts.locations);
-    row.share_unserved = share(counts.unserved, counts.locations);
+    row.locations = Some(counts.locations as f64);
+    row.locations_served = Some(counts.served as f64);
+    row.locations_underserved = Some(counts.underserved as f64);
+    row.locations_unserved = Some(counts.unserved as f64);
+    row.locations_gigabit = Some(counts.gigabit as f64);
+    row.locations_by_best_technology = Some(counts.by_best_technology.map(|n| n as f64));
+    row.set_location_shares();
 }
 
 fn fill_adoption(row: &mut DistrictGaps, acs: &AcsTables, units: &[&GeoId]) {
@@ -323,21 +316,6 @@ fn fill_affordability(
                 units.len()
             )),
         }
-    }
-}
-
-fn fill_need(row: &mut DistrictGaps, weights: &NeedWeights) {
-    let components = NeedComponents {
-        not_served: row
-            .locations
-            .and_then(|n| share(n - row.locations_served.unwrap_or(0), n)),
-        without_broadband: row.share_without_broadband.map(|e| e.value),
-        unaffordable: row.share_unaffordable.map(|e| e.value),
-        slow_tests: row.share_slow_tests,
-    };
-    if let Some((index, used)) = need_index(&components, weights) {
-        row.need_index = Some(index);
-        row.need_components = used.join(";");
     }
 }
 
@@ -441,14 +419,14 @@ mod tests {
         ];
         let result = compute_census_level(Level::Tract, &tracts, inputs, &Method::default());
         let first = &result.rows[0];
-        assert_eq!(first.locations, Some(3));
+        assert_eq!(first.locations, Some(3.0));
         assert_eq!(
             (
                 first.locations_served,
                 first.locations_underserved,
                 first.locations_unserved
             ),
-            (Some(1), Some(1), Some(1))
+            (Some(1.0), Some(1.0), Some(1.0))
         );
         assert_eq!(first.households.map(|e| e.value), Some(150.0));
         assert_eq!(first.without_broadband.map(|e| e.value), Some(20.0));
@@ -478,7 +456,7 @@ mod tests {
             .collect();
         let by_bg = compute_census_level(Level::BlockGroup, &bgs, inputs, &Method::default());
         let sum =
-            |rows: &[DistrictGaps]| rows.iter().map(|r| r.locations.unwrap_or(0)).sum::<u64>();
+            |rows: &[DistrictGaps]| rows.iter().map(|r| r.locations.unwrap_or(0.0)).sum::<f64>();
         assert_eq!(sum(&by_bg.rows), sum(&result.rows));
         assert_eq!(by_bg.rows[0].speed_tests, Some(60));
         assert_eq!(

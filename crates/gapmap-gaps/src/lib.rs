@@ -4,6 +4,7 @@
 
 pub mod adoption;
 pub mod affordability;
+pub mod apportion;
 mod level;
 pub mod need;
 mod record;

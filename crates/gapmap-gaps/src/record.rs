@@ -86,18 +86,19 @@ pub struct DistrictGaps {
     pub name: String,
     /// `tract`, `block_group`, or a custom layer's name.
     pub level: String,
-    /// Residential BDC locations; `None` when no BDC input was given.
-    pub locations: Option<u64>,
+    /// Residential BDC locations; `None` when no BDC input was given. Whole numbers for census
+    /// levels; fractional where counts were apportioned by area (METHOD.md §6).
+    pub locations: Option<f64>,
     /// Served locations.
-    pub locations_served: Option<u64>,
+    pub locations_served: Option<f64>,
     /// Underserved locations.
-    pub locations_underserved: Option<u64>,
+    pub locations_underserved: Option<f64>,
     /// Unserved locations.
-    pub locations_unserved: Option<u64>,
+    pub locations_unserved: Option<f64>,
     /// Locations with a 1000/500 offer.
-    pub locations_gigabit: Option<u64>,
+    pub locations_gigabit: Option<f64>,
     /// Locations by the technology group of their best offer (`TechnologyGroup::ALL` order).
-    pub locations_by_best_technology: Option<[u64; 7]>,
+    pub locations_by_best_technology: Option<[f64; 7]>,
     /// Served over locations.
     pub share_served: Option<f64>,
     /// Underserved over locations.
@@ -199,6 +200,42 @@ impl DistrictGaps {
         FIELD_NAMES.into_iter().zip(values).collect()
     }
 
+    /// Shares of the tiers over `locations` (none without locations).
+    pub(crate) fn set_location_shares(&mut self) {
+        let share = |part: Option<f64>| match (part, self.locations) {
+            (Some(part), Some(whole)) if whole > 0.0 => Some(part / whole),
+            _ => None,
+        };
+        let (served, underserved, unserved) = (
+            share(self.locations_served),
+            share(self.locations_underserved),
+            share(self.locations_unserved),
+        );
+        self.share_served = served;
+        self.share_underserved = underserved;
+        self.share_unserved = unserved;
+    }
+
+    /// Recomputes the need index from the row's shares (METHOD.md §7).
+    pub fn update_need(&mut self, weights: &gapmap_core::NeedWeights) {
+        let components = crate::need::NeedComponents {
+            not_served: self
+                .locations
+                .filter(|&n| n > 0.0)
+                .map(|n| (n - self.locations_served.unwrap_or(0.0)) / n),
+            without_broadband: self.share_without_broadband.map(|e| e.value),
+            unaffordable: self.share_unaffordable.map(|e| e.value),
+            slow_tests: self.share_slow_tests,
+        };
+        if let Some((index, used)) = crate::need::need_index(&components, weights) {
+            self.need_index = Some(index);
+            self.need_components = used.join(";");
+        } else {
+            self.need_index = None;
+            self.need_components.clear();
+        }
+    }
+
     /// Records why a figure is empty although its input was given.
     pub(crate) fn note(&mut self, field: &str, reason: NotAvailable) {
         let note = format!("{field}: {reason}");
@@ -233,7 +270,7 @@ mod tests {
     #[test]
     fn best_technology_fields_follow_the_group_order() {
         let row = DistrictGaps {
-            locations_by_best_technology: Some([1, 2, 3, 4, 5, 6, 7]),
+            locations_by_best_technology: Some([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
             ..DistrictGaps::default()
         };
         let fields = row.fields();
@@ -243,7 +280,7 @@ mod tests {
                 .find(|(name, _)| *name == group.field())
                 .expect("a field per group");
             assert_eq!(*name, group.field());
-            assert_eq!(*value, FieldValue::Count(i as u64 + 1));
+            assert_eq!(*value, FieldValue::Number(i as f64 + 1.0));
         }
     }
 }

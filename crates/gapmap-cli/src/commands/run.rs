@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
 use gapmap_export::InputFile;
 use gapmap_gaps::affordability::AffordabilityInputs;
+use gapmap_gaps::apportion::{apportion, areal_weights, merge_tabulated};
 use gapmap_gaps::{
     District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
 };
@@ -17,7 +18,7 @@ use gapmap_ingest::{
 };
 
 use crate::outputs;
-use crate::settings::{BracketSettings, Settings, expand};
+use crate::settings::{BracketSettings, LayerSettings, Settings, expand};
 
 /// Everything read from the inputs.
 pub struct Loaded {
@@ -56,6 +57,10 @@ pub struct ComputedLevel {
     pub tabulated_by: Option<String>,
     /// Share unaffordable of each row at each chart share.
     pub by_share: Vec<(f64, Vec<Option<f64>>)>,
+    /// The census level a layer was apportioned from.
+    pub apportioned_from: Option<Level>,
+    /// What of the source units fell in no district of an apportioned layer.
+    pub unassigned: Option<gapmap_gaps::DistrictGaps>,
 }
 
 fn shown(base: &Path, path: &Path) -> String {
@@ -335,112 +340,35 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
         report_prices(&mut loaded, &settings, &result, level.as_str());
         let (title, singular, plural) = level_names(level);
         levels.push(ComputedLevel {
-            geometry_index: geometry_index(&districts, &result, &path)?,
+            geometry_index: geometry_index(
+                &districts
+                    .iter()
+                    .map(|d| d.geoid.to_string())
+                    .collect::<Vec<_>>(),
+                &result,
+                &path,
+            )?,
             result,
             layer,
             boundaries: path,
             names: (title.into(), singular.into(), plural.into()),
             tabulated_by: None,
             by_share,
+            apportioned_from: None,
+            unassigned: None,
         });
     }
 
     for layer_settings in &settings.layers {
-        let path = base.join(&layer_settings.boundaries);
-        let layer = read_boundaries(
-            &path,
-            layer_settings.layer.as_deref(),
-            &layer_settings.id_field,
-            layer_settings.name_field.as_deref(),
-        )?;
-        describe(
-            &mut loaded.files,
+        let computed = compute_layer(
+            layer_settings,
+            &settings,
             &base,
-            &format!("boundaries:{}", layer_settings.name),
-            &path,
+            &mut loaded,
+            &levels,
+            &method,
         )?;
-        let districts = districts_of(&layer, None, &path, &layer_settings.id_field)?;
-        let mut tables = AcsTables::default();
-        for table in expand(&base, &layer_settings.tables, &["csv"])? {
-            for (variable, values) in read_acs(&table)?.variables {
-                tables.insert(variable, values);
-            }
-            describe(
-                &mut loaded.files,
-                &base,
-                &format!("tables:{}", layer_settings.name),
-                &table,
-            )?;
-        }
-        let affordability =
-            settings
-                .affordability
-                .as_ref()
-                .map(|a| -> Result<AffordabilityInputs> {
-                    Ok(AffordabilityInputs {
-                        share_of_income: a.share_of_income,
-                        // Price tables are keyed by census GEOIDs, never by a layer's own codes (a ward
-                        // code 11001 is textually the DC county FIPS): only the layer's price applies.
-                        fallback_price: layer_settings.reference_price,
-                        area_prices: None,
-                        plans: None,
-                        brackets: layer_settings
-                            .brackets
-                            .as_ref()
-                            .map(BracketSettings::spec)
-                            .transpose()?,
-                        median_income: layer_settings.median_income.clone(),
-                    })
-                });
-        let affordability = affordability.transpose()?;
-        let inputs = Inputs {
-            acs: Some(&tables),
-            affordability: affordability.as_ref(),
-            ..Inputs::default()
-        };
-        let result = compute_tabulated_layer(&layer_settings.name, &districts, inputs, &method);
-        let by_share = at_chart_shares(&settings, affordability.as_ref(), |a| {
-            compute_tabulated_layer(
-                &layer_settings.name,
-                &districts,
-                Inputs {
-                    affordability: Some(a),
-                    ..inputs
-                },
-                &method,
-            )
-        });
-        let unmatched = result
-            .rows
-            .iter()
-            .filter(|r| r.households.is_none() && r.unaffordable.is_none())
-            .count();
-        if unmatched > 0 {
-            loaded.warnings.push(format!(
-                "{unmatched} of {} {} districts found no row in the layer's tables (joined on {})",
-                result.rows.len(),
-                layer_settings.name,
-                layer_settings.id_field
-            ));
-        }
-        levels.push(ComputedLevel {
-            geometry_index: geometry_index(&districts, &result, &path)?,
-            result,
-            layer,
-            boundaries: path,
-            names: (
-                layer_settings.name.clone(),
-                layer_settings.name.clone(),
-                format!("{}s", layer_settings.name),
-            ),
-            tabulated_by: Some(match &layer_settings.reference_price_source {
-                Some(price) => {
-                    format!("{}; reference price: {price}", layer_settings.tables_source)
-                }
-                None => layer_settings.tables_source.clone(),
-            }),
-            by_share,
-        });
+        levels.push(computed);
     }
     for level in &levels {
         eprintln!(
@@ -464,6 +392,183 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// A layer of the city's own districts: apportioned from a census level (METHOD.md §6), joined
+/// to tables tabulated by its own ids, or both.
+fn compute_layer(
+    layer_settings: &LayerSettings,
+    settings: &Settings,
+    base: &Path,
+    loaded: &mut Loaded,
+    levels: &[ComputedLevel],
+    method: &Method,
+) -> Result<ComputedLevel> {
+    let name = layer_settings.name.as_str();
+    let path = base.join(&layer_settings.boundaries);
+    let layer = read_boundaries(
+        &path,
+        layer_settings.layer.as_deref(),
+        &layer_settings.id_field,
+        layer_settings.name_field.as_deref(),
+    )?;
+    describe(
+        &mut loaded.files,
+        base,
+        &format!("boundaries:{name}"),
+        &path,
+    )?;
+    let ids: Vec<(String, String)> = layer
+        .features
+        .iter()
+        .map(|f| (f.id.clone(), f.name.clone()))
+        .collect();
+
+    let mut apportioned = None;
+    if let Some(source_level) = layer_settings.apportion_from {
+        let source = levels
+            .iter()
+            .find(|l| l.result.name == source_level.as_str() && l.tabulated_by.is_none())
+            .with_context(|| {
+                format!("layer {name} is apportioned from `{source_level}`, which is not a [[level]] of this run: add it")
+            })?;
+        let units: Vec<&geo::MultiPolygon<f64>> = source
+            .geometry_index
+            .iter()
+            .map(|&i| &source.layer.features[i].geometry)
+            .collect();
+        let districts: Vec<&geo::MultiPolygon<f64>> =
+            layer.features.iter().map(|f| &f.geometry).collect();
+        let weights = areal_weights(&units, &districts);
+        let result = apportion(
+            name,
+            &ids,
+            &source.result.rows,
+            &weights,
+            &method.need_weights,
+        );
+        let outside = result.unassigned.locations.unwrap_or(0.0);
+        if outside > 0.005 {
+            loaded.warnings.push(format!(
+                "{outside:.1} residential locations (apportioned by area) and {:.1} households of the {source_level}s fall in no {name} district: see the `unassigned` row of {name}.csv",
+                result.unassigned.households.map_or(0.0, |e| e.value)
+            ));
+        }
+        apportioned = Some(result);
+    }
+
+    let mut by_share = Vec::new();
+    let mut tabulated_by = None;
+    let rows = if layer_settings.tables.is_empty() {
+        apportioned
+            .as_ref()
+            .map(|a| a.rows.clone())
+            .with_context(|| {
+                format!("layer {name} has neither `apportion_from` nor `tables`: give one of them")
+            })?
+    } else {
+        let districts = districts_of(&layer, None, &path, &layer_settings.id_field)?;
+        let mut tables = AcsTables::default();
+        for table in expand(base, &layer_settings.tables, &["csv"])? {
+            for (variable, values) in read_acs(&table)?.variables {
+                tables.insert(variable, values);
+            }
+            describe(&mut loaded.files, base, &format!("tables:{name}"), &table)?;
+        }
+        let affordability = settings
+            .affordability
+            .as_ref()
+            .map(|a| -> Result<AffordabilityInputs> {
+                Ok(AffordabilityInputs {
+                    share_of_income: a.share_of_income,
+                    // Price tables are keyed by census GEOIDs, never by a layer's own codes (a
+                    // ward code 11001 is textually the DC county FIPS): only the layer's price.
+                    fallback_price: layer_settings.reference_price,
+                    area_prices: None,
+                    plans: None,
+                    brackets: layer_settings
+                        .brackets
+                        .as_ref()
+                        .map(BracketSettings::spec)
+                        .transpose()?,
+                    median_income: layer_settings.median_income.clone(),
+                })
+            })
+            .transpose()?;
+        let inputs = Inputs {
+            acs: Some(&tables),
+            affordability: affordability.as_ref(),
+            ..Inputs::default()
+        };
+        let result = compute_tabulated_layer(name, &districts, inputs, method);
+        by_share = at_chart_shares(settings, affordability.as_ref(), |a| {
+            compute_tabulated_layer(
+                name,
+                &districts,
+                Inputs {
+                    affordability: Some(a),
+                    ..inputs
+                },
+                method,
+            )
+        });
+        let unmatched = result
+            .rows
+            .iter()
+            .filter(|r| {
+                r.notes
+                    .iter()
+                    .any(|n| n.contains("no ACS value for this unit"))
+            })
+            .count();
+        if unmatched > 0 {
+            loaded.warnings.push(format!(
+                "{unmatched} of {} {name} districts found no row in the layer's tables (joined on {})",
+                result.rows.len(),
+                layer_settings.id_field
+            ));
+        }
+        let source = layer_settings
+            .tables_source
+            .clone()
+            .unwrap_or_else(|| "the layer's tables".into());
+        tabulated_by = Some(match &layer_settings.reference_price_source {
+            Some(price) => format!("{source}; reference price: {price}"),
+            None => source,
+        });
+        match &apportioned {
+            Some(a) => {
+                let mut rows = a.rows.clone();
+                merge_tabulated(&mut rows, &result.rows, &method.need_weights);
+                rows
+            }
+            None => result.rows,
+        }
+    };
+    let mut rows = rows;
+    rows.sort_by(|a, b| a.geoid.cmp(&b.geoid));
+    // by_share values follow the tabulated rows, which are sorted by id too.
+    let result = LevelResult {
+        name: name.to_owned(),
+        rows,
+        coverage: gapmap_gaps::Coverage::default(),
+    };
+    let feature_ids: Vec<String> = layer.features.iter().map(|f| f.id.clone()).collect();
+    Ok(ComputedLevel {
+        geometry_index: geometry_index(&feature_ids, &result, &path)?,
+        result,
+        layer,
+        boundaries: path,
+        names: (
+            name.replace('_', " "),
+            name.replace('_', " "),
+            format!("{}s", name.replace('_', " ")),
+        ),
+        tabulated_by,
+        by_share,
+        apportioned_from: layer_settings.apportion_from,
+        unassigned: apportioned.map(|a| a.unassigned),
+    })
 }
 
 /// How a census level's units are called: (in titles, singular, plural).
@@ -567,16 +672,24 @@ fn report_prices(loaded: &mut Loaded, settings: &Settings, result: &LevelResult,
     });
 }
 
-fn geometry_index(districts: &[District], result: &LevelResult, path: &Path) -> Result<Vec<usize>> {
-    let mut position: HashMap<String, usize> = HashMap::new();
-    for (index, district) in districts.iter().enumerate() {
-        if position.insert(district.geoid.to_string(), index).is_some() {
+fn geometry_index(ids: &[String], result: &LevelResult, path: &Path) -> Result<Vec<usize>> {
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    for (index, id) in ids.iter().enumerate() {
+        if position.insert(id.as_str(), index).is_some() {
             bail!(
-                "{}: id {} is used by more than one feature; ids must be unique",
-                path.display(),
-                district.geoid
+                "{}: id {id} is used by more than one feature; ids must be unique",
+                path.display()
             );
         }
     }
-    Ok(result.rows.iter().map(|row| position[&row.geoid]).collect())
+    result
+        .rows
+        .iter()
+        .map(|row| {
+            position
+                .get(row.geoid.as_str())
+                .copied()
+                .with_context(|| format!("{}: no feature has the id {}", path.display(), row.geoid))
+        })
+        .collect()
 }

@@ -1,0 +1,188 @@
+//! Apportionment to the city's own districts (METHOD.md §6) on the real DC layers.
+
+use std::collections::BTreeMap;
+
+use gapmap_gaps::apportion::areal_weights;
+use gapmap_ingest::{read_block_housing, read_boundaries};
+
+use crate::util::{demo_output, number, read_table, root};
+
+/// 2020 housing units per block group, summed from the block counts.
+fn housing_units_by_block_group() -> BTreeMap<String, f64> {
+    let blocks = read_block_housing(
+        &root().join("data/dc/census2020/census2020_address_counts_by_block_11.csv"),
+    )
+    .expect("block counts");
+    let mut by_block_group = BTreeMap::new();
+    for (block, counts) in blocks {
+        *by_block_group
+            .entry(block.as_str()[..12].to_owned())
+            .or_insert(0.0) += counts.housing_units as f64;
+    }
+    by_block_group
+}
+
+/// (ward, gapmap's apportioned housing units, the official 2020 count, relative error)
+fn ward_housing_check() -> Vec<(String, f64, f64, f64)> {
+    let block_groups = read_boundaries(
+        &root().join("data/dc/boundaries/cb_2020_11_bg_500k.geojson"),
+        None,
+        "GEOID",
+        None,
+    )
+    .expect("block groups");
+    let wards_path = root().join("data/dc/districts/wards_2022/Wards_from_2022.geojson");
+    let wards = read_boundaries(&wards_path, None, "GEOCODE", Some("Name")).expect("wards");
+    let units: Vec<_> = block_groups.features.iter().map(|f| &f.geometry).collect();
+    let districts: Vec<_> = wards.features.iter().map(|f| &f.geometry).collect();
+    let weights = areal_weights(&units, &districts);
+    let housing = housing_units_by_block_group();
+    let mut apportioned = vec![0.0; wards.features.len()];
+    let mut unassigned = 0.0;
+    for (u, unit) in block_groups.features.iter().enumerate() {
+        let count = housing.get(&unit.id).copied().unwrap_or(0.0);
+        for &(d, w) in &weights.parts[u] {
+            apportioned[d] += w * count;
+        }
+        unassigned += weights.unassigned(u) * count;
+    }
+    // Conservation: every housing unit lands in a ward or in `unassigned`.
+    let total: f64 = housing.values().sum();
+    assert!(
+        (apportioned.iter().sum::<f64>() + unassigned - total).abs() < 1e-6,
+        "conservation"
+    );
+    // The official 2020 count per ward, from the ward layer's own properties (HU100).
+    let layer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&wards_path).expect("wards file"))
+            .expect("GeoJSON");
+    let official: BTreeMap<String, f64> = layer["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["GEOCODE"].to_string(),
+                f["properties"]["HU100"].as_f64().expect("HU100"),
+            )
+        })
+        .collect();
+    wards
+        .features
+        .iter()
+        .zip(apportioned)
+        .map(|(ward, ours)| {
+            let theirs = official[&ward.id];
+            (ward.name.clone(), ours, theirs, (ours - theirs) / theirs)
+        })
+        .collect()
+}
+
+#[test]
+fn ward_housing_units_apportioned_from_block_groups_match_the_2020_census() {
+    let rows = ward_housing_check();
+    eprintln!("ward      gapmap   official   relative error");
+    for (ward, ours, theirs, error) in &rows {
+        eprintln!(
+            "{ward:<8} {ours:>9.1} {theirs:>9.0}   {:>+6.2}%",
+            error * 100.0
+        );
+    }
+    let official: f64 = rows.iter().map(|r| r.2).sum();
+    assert_eq!(
+        official, 350_364.0,
+        "the wards' HU100 add up to the District's 2020 housing units"
+    );
+    for (ward, _, _, error) in &rows {
+        assert!(error.abs() < 0.02, "{ward}: {:.2}%", error * 100.0);
+    }
+    let mean_absolute = rows.iter().map(|r| r.3.abs()).sum::<f64>() / rows.len() as f64;
+    assert!(
+        mean_absolute < 0.01,
+        "mean absolute error {:.2}%",
+        mean_absolute * 100.0
+    );
+}
+
+fn layer_totals(name: &str) -> (f64, f64, f64) {
+    let rows = read_table(&demo_output().join(format!("{name}.csv")));
+    let sum = |field: &str, with_unassigned: bool| {
+        rows.iter()
+            .filter(|r| with_unassigned || r["geoid"] != "unassigned")
+            .map(|r| number(r, field).unwrap_or(0.0))
+            .sum::<f64>()
+    };
+    (
+        sum("locations", true),
+        sum("households", true),
+        sum("locations", false),
+    )
+}
+
+#[test]
+fn apportioned_layers_conserve_locations_and_households() {
+    let block_groups = read_table(&demo_output().join("block_group.csv"));
+    let locations: f64 = block_groups
+        .iter()
+        .map(|r| number(r, "locations").unwrap_or(0.0))
+        .sum();
+    let households: f64 = block_groups
+        .iter()
+        .map(|r| number(r, "households").unwrap_or(0.0))
+        .sum();
+    for layer in ["ward", "ward_2012", "anc"] {
+        let (apportioned_locations, apportioned_households, _) = layer_totals(layer);
+        assert!(
+            (apportioned_locations - locations).abs() < 1e-6,
+            "{layer}: {apportioned_locations} vs {locations}"
+        );
+        assert!(
+            (apportioned_households - households).abs() < 1e-6,
+            "{layer}: {apportioned_households}"
+        );
+        let rows = read_table(&demo_output().join(format!("{layer}.csv")));
+        for row in &rows {
+            let tiers: f64 = [
+                "locations_served",
+                "locations_underserved",
+                "locations_unserved",
+            ]
+            .iter()
+            .map(|f| number(row, f).unwrap_or(0.0))
+            .sum();
+            assert!(
+                (tiers - number(row, "locations").unwrap_or(0.0)).abs() < 1e-6,
+                "{layer} {}",
+                row["geoid"]
+            );
+        }
+        assert!(
+            rows.iter().any(|r| r["geoid"] == "unassigned"),
+            "{layer} has its unassigned line"
+        );
+    }
+}
+
+#[test]
+fn the_2012_and_2022_ward_plans_cover_nearly_the_same_city() {
+    let (_, _, wards_2022) = layer_totals("ward");
+    let (_, _, wards_2012) = layer_totals("ward_2012");
+    let difference = (wards_2022 - wards_2012).abs() / wards_2022;
+    assert!(
+        difference < 0.001,
+        "locations inside the wards: 2022 {wards_2022:.1}, 2012 {wards_2012:.1}"
+    );
+    // The 2012 file is EPSG:3857: its wards must land on DC, not at the null island.
+    let metadata: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(demo_output().join("metadata.json")).expect("metadata"),
+    )
+    .expect("JSON");
+    let layer = metadata["layers"]
+        .as_array()
+        .expect("layers")
+        .iter()
+        .find(|l| l["level"] == "ward_2012")
+        .expect("ward_2012 layer")
+        .clone();
+    assert_eq!(layer["source_crs"], "EPSG:3857");
+}
