@@ -117,6 +117,7 @@ fn affordability_charts(
     let area = &settings.area.name;
     let label = &level.names.0;
     let geometry = |i: usize| &level.layer.features[level.geometry_index[i]].geometry;
+    let labelled = rows.len() <= 12;
     let mut written = Vec::new();
     let share = affordability.share_of_income;
     if rows.iter().any(|r| r.cost_to_income.is_some()) {
@@ -124,6 +125,7 @@ fn affordability_charts(
             .iter()
             .enumerate()
             .map(|(i, r)| MapFeature {
+                label: labelled.then(|| rows[i].name.as_str()),
                 geometry: geometry(i),
                 value: r.cost_to_income,
             })
@@ -152,6 +154,7 @@ fn affordability_charts(
             .iter()
             .enumerate()
             .map(|(i, r)| MapFeature {
+                label: labelled.then(|| rows[i].name.as_str()),
                 geometry: geometry(i),
                 value: r.share_unaffordable.map(|e| e.value),
             })
@@ -263,6 +266,22 @@ fn percent_share(share: f64) -> String {
     }
 }
 
+/// The sources of the need index's components that a layer actually used.
+fn need_sources(settings: &Settings, level: &ComputedLevel, components: &str) -> String {
+    let mut text = source_lines(
+        settings,
+        components.contains("not served"),
+        components.contains("without broadband"),
+        components.contains("slow"),
+    );
+    if components.contains("unaffordable")
+        && let Some(tables) = &level.tabulated_by
+    {
+        text = text.replacen("Sources: ", &format!("Sources: {tables}; "), 1);
+    }
+    text
+}
+
 fn charts_for(
     out: &Path,
     settings: &Settings,
@@ -280,7 +299,10 @@ fn charts_for(
         String::new()
     };
     let area = &settings.area.name;
+    // Label the districts of small layers (wards), where a reader looks for their names.
+    let labelled = rows.len() <= 12;
     let feature = |row: &DistrictGaps, value: Option<f64>, index: usize| MapFeature {
+        label: labelled.then(|| rows[index].name.as_str()),
         geometry: &level.layer.features[level.geometry_index[index]].geometry,
         value: if row.suppressed.is_some() {
             None
@@ -378,12 +400,7 @@ fn charts_for(
                 String::new()
             },
             legend_title: "Need index\n(0 = no gap, 100 = all)".into(),
-            source: source_lines(
-                settings,
-                loaded.locations.is_some(),
-                loaded.acs.is_some(),
-                loaded.speeds.is_some(),
-            ),
+            source: need_sources(settings, level, &components),
             unit_names: unit_names.clone(),
             no_data_label: "No component available".into(),
         };
@@ -426,12 +443,7 @@ fn charts_for(
             ),
             warning,
             legend_title: "Need index (0 = no gap, 100 = every component at 100%)".into(),
-            source: source_lines(
-                settings,
-                loaded.locations.is_some(),
-                loaded.acs.is_some(),
-                loaded.speeds.is_some(),
-            ),
+            source: need_sources(settings, level, &components),
             unit_names,
             no_data_label: String::new(),
         };

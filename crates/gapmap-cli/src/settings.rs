@@ -234,6 +234,8 @@ impl BracketSettings {
 pub struct LayerSettings {
     /// The layer's name (file names and the `level` field), e.g. `ward`.
     pub name: String,
+    /// How charts call one district and several ("ANC", "ANCs"); the name by default.
+    pub unit_names: Option<(String, String)>,
     /// GeoJSON, Shapefile (also zipped), or any OGR source with the `gdal` feature.
     pub boundaries: PathBuf,
     /// The layer inside a multi-layer source.

@@ -559,11 +559,14 @@ fn compute_layer(
         result,
         layer,
         boundaries: path,
-        names: (
-            name.replace('_', " "),
-            name.replace('_', " "),
-            format!("{}s", name.replace('_', " ")),
-        ),
+        names: match &layer_settings.unit_names {
+            Some((one, many)) => (one.clone(), one.clone(), many.clone()),
+            None => (
+                name.replace('_', " "),
+                name.replace('_', " "),
+                format!("{}s", name.replace('_', " ")),
+            ),
+        },
         tabulated_by,
         by_share,
         apportioned_from: layer_settings.apportion_from,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use geo::{Area, BoundingRect, MultiPolygon};
+use geo::{Area, BoundingRect, InteriorPoint, MultiPolygon};
 use plotters::prelude::*;
 
 use super::{
@@ -18,6 +18,8 @@ pub struct MapFeature<'a> {
     pub geometry: &'a MultiPolygon<f64>,
     /// The value, or `None` for no data.
     pub value: Option<f64>,
+    /// A label drawn on the district (for layers of a few districts, such as wards).
+    pub label: Option<&'a str>,
 }
 
 const SIZE: (u32, u32) = (1200, 1050);
@@ -161,6 +163,30 @@ fn draw<DB: DrawingBackend>(
         for polygon in &feature.geometry.0 {
             for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
                 root.draw(&PathElement::new(projection.ring(ring), border))
+                    .map_err(e)?;
+            }
+        }
+    }
+
+    // Labels at each district's interior point, over the fills and borders.
+    let label_font = (FONT, 16)
+        .into_font()
+        .style(FontStyle::Bold)
+        .color(&INK)
+        .pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Center,
+        ));
+    for feature in features {
+        if let (Some(label), Some(point)) = (feature.label, feature.geometry.interior_point()) {
+            let at = projection.ring(&geo::LineString::from(vec![point.0]));
+            if let Some(&(x, y)) = at.first() {
+                let halo = label_font.clone().color(&WHITE);
+                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                    root.draw(&Text::new(label.to_owned(), (x + dx, y + dy), halo.clone()))
+                        .map_err(e)?;
+                }
+                root.draw(&Text::new(label.to_owned(), (x, y), label_font.clone()))
                     .map_err(e)?;
             }
         }
