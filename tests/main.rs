@@ -6,10 +6,12 @@
 //! - `affordability.rs`: METHOD.md §4 on the real DC price, income and ward inputs;
 //! - `apportion.rs`: the city's own district layers (METHOD.md §6) and their conservation;
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
+//! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
 //! - `util.rs`: running the binary and reading its outputs.
 
 mod affordability;
 mod apportion;
 mod cli;
 mod demo;
+mod maui;
 mod util;

@@ -43,8 +43,12 @@ pub enum Command {
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Run the bundled District of Columbia demo (data/dc/gapmap.toml).
+    /// Run a bundled demo: the District of Columbia (data/dc/gapmap.toml), or Maui's raw
+    /// Ookla tiles with `--area maui`.
     Demo {
+        /// Which bundled area: `dc` or `maui`.
+        #[arg(long, value_name = "AREA", default_value = "dc")]
+        area: String,
         /// Output folder.
         #[arg(long, short, value_name = "DIR", default_value = "out/demo")]
         out: PathBuf,

@@ -38,6 +38,8 @@ fn run(args: args::Args) -> anyhow::Result<()> {
     };
     match args.command {
         args::Command::Run { config, out } => commands::run::run(&config, &out, overrides),
-        args::Command::Demo { out, data } => commands::demo::demo(data.as_deref(), &out, overrides),
+        args::Command::Demo { out, data, area } => {
+            commands::demo::demo(&area, data.as_deref(), &out, overrides)
+        }
     }
 }

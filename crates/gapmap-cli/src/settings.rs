@@ -47,6 +47,13 @@ pub struct Settings {
 pub struct Area {
     /// Its name, as shown in chart titles.
     pub name: String,
+    /// Where the boundaries come from, for the charts' source line.
+    #[serde(default = "default_boundaries_source")]
+    pub boundaries_source: String,
+}
+
+fn default_boundaries_source() -> String {
+    "U.S. Census Bureau 2020 cartographic boundaries".into()
 }
 
 /// BDC inputs.
@@ -84,8 +91,13 @@ pub struct BlockSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OoklaSettings {
-    /// Block-joined tiles (`GEOID20, avg_d_mbps, ...`).
-    pub block_tiles: PathBuf,
+    /// Block-joined tiles (`GEOID20, avg_d_mbps, ...`), each tile repeated for every block it
+    /// touches.
+    pub block_tiles: Option<PathBuf>,
+    /// Raw tile files as Ookla publishes them (GeoJSON, Parquet, CSV with quadkeys), or folders
+    /// of them; tiles go to the district holding their centroid (METHOD.md §5).
+    #[serde(default)]
+    pub tiles: Vec<PathBuf>,
     /// The quarters covered, e.g. "2022 Q1–Q4".
     pub period: String,
 }
@@ -306,6 +318,14 @@ impl Settings {
     }
 
     fn check(&self, base: &Path, config: &Path) -> Result<()> {
+        if let Some(ookla) = &self.ookla
+            && ookla.block_tiles.is_some() != ookla.tiles.is_empty()
+        {
+            bail!(
+                "{}: [ookla] needs exactly one of `block_tiles` (the block-joined table) and `tiles` (raw tile files)",
+                config.display()
+            );
+        }
         if let Some(affordability) = &self.affordability {
             check_share(affordability.share_of_income)
                 .with_context(|| format!("in [affordability] of {}", config.display()))?;
@@ -376,7 +396,10 @@ impl Settings {
             expect("blocks.housing_counts", &blocks.housing_counts);
         }
         if let Some(ookla) = &self.ookla {
-            expect("ookla.block_tiles", &ookla.block_tiles);
+            if let Some(block_tiles) = &ookla.block_tiles {
+                expect("ookla.block_tiles", block_tiles);
+            }
+            ookla.tiles.iter().for_each(|p| expect("ookla.tiles", p));
         }
         for level in &self.levels {
             expect(

@@ -6,6 +6,7 @@ mod error;
 mod estimate;
 mod geoid;
 pub mod moe;
+pub mod quadkey;
 mod records;
 mod technology;
 mod thresholds;

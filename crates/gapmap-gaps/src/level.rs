@@ -13,7 +13,6 @@ use crate::affordability::{
     reference_price,
 };
 use crate::record::DistrictGaps;
-use crate::speeds::speeds;
 use crate::tiers::{TierCounts, counts_by_block};
 
 /// The inputs a run has; each one optional, and the figures that need a missing one stay empty.
@@ -27,6 +26,9 @@ pub struct Inputs<'a> {
     pub speeds: Option<&'a SpeedTiles>,
     /// Prices, income brackets and the affordability share.
     pub affordability: Option<&'a AffordabilityInputs>,
+    /// The tiles of each district (in the order of the districts), where tiles were assigned by
+    /// their geometry (METHOD.md §5) rather than through the blocks they touch.
+    pub tile_membership: Option<&'a [Vec<u32>]>,
 }
 
 /// The method's settings (echoed in the metadata).
@@ -160,7 +162,11 @@ fn compute(
 
     // Ookla tiles of each district, each tile once (a tile repeats for every block it touches).
     let mut tiles: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); districts.len()];
-    if let Some(speed_tiles) = inputs.speeds {
+    if let Some(membership) = inputs.tile_membership {
+        for (set, members) in tiles.iter_mut().zip(membership) {
+            set.extend(members.iter().copied());
+        }
+    } else if let Some(speed_tiles) = inputs.speeds {
         for (block, tile) in &speed_tiles.tile_blocks {
             if let Some(&i) = key_at(block, key_length).and_then(|k| known.get(k)) {
                 tiles[i].insert(*tile);
@@ -203,11 +209,7 @@ fn compute(
             }
             if let Some(speed_tiles) = inputs.speeds {
                 let ids: Vec<u32> = tiles[i].iter().copied().collect();
-                let s = speeds(speed_tiles, &ids, &method.thresholds);
-                row.speed_tests = Some(s.tests);
-                row.speed_mean_down_mbps = s.mean_down_mbps;
-                row.speed_mean_up_mbps = s.mean_up_mbps;
-                row.share_slow_tests = s.share_slow_tests;
+                crate::speeds::fill(&mut row, speed_tiles, &ids, &method.thresholds);
             }
             row.update_need(&method.need_weights);
             row
@@ -406,6 +408,7 @@ mod tests {
             acs: Some(&acs),
             speeds: Some(&tiles),
             affordability: None,
+            tile_membership: None,
         };
         let tracts = [
             District {

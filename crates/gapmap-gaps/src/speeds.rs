@@ -103,3 +103,93 @@ mod tests {
         assert_eq!(enough.share_slow_tests, Some(0.0));
     }
 }
+
+/// Sets the speed fields of `row` from its tiles (indices into `tiles.tiles`, ascending).
+pub fn fill(
+    row: &mut crate::DistrictGaps,
+    tiles: &SpeedTiles,
+    ids: &[u32],
+    thresholds: &Thresholds,
+) {
+    let s = speeds(tiles, ids, thresholds);
+    row.speed_tests = Some(s.tests);
+    row.speed_mean_down_mbps = s.mean_down_mbps;
+    row.speed_mean_up_mbps = s.mean_up_mbps;
+    row.share_slow_tests = s.share_slow_tests;
+}
+
+/// METHOD.md §5: each tile belongs to the district holding its centroid; a centroid on a shared
+/// edge goes to the district with the smallest id, so the result does not depend on order.
+/// Returns, per district, the indices of its tiles (ascending), and the tiles in no district.
+pub fn assign_by_centroid(
+    footprints: &[geo::Polygon<f64>],
+    districts: &[&geo::MultiPolygon<f64>],
+    ids: &[&str],
+) -> (Vec<Vec<u32>>, Vec<u32>) {
+    use geo::{BoundingRect, Centroid, Intersects};
+    use rayon::prelude::*;
+    use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
+
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = districts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            d.bounding_rect().map(|r| {
+                GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                )
+            })
+        })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    let owners: Vec<Option<usize>> = footprints
+        .par_iter()
+        .map(|tile| {
+            let centroid = tile.centroid()?;
+            let at = AABB::from_point([centroid.x(), centroid.y()]);
+            tree.locate_in_envelope_intersecting(&at)
+                .map(|candidate| candidate.data)
+                .filter(|&d| districts[d].intersects(&centroid))
+                .min_by(|&a, &b| ids[a].cmp(ids[b]))
+        })
+        .collect();
+    let mut members = vec![Vec::new(); districts.len()];
+    let mut outside = Vec::new();
+    for (tile, owner) in owners.into_iter().enumerate() {
+        match owner {
+            Some(d) => members[d].push(tile as u32),
+            None => outside.push(tile as u32),
+        }
+    }
+    (members, outside)
+}
+
+#[cfg(test)]
+mod assignment_tests {
+    use geo::polygon;
+
+    use super::*;
+
+    #[test]
+    fn a_tile_goes_to_the_district_holding_its_centroid_and_an_edge_to_the_smallest_id() {
+        let square = |x0: f64| {
+            geo::MultiPolygon(vec![
+                polygon![(x: x0, y: 0.0), (x: x0 + 1.0, y: 0.0), (x: x0 + 1.0, y: 1.0), (x: x0, y: 1.0)],
+            ])
+        };
+        let (left, right) = (square(0.0), square(1.0));
+        let tile = |x0: f64| polygon![(x: x0, y: 0.4), (x: x0 + 0.2, y: 0.4), (x: x0 + 0.2, y: 0.6), (x: x0, y: 0.6)];
+        // Mostly in the right square but centred in the left one; centred on the shared edge;
+        // centred outside both.
+        let tiles = [tile(0.85), tile(0.9), tile(2.5)];
+        let (members, outside) = assign_by_centroid(&tiles, &[&right, &left], &["B", "A"]);
+        assert_eq!(
+            members[1],
+            vec![0, 1],
+            "the centroid decides; the edge goes to id A"
+        );
+        assert!(members[0].is_empty());
+        assert_eq!(outside, vec![2]);
+    }
+}

@@ -19,5 +19,5 @@ pub use bdc::{BDC_COLUMNS, BdcStats, read_bdc};
 pub use blocks::read_block_housing;
 pub use boundaries::{Boundary, BoundaryLayer, SourceCrs, read_boundaries};
 pub use error::IngestError;
-pub use ookla::read_ookla_block_tiles;
+pub use ookla::{RawTiles, read_ookla_block_tiles, read_ookla_tiles};
 pub use prices::{AreaPrices, PlanColumns, read_area_prices, read_plans};

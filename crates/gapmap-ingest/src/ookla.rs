@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
 
 use gapmap_core::{GeoId, Level, SpeedTile, SpeedTiles};
 
@@ -111,5 +113,266 @@ mod tests {
         );
         assert_eq!(tiles.tile_blocks.len(), 3);
         assert_eq!(tiles.tile_blocks[0].1, tiles.tile_blocks[1].1);
+    }
+}
+
+/// Raw Ookla tiles (the open-data files as published): one row per tile and period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawTiles {
+    /// Tile figures (speeds in Mbps).
+    pub tiles: Vec<SpeedTile>,
+    /// Each tile's quadkey.
+    pub quadkeys: Vec<String>,
+    /// Each tile's footprint, longitude/latitude.
+    pub footprints: Vec<geo::Polygon<f64>>,
+}
+
+/// The metric columns of Ookla's tile files.
+const RAW_COLUMNS: [&str; 5] = ["avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices"];
+
+fn quadkey_polygon(path: &Path, row: u64, quadkey: &str) -> Result<geo::Polygon<f64>, IngestError> {
+    let (west, south, east, north) =
+        gapmap_core::quadkey::tile_bounds(quadkey).ok_or_else(|| IngestError::Value {
+            path: path.to_owned(),
+            record: row,
+            column: "quadkey".into(),
+            message: format!("`{quadkey}` is not a quadkey (digits 0–3)"),
+        })?;
+    Ok(geo::Rect::new(
+        geo::coord! { x: west, y: south },
+        geo::coord! { x: east, y: north },
+    )
+    .to_polygon())
+}
+
+impl RawTiles {
+    fn push(
+        &mut self,
+        path: &Path,
+        row: u64,
+        quadkey: &str,
+        metrics: [f64; 5],
+        footprint: Option<geo::Polygon<f64>>,
+    ) -> Result<(), IngestError> {
+        for (value, column) in metrics.iter().zip(RAW_COLUMNS) {
+            if !(value.is_finite() && *value >= 0.0) {
+                return Err(IngestError::Value {
+                    path: path.to_owned(),
+                    record: row,
+                    column: column.into(),
+                    message: format!("`{value}` is not a non-negative number"),
+                });
+            }
+        }
+        let footprint = match footprint {
+            Some(polygon) => polygon,
+            None => quadkey_polygon(path, row, quadkey)?,
+        };
+        self.tiles.push(SpeedTile {
+            download_mbps: metrics[0] / 1000.0,
+            upload_mbps: metrics[1] / 1000.0,
+            latency_ms: metrics[2],
+            tests: metrics[3] as u64,
+            devices: metrics[4] as u64,
+        });
+        self.quadkeys.push(quadkey.to_owned());
+        self.footprints.push(footprint);
+        Ok(())
+    }
+}
+
+/// Reads raw Ookla tiles: GeoJSON (tile polygons), Parquet (polars; the tile is rebuilt from its
+/// quadkey) or CSV with a `quadkey` column (likewise). Speeds are converted from kbps to Mbps.
+pub fn read_ookla_tiles(path: &Path) -> Result<RawTiles, IngestError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let mut raw = RawTiles::default();
+    match extension.as_str() {
+        "geojson" | "json" => {
+            let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+            let collection: geojson::FeatureCollection =
+                serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+                    IngestError::format(path, format!("not a GeoJSON FeatureCollection: {e}"))
+                })?;
+            for (index, feature) in collection.features.iter().enumerate() {
+                let row = index as u64;
+                let number =
+                    |name: &str| feature.property(name).and_then(serde_json::Value::as_f64);
+                let quadkey = feature
+                    .property("quadkey")
+                    .and_then(|q| {
+                        q.as_str()
+                            .map(str::to_owned)
+                            .or_else(|| q.as_u64().map(|n| n.to_string()))
+                    })
+                    .ok_or_else(|| IngestError::Feature {
+                        path: path.to_owned(),
+                        feature: index.to_string(),
+                        message: "no `quadkey` property: is this an Ookla tile file?".into(),
+                    })?;
+                let mut metrics = [0.0; 5];
+                for (slot, name) in metrics.iter_mut().zip(RAW_COLUMNS) {
+                    *slot = number(name).ok_or_else(|| IngestError::Feature {
+                        path: path.to_owned(),
+                        feature: format!("{index} (quadkey {quadkey})"),
+                        message: format!("no numeric `{name}`"),
+                    })?;
+                }
+                let footprint = feature
+                    .geometry
+                    .as_ref()
+                    .and_then(|g| geo::Polygon::<f64>::try_from(&g.value).ok());
+                raw.push(path, row, &quadkey, metrics, footprint)?;
+            }
+        }
+        "parquet" | "csv" => {
+            use polars::prelude::*;
+            let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+            let frame = if extension == "parquet" {
+                ParquetReader::new(file).finish()
+            } else {
+                CsvReadOptions::default()
+                    .into_reader_with_file_handle(file)
+                    .finish()
+            }
+            .map_err(|e| IngestError::format(path, format!("cannot read the table: {e}")))?;
+            let text = |name: &str| -> Result<Vec<Option<String>>, IngestError> {
+                let column = frame.column(name).map_err(|_| {
+                    IngestError::format(
+                        path,
+                        format!(
+                            "missing column `{name}`: an Ookla tile table has quadkey, {}",
+                            RAW_COLUMNS.join(", ")
+                        ),
+                    )
+                })?;
+                let column = column
+                    .cast(&DataType::String)
+                    .map_err(|e| IngestError::format(path, e.to_string()))?;
+                Ok(column
+                    .str()
+                    .map_err(|e| IngestError::format(path, e.to_string()))?
+                    .iter()
+                    .map(|v| v.map(str::to_owned))
+                    .collect())
+            };
+            let numbers = |name: &str| -> Result<Vec<Option<f64>>, IngestError> {
+                let column = frame.column(name).map_err(|_| {
+                    IngestError::format(
+                        path,
+                        format!(
+                            "missing column `{name}`: an Ookla tile table has quadkey, {}",
+                            RAW_COLUMNS.join(", ")
+                        ),
+                    )
+                })?;
+                let column = column
+                    .cast(&DataType::Float64)
+                    .map_err(|e| IngestError::format(path, e.to_string()))?;
+                Ok(column
+                    .f64()
+                    .map_err(|e| IngestError::format(path, e.to_string()))?
+                    .iter()
+                    .collect())
+            };
+            let quadkeys = text("quadkey")?;
+            let metrics: Vec<Vec<Option<f64>>> = RAW_COLUMNS
+                .iter()
+                .map(|c| numbers(c))
+                .collect::<Result<_, _>>()?;
+            for (index, quadkey) in quadkeys.iter().enumerate() {
+                let row = index as u64 + 2;
+                let quadkey = quadkey.as_deref().ok_or_else(|| IngestError::Value {
+                    path: path.to_owned(),
+                    record: row,
+                    column: "quadkey".into(),
+                    message: "empty quadkey".into(),
+                })?;
+                let mut values = [0.0; 5];
+                for (k, slot) in values.iter_mut().enumerate() {
+                    *slot = metrics[k][index].ok_or_else(|| IngestError::Value {
+                        path: path.to_owned(),
+                        record: row,
+                        column: RAW_COLUMNS[k].into(),
+                        message: "empty or not a number".into(),
+                    })?;
+                }
+                raw.push(path, row, quadkey, values, None)?;
+            }
+        }
+        _ => {
+            return Err(IngestError::format(
+                path,
+                "unknown Ookla tile format: give the GeoJSON, Parquet or CSV edition",
+            ));
+        }
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod raw_tests {
+    use super::*;
+
+    fn lanai_q1() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/maui/ookla_fixed_tiles/lanai_ookla_2023Q1.geojson")
+    }
+
+    #[test]
+    fn raw_geojson_tiles_are_read_in_mbps_with_their_polygons() {
+        let raw = read_ookla_tiles(&lanai_q1()).expect("Lanai Q1 tiles");
+        assert_eq!(raw.tiles.len(), 19);
+        assert_eq!(raw.quadkeys[0], "0223000023122320");
+        assert!((raw.tiles[0].download_mbps - 87.778).abs() < 1e-12);
+        assert_eq!(raw.tiles[0].tests, 1);
+        // The published polygon is the quadkey's tile.
+        let from_quadkey = quadkey_polygon(&lanai_q1(), 0, &raw.quadkeys[0]).expect("tile");
+        let published = geo::BoundingRect::bounding_rect(&raw.footprints[0]).expect("bounds");
+        let rebuilt = geo::BoundingRect::bounding_rect(&from_quadkey).expect("bounds");
+        for (a, b) in [
+            (published.min(), rebuilt.min()),
+            (published.max(), rebuilt.max()),
+        ] {
+            assert!(
+                (a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9,
+                "{a:?} vs {b:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_parquet_or_csv_with_only_quadkeys_gets_its_tiles_from_them() {
+        use polars::prelude::*;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut frame = df!(
+            "quadkey" => ["0223000023122320", "0223000023123002"],
+            "tile" => ["POLYGON((...))", "POLYGON((...))"],
+            "avg_d_kbps" => [87_778i64, 86_379],
+            "avg_u_kbps" => [93_704i64, 17_942],
+            "avg_lat_ms" => [7i64, 14],
+            "tests" => [1i64, 4],
+            "devices" => [1i64, 2],
+        )
+        .expect("frame");
+        let parquet = dir.path().join("tiles.parquet");
+        ParquetWriter::new(std::fs::File::create(&parquet).expect("file"))
+            .finish(&mut frame)
+            .expect("write parquet");
+        let raw = read_ookla_tiles(&parquet).expect("parquet tiles");
+        assert_eq!(raw.tiles.len(), 2);
+        assert_eq!(raw.tiles[1].tests, 4);
+        assert!((raw.tiles[1].upload_mbps - 17.942).abs() < 1e-12);
+        let csv = dir.path().join("tiles.csv");
+        std::fs::write(&csv, "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices\n0223000023122320,87778,93704,7,1,1\n02230000231223x0,1,1,1,1,1\n")
+            .expect("write");
+        let message = read_ookla_tiles(&csv).expect_err("bad quadkey").to_string();
+        assert!(
+            message.contains("record 3") && message.contains("quadkey"),
+            "{message}"
+        );
     }
 }

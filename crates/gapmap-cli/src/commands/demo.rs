@@ -4,14 +4,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-/// Where the bundled configuration lives, relative to a data folder.
-const CONFIG: &str = "dc/gapmap.toml";
+/// The bundled areas, each a folder of `data/` with its `gapmap.toml`.
+const AREAS: [&str; 2] = ["dc", "maui"];
 
-/// Finds `data/dc/gapmap.toml`: under `--data`, the current folder, or the source tree the
+/// Finds `data/<area>/gapmap.toml`: under `--data`, the current folder, or the source tree the
 /// binary was built from.
-fn bundled_config(data: Option<&Path>) -> Result<PathBuf> {
+fn bundled_config(area: &str, data: Option<&Path>) -> Result<PathBuf> {
+    if !AREAS.contains(&area) {
+        bail!(
+            "no bundled demo `{area}`: choose one of {}",
+            AREAS.join(", ")
+        );
+    }
+    let config_path = format!("{area}/gapmap.toml");
+    let config_path = config_path.as_str();
     if let Some(data) = data {
-        let config = data.join(CONFIG);
+        let config = data.join(config_path);
         if config.is_file() {
             return Ok(config);
         }
@@ -21,10 +29,10 @@ fn bundled_config(data: Option<&Path>) -> Result<PathBuf> {
         );
     }
     let candidates = [
-        PathBuf::from("data").join(CONFIG),
+        PathBuf::from("data").join(config_path),
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../data")
-            .join(CONFIG),
+            .join(config_path),
     ];
     for candidate in &candidates {
         if candidate.is_file() {
@@ -42,8 +50,13 @@ fn bundled_config(data: Option<&Path>) -> Result<PathBuf> {
 }
 
 /// Runs the bundled configuration into `out`.
-pub fn demo(data: Option<&Path>, out: &Path, overrides: super::run::Overrides) -> Result<()> {
-    let config = bundled_config(data)?;
+pub fn demo(
+    area: &str,
+    data: Option<&Path>,
+    out: &Path,
+    overrides: super::run::Overrides,
+) -> Result<()> {
+    let config = bundled_config(area, data)?;
     eprintln!("gapmap demo: {}", config.display());
     super::run::run(&config, out, overrides)
 }

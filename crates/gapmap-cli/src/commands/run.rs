@@ -9,12 +9,13 @@ use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTil
 use gapmap_export::InputFile;
 use gapmap_gaps::affordability::AffordabilityInputs;
 use gapmap_gaps::apportion::{apportion, areal_weights, merge_tabulated};
+use gapmap_gaps::speeds::assign_by_centroid;
 use gapmap_gaps::{
     District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
 };
 use gapmap_ingest::{
     BdcStats, BoundaryLayer, PlanColumns, read_acs, read_area_prices, read_bdc, read_block_housing,
-    read_boundaries, read_ookla_block_tiles, read_plans,
+    read_boundaries, read_ookla_block_tiles, read_ookla_tiles, read_plans,
 };
 
 use crate::outputs;
@@ -27,6 +28,8 @@ pub struct Loaded {
     pub acs_level: Option<Level>,
     pub blocks: Option<BTreeMap<GeoId, BlockHousing>>,
     pub speeds: Option<SpeedTiles>,
+    /// Raw tiles' footprints (same order as `speeds.tiles`), to assign them by centroid.
+    pub tile_footprints: Option<Vec<geo::Polygon<f64>>>,
     pub affordability: Option<AffordabilityInputs>,
     /// Per level: how many districts found a table price, and how many of them a median too.
     pub price_matches: Vec<PriceMatch>,
@@ -82,6 +85,7 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
         acs_level: None,
         blocks: None,
         speeds: None,
+        tile_footprints: None,
         affordability: None,
         price_matches: Vec::new(),
         files: Vec::new(),
@@ -155,15 +159,29 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
         loaded.blocks = Some(counts);
     }
     if let Some(ookla) = &settings.ookla {
-        let path = base.join(&ookla.block_tiles);
-        let tiles = read_ookla_block_tiles(&path)?;
-        eprintln!(
-            "  Ookla: {} tiles over {} block rows",
-            tiles.tiles.len(),
-            tiles.tile_blocks.len()
-        );
-        describe(&mut loaded.files, base, "ookla", &path)?;
-        loaded.speeds = Some(tiles);
+        if let Some(block_tiles) = &ookla.block_tiles {
+            let path = base.join(block_tiles);
+            let tiles = read_ookla_block_tiles(&path)?;
+            eprintln!(
+                "  Ookla: {} tiles over {} block rows",
+                tiles.tiles.len(),
+                tiles.tile_blocks.len()
+            );
+            describe(&mut loaded.files, base, "ookla", &path)?;
+            loaded.speeds = Some(tiles);
+        } else {
+            let mut speeds = SpeedTiles::default();
+            let mut footprints = Vec::new();
+            for path in expand(base, &ookla.tiles, &["geojson", "json", "parquet", "csv"])? {
+                let raw = read_ookla_tiles(&path)?;
+                describe(&mut loaded.files, base, "ookla", &path)?;
+                speeds.tiles.extend(raw.tiles);
+                footprints.extend(raw.footprints);
+            }
+            eprintln!("  Ookla: {} raw tiles (tile × period)", speeds.tiles.len());
+            loaded.speeds = Some(speeds);
+            loaded.tile_footprints = Some(footprints);
+        }
     }
     if let Some(affordability) = &settings.affordability {
         let area_prices = match &affordability.area_prices {
@@ -317,12 +335,26 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
                 "ACS tables are at {acs_level} level, coarser than {level}: ACS fields of that level stay empty (apportionment comes with custom districts)"
             ));
         }
+        let membership = loaded.tile_footprints.as_ref().map(|footprints| {
+            let geometries: Vec<&geo::MultiPolygon<f64>> =
+                layer.features.iter().map(|f| &f.geometry).collect();
+            let ids: Vec<&str> = districts.iter().map(|d| d.geoid.as_str()).collect();
+            let (members, outside) = assign_by_centroid(footprints, &geometries, &ids);
+            report_tiles_outside(
+                &mut loaded.warnings,
+                &outside,
+                loaded.speeds.as_ref(),
+                level.as_str(),
+            );
+            members
+        });
         let affordability = loaded.affordability.as_ref();
         let inputs = Inputs {
             locations: loaded.locations.as_ref().map(|(t, _)| t),
             acs: loaded.acs.as_ref(),
             speeds: loaded.speeds.as_ref(),
             affordability,
+            tile_membership: membership.as_deref(),
         };
         let result = compute_census_level(level, &districts, inputs, &method);
         let by_share = at_chart_shares(&settings, affordability, |a| {
@@ -440,13 +472,23 @@ fn compute_layer(
         let districts: Vec<&geo::MultiPolygon<f64>> =
             layer.features.iter().map(|f| &f.geometry).collect();
         let weights = areal_weights(&units, &districts);
-        let result = apportion(
+        let mut result = apportion(
             name,
             &ids,
             &source.result.rows,
             &weights,
             &method.need_weights,
         );
+        // Raw tiles go to the district holding their centroid, as for census levels (§5).
+        if let (Some(footprints), Some(speeds)) = (&loaded.tile_footprints, &loaded.speeds) {
+            let id_refs: Vec<&str> = ids.iter().map(|(id, _)| id.as_str()).collect();
+            let (members, outside) = assign_by_centroid(footprints, &districts, &id_refs);
+            for (row, tiles) in result.rows.iter_mut().zip(&members) {
+                gapmap_gaps::speeds::fill(row, speeds, tiles, &method.thresholds);
+                row.update_need(&method.need_weights);
+            }
+            report_tiles_outside(&mut loaded.warnings, &outside, Some(speeds), name);
+        }
         let outside = result.unassigned.locations.unwrap_or(0.0);
         if outside > 0.005 {
             loaded.warnings.push(format!(
@@ -616,6 +658,24 @@ fn at_chart_shares(
             )
         })
         .collect()
+}
+
+fn report_tiles_outside(
+    warnings: &mut Vec<String>,
+    outside: &[u32],
+    speeds: Option<&SpeedTiles>,
+    layer: &str,
+) {
+    if outside.is_empty() {
+        return;
+    }
+    let tests: u64 = speeds.map_or(0, |s| {
+        outside.iter().map(|&t| s.tiles[t as usize].tests).sum()
+    });
+    warnings.push(format!(
+        "{} Ookla tiles ({tests} tests) have their centroid in no {layer} district (sea, or beyond the layer)",
+        outside.len()
+    ));
 }
 
 fn report_coverage(warnings: &mut Vec<String>, result: &LevelResult, boundaries: &str) {
