@@ -141,6 +141,20 @@ fn apportioned_layers_conserve_locations_and_households() {
             "{layer}: {apportioned_households}"
         );
         let rows = read_table(&demo_output().join(format!("{layer}.csv")));
+        // Every tier count and the ACS estimates are conserved too (all rows plus `unassigned`).
+        for field in [
+            "locations_served",
+            "locations_underserved",
+            "locations_unserved",
+            "locations_gigabit",
+            "no_internet",
+            "without_broadband",
+        ] {
+            assert!(
+                (total(&rows, field) - total(&block_groups, field)).abs() < 1e-6,
+                "{layer} {field}"
+            );
+        }
         for row in &rows {
             let tiers: f64 = [
                 "locations_served",
@@ -185,4 +199,9 @@ fn the_2012_and_2022_ward_plans_cover_nearly_the_same_city() {
         .expect("ward_2012 layer")
         .clone();
     assert_eq!(layer["source_crs"], "EPSG:3857");
+}
+
+/// The sum of a field over rows (empty counts as 0).
+fn total(rows: &[BTreeMap<String, String>], field: &str) -> f64 {
+    rows.iter().map(|r| number(r, field).unwrap_or(0.0)).sum()
 }
