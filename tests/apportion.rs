@@ -205,3 +205,91 @@ fn the_2012_and_2022_ward_plans_cover_nearly_the_same_city() {
 fn total(rows: &[BTreeMap<String, String>], field: &str) -> f64 {
     rows.iter().map(|r| number(r, field).unwrap_or(0.0)).sum()
 }
+
+/// No block internal points are bundled (TIGER tabblock20 for DC could not be obtained), so
+/// this test builds a stand-in: every block at its block group's interior point. Through
+/// blocks, each block group then lands whole in one ward, and locations are counted exactly.
+#[test]
+fn block_points_count_locations_exactly_and_conserve_households() {
+    use std::fmt::Write as _;
+
+    use geo::InteriorPoint;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let block_groups = read_boundaries(
+        &root().join("data/dc/boundaries/cb_2020_11_bg_500k.geojson"),
+        None,
+        "GEOID",
+        None,
+    )
+    .expect("block groups");
+    let interior: BTreeMap<String, geo::Point<f64>> = block_groups
+        .features
+        .iter()
+        .map(|f| {
+            (
+                f.id.clone(),
+                f.geometry.interior_point().expect("non-empty"),
+            )
+        })
+        .collect();
+    let blocks = read_block_housing(
+        &root().join("data/dc/census2020/census2020_address_counts_by_block_11.csv"),
+    )
+    .expect("blocks");
+    let mut points = String::from("GEOID20,INTPTLAT20,INTPTLON20\n");
+    for block in blocks.keys() {
+        if let Some(point) = interior.get(&block.as_str()[..12]) {
+            let _ = writeln!(points, "{block},{},{}", point.y(), point.x());
+        }
+    }
+    std::fs::write(dir.path().join("points.csv"), points).expect("write points");
+    // The demo configuration beside links to the demo's inputs, plus the block points.
+    for entry in std::fs::read_dir(root().join("data/dc")).expect("data/dc") {
+        let entry = entry.expect("entry");
+        std::os::unix::fs::symlink(entry.path(), dir.path().join(entry.file_name())).expect("link");
+    }
+    let config = std::fs::read_to_string(root().join("data/dc/gapmap.toml"))
+        .expect("config")
+        .replace(
+            "[blocks]\n",
+            "[blocks]\npoints = { file = \"points.csv\" }\n",
+        );
+    assert!(config.contains("points.csv"));
+    std::fs::remove_file(dir.path().join("gapmap.toml")).expect("unlink the linked config");
+    let config_path = dir.path().join("gapmap.toml");
+    std::fs::write(&config_path, config).expect("write config");
+    let out = dir.path().join("out");
+    let output = crate::util::gapmap(&[
+        "run",
+        "--config",
+        config_path.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let wards = read_table(&out.join("ward.csv"));
+    let block_group_rows = read_table(&out.join("block_group.csv"));
+    for ward in &wards {
+        let locations = number(ward, "locations").unwrap_or(0.0);
+        assert_eq!(
+            locations.fract(),
+            0.0,
+            "{}: locations are whole through blocks",
+            ward["geoid"]
+        );
+    }
+    for field in ["locations", "locations_served", "households", "no_internet"] {
+        assert!(
+            (total(&wards, field) - total(&block_group_rows, field)).abs() < 1e-6,
+            "{field}"
+        );
+    }
+    let metadata = std::fs::read_to_string(out.join("metadata.json")).expect("metadata");
+    assert!(metadata.contains("block points (METHOD.md §6)"));
+}

@@ -522,7 +522,11 @@ pub fn write_all(
             "tables": level.tabulated_by,
             "apportionment": level.apportioned_from.map(|source| json!({
                 "from": source.as_str(),
-                "method": "areal overlay without block points (METHOD.md §6): weight = area(unit ∩ district) / area(unit), geodesic areas on the WGS84 ellipsoid; every count of the unit (locations by tier, ACS estimates with MOE = w·MOE) is multiplied by it; shares recomputed from the apportioned counts",
+                "method": if settings.blocks.as_ref().is_some_and(|b| b.points.is_some()) {
+                    "block points (METHOD.md §6): each block goes to the district holding its internal point (a shared edge to the smallest id); residential locations are counted exactly through their blocks; ACS counts of a block group are split by its blocks' 2020 housing units (MOE = w·MOE); shares recomputed from the apportioned counts"
+                } else {
+                    "areal overlay without block points (METHOD.md §6): weight = area(unit ∩ district) / area(unit), geodesic areas on the WGS84 ellipsoid; every count of the unit (locations by tier, ACS estimates with MOE = w·MOE) is multiplied by it; shares recomputed from the apportioned counts"
+                },
                 "not_apportioned": "speed fields (tiles are assigned by location, not by area) and affordability (from the layer's own tables where given)",
                 "unassigned": level.unassigned.as_ref().map(|u| json!({
                     "locations": u.locations,

@@ -85,6 +85,38 @@ pub struct AcsSettings {
 pub struct BlockSettings {
     /// The long-format 2020 housing counts.
     pub housing_counts: PathBuf,
+    /// Block internal points: with them, layers are apportioned through blocks (METHOD.md §6)
+    /// instead of by area.
+    pub points: Option<BlockPointSettings>,
+}
+
+/// A table of block internal points.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockPointSettings {
+    /// The table (CSV).
+    pub file: PathBuf,
+    /// Block GEOID column.
+    #[serde(default = "default_point_id")]
+    pub id: String,
+    /// Latitude column.
+    #[serde(default = "default_point_latitude")]
+    pub latitude: String,
+    /// Longitude column.
+    #[serde(default = "default_point_longitude")]
+    pub longitude: String,
+}
+
+fn default_point_id() -> String {
+    "GEOID20".into()
+}
+
+fn default_point_latitude() -> String {
+    "INTPTLAT20".into()
+}
+
+fn default_point_longitude() -> String {
+    "INTPTLON20".into()
 }
 
 /// Ookla tiles.
@@ -394,6 +426,9 @@ impl Settings {
         }
         if let Some(blocks) = &self.blocks {
             expect("blocks.housing_counts", &blocks.housing_counts);
+            if let Some(points) = &blocks.points {
+                expect("blocks.points.file", &points.file);
+            }
         }
         if let Some(ookla) = &self.ookla {
             if let Some(block_tiles) = &ookla.block_tiles {

@@ -83,6 +83,98 @@ pub fn areal_weights(units: &[&MultiPolygon<f64>], districts: &[&MultiPolygon<f6
     Weights { parts }
 }
 
+/// The district holding each point (METHOD.md §6 for block internal points, §5 for tile
+/// centroids); a point on a shared edge goes to the district with the smallest id.
+pub fn assign_points(
+    points: &[Option<geo::Point<f64>>],
+    districts: &[&MultiPolygon<f64>],
+    ids: &[&str],
+) -> Vec<Option<usize>> {
+    use geo::Intersects;
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = districts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| envelope(d).map(|e| GeomWithData::new(Rectangle::from_aabb(e), i)))
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    points
+        .par_iter()
+        .map(|point| {
+            let point = (*point)?;
+            let at = AABB::from_point([point.x(), point.y()]);
+            tree.locate_in_envelope_intersecting(&at)
+                .map(|candidate| candidate.data)
+                .filter(|&d| districts[d].intersects(&point))
+                .min_by(|&a, &b| ids[a].cmp(ids[b]))
+        })
+        .collect()
+}
+
+/// METHOD.md §6 with block points: weights of each source unit (block group) over the
+/// districts from its blocks' housing units. A block belongs to the district holding its
+/// internal point; `blocks` gives, per block, its unit index, its district (if any) and its
+/// housing units. A unit without housing units splits by block count instead.
+pub fn block_weights(units: usize, blocks: &[(usize, Option<usize>, f64)]) -> Weights {
+    let mut housing = vec![0.0; units];
+    let mut count = vec![0usize; units];
+    for &(unit, _, units_here) in blocks {
+        housing[unit] += units_here;
+        count[unit] += 1;
+    }
+    let mut parts: Vec<std::collections::BTreeMap<usize, f64>> =
+        vec![std::collections::BTreeMap::new(); units];
+    for &(unit, district, units_here) in blocks {
+        let Some(district) = district else { continue };
+        let weight = if housing[unit] > 0.0 {
+            units_here / housing[unit]
+        } else {
+            1.0 / count[unit] as f64
+        };
+        *parts[unit].entry(district).or_insert(0.0) += weight;
+    }
+    Weights {
+        parts: parts
+            .into_iter()
+            .map(|p| p.into_iter().filter(|(_, w)| *w > 0.0).collect())
+            .collect(),
+    }
+}
+
+/// With block points, residential locations are counted exactly (METHOD.md §6): each lies in
+/// its block, each block in the district holding its internal point (`district_of_block`,
+/// indexed like `table.blocks`; `None` puts the block's locations on the `unassigned` line).
+pub fn exact_locations(
+    result: &mut Apportioned,
+    table: &gapmap_core::LocationTable,
+    district_of_block: &[Option<usize>],
+    weights: &NeedWeights,
+) {
+    let counts = crate::tiers::counts_by_block(table);
+    let mut sums = vec![crate::tiers::TierCounts::default(); result.rows.len()];
+    let mut outside = crate::tiers::TierCounts::default();
+    for (block, count) in counts.into_iter().enumerate() {
+        match district_of_block[block] {
+            Some(d) => sums[d] += count,
+            None => outside += count,
+        }
+    }
+    for (row, count) in result
+        .rows
+        .iter_mut()
+        .chain(std::iter::once(&mut result.unassigned))
+        .zip(sums.into_iter().chain([outside]))
+    {
+        row.locations = Some(count.locations as f64);
+        row.locations_served = Some(count.served as f64);
+        row.locations_underserved = Some(count.underserved as f64);
+        row.locations_unserved = Some(count.unserved as f64);
+        row.locations_gigabit = Some(count.gigabit as f64);
+        row.locations_by_best_technology = Some(count.by_best_technology.map(|n| n as f64));
+        row.set_location_shares();
+        row.update_need(weights);
+    }
+}
+
 /// Running sums of one district's apportioned figures.
 #[derive(Default)]
 struct Sums {
@@ -254,6 +346,41 @@ mod tests {
     use geo::polygon;
 
     use super::*;
+
+    #[test]
+    fn block_points_weight_a_block_group_by_its_blocks_housing_units() {
+        // Unit 0 has three blocks: 30 units in district 0, 10 in district 1, 0 in none; unit 1
+        // has no housing at all and two blocks, one of them in district 1.
+        let blocks = [
+            (0, Some(0), 30.0),
+            (0, Some(1), 10.0),
+            (0, None, 0.0),
+            (1, Some(1), 0.0),
+            (1, None, 0.0),
+        ];
+        let weights = block_weights(2, &blocks);
+        assert_eq!(weights.parts[0], vec![(0, 0.75), (1, 0.25)]);
+        assert_relative_eq!(weights.unassigned(0), 0.0);
+        assert_eq!(
+            weights.parts[1],
+            vec![(1, 0.5)],
+            "no housing: split by block count"
+        );
+        assert_relative_eq!(weights.unassigned(1), 0.5);
+    }
+
+    #[test]
+    fn a_point_on_a_shared_edge_goes_to_the_smallest_id() {
+        let (left, right) = (square(0.0, 0.0, 1.0), square(1.0, 0.0, 1.0));
+        let points = [
+            Some(geo::Point::new(1.0, 0.5)),
+            Some(geo::Point::new(1.5, 0.5)),
+            Some(geo::Point::new(5.0, 5.0)),
+            None,
+        ];
+        let owners = assign_points(&points, &[&left, &right], &["w2", "w1"]);
+        assert_eq!(owners, vec![Some(1), Some(1), None, None]);
+    }
 
     fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
         MultiPolygon(vec![polygon![

@@ -126,34 +126,11 @@ pub fn assign_by_centroid(
     districts: &[&geo::MultiPolygon<f64>],
     ids: &[&str],
 ) -> (Vec<Vec<u32>>, Vec<u32>) {
-    use geo::{BoundingRect, Centroid, Intersects};
+    use geo::Centroid;
     use rayon::prelude::*;
-    use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
-
-    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = districts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| {
-            d.bounding_rect().map(|r| {
-                GeomWithData::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i,
-                )
-            })
-        })
-        .collect();
-    let tree = RTree::bulk_load(boxes);
-    let owners: Vec<Option<usize>> = footprints
-        .par_iter()
-        .map(|tile| {
-            let centroid = tile.centroid()?;
-            let at = AABB::from_point([centroid.x(), centroid.y()]);
-            tree.locate_in_envelope_intersecting(&at)
-                .map(|candidate| candidate.data)
-                .filter(|&d| districts[d].intersects(&centroid))
-                .min_by(|&a, &b| ids[a].cmp(ids[b]))
-        })
-        .collect();
+    let centroids: Vec<Option<geo::Point<f64>>> =
+        footprints.par_iter().map(Centroid::centroid).collect();
+    let owners = crate::apportion::assign_points(&centroids, districts, ids);
     let mut members = vec![Vec::new(); districts.len()];
     let mut outside = Vec::new();
     for (tile, owner) in owners.into_iter().enumerate() {

@@ -106,3 +106,85 @@ mod tests {
         assert!(message.contains("TOTAL row says 500"), "{message}");
     }
 }
+
+/// Reads block internal points (METHOD.md §6): a table with the block GEOID and its internal
+/// point's latitude and longitude (TIGER tabblock20: `GEOID20`, `INTPTLAT20`, `INTPTLON20`).
+pub fn read_block_points(
+    path: &Path,
+    id: &str,
+    latitude: &str,
+    longitude: &str,
+) -> Result<Vec<(GeoId, geo::Point<f64>)>, IngestError> {
+    let Table {
+        mut reader,
+        positions,
+    } = open_table(path, &[id, latitude, longitude], "a block point table")?;
+    let mut points = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index as u64 + 2;
+        let record =
+            record.map_err(|e| IngestError::format(path, format!("record {line}: {e}")))?;
+        let field = |i: usize| record.get(positions[i]).unwrap_or("").trim();
+        let bad = |column: &str, message: String| IngestError::Value {
+            path: path.to_owned(),
+            record: line,
+            column: column.to_owned(),
+            message,
+        };
+        let geoid = GeoId::parse(field(0))
+            .ok()
+            .filter(|g| g.level() == Level::Block)
+            .ok_or_else(|| bad(id, format!("`{}` is not a 15-digit block GEOID", field(0))))?;
+        let coordinate = |i: usize, column: &str, limit: f64| {
+            field(i)
+                .trim_start_matches('+')
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.abs() <= limit)
+                .ok_or_else(|| {
+                    bad(
+                        column,
+                        format!("`{}` is not a coordinate in degrees", field(i)),
+                    )
+                })
+        };
+        let (y, x) = (
+            coordinate(1, latitude, 90.0)?,
+            coordinate(2, longitude, 180.0)?,
+        );
+        points.push((geoid, geo::Point::new(x, y)));
+    }
+    Ok(points)
+}
+
+#[cfg(test)]
+mod point_tests {
+    use super::*;
+
+    #[test]
+    fn tiger_style_points_with_signs_are_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("points.csv");
+        std::fs::write(
+            &path,
+            "GEOID20,INTPTLAT20,INTPTLON20\n110010001011000,+38.9093,-077.0479\n",
+        )
+        .expect("write");
+        let points =
+            read_block_points(&path, "GEOID20", "INTPTLAT20", "INTPTLON20").expect("valid");
+        assert_eq!(points[0].0.as_str(), "110010001011000");
+        assert_eq!((points[0].1.x(), points[0].1.y()), (-77.0479, 38.9093));
+        std::fs::write(
+            &path,
+            "GEOID20,INTPTLAT20,INTPTLON20\n110010001011000,138.9,-77.0\n",
+        )
+        .expect("write");
+        let message = read_block_points(&path, "GEOID20", "INTPTLAT20", "INTPTLON20")
+            .expect_err("bad latitude")
+            .to_string();
+        assert!(
+            message.contains("record 2, column `INTPTLAT20`"),
+            "{message}"
+        );
+    }
+}

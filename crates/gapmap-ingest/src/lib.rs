@@ -16,7 +16,7 @@ mod table;
 
 pub use acs::{AcsFile, read_acs};
 pub use bdc::{BDC_COLUMNS, BdcStats, read_bdc};
-pub use blocks::read_block_housing;
+pub use blocks::{read_block_housing, read_block_points};
 pub use boundaries::{Boundary, BoundaryLayer, SourceCrs, read_boundaries};
 pub use error::IngestError;
 pub use ookla::{RawTiles, read_ookla_block_tiles, read_ookla_tiles};

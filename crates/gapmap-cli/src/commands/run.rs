@@ -8,14 +8,16 @@ use anyhow::{Context, Result, bail};
 use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
 use gapmap_export::InputFile;
 use gapmap_gaps::affordability::AffordabilityInputs;
-use gapmap_gaps::apportion::{apportion, areal_weights, merge_tabulated};
+use gapmap_gaps::apportion::{
+    apportion, areal_weights, assign_points, block_weights, exact_locations, merge_tabulated,
+};
 use gapmap_gaps::speeds::assign_by_centroid;
 use gapmap_gaps::{
     District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
 };
 use gapmap_ingest::{
     BdcStats, BoundaryLayer, PlanColumns, read_acs, read_area_prices, read_bdc, read_block_housing,
-    read_boundaries, read_ookla_block_tiles, read_ookla_tiles, read_plans,
+    read_block_points, read_boundaries, read_ookla_block_tiles, read_ookla_tiles, read_plans,
 };
 
 use crate::outputs;
@@ -471,7 +473,16 @@ fn compute_layer(
             .collect();
         let districts: Vec<&geo::MultiPolygon<f64>> =
             layer.features.iter().map(|f| &f.geometry).collect();
-        let weights = areal_weights(&units, &districts);
+        let id_refs: Vec<&str> = ids.iter().map(|(id, _)| id.as_str()).collect();
+        let block_points = settings.blocks.as_ref().and_then(|b| b.points.as_ref());
+        let (weights, district_of_block) = match block_points {
+            None => (areal_weights(&units, &districts), None),
+            Some(points) => {
+                let (weights, by_block) =
+                    block_point_weights(points, base, loaded, source, &districts, &id_refs, name)?;
+                (weights, Some(by_block))
+            }
+        };
         let mut result = apportion(
             name,
             &ids,
@@ -479,6 +490,14 @@ fn compute_layer(
             &weights,
             &method.need_weights,
         );
+        if let (Some(by_block), Some((table, _))) = (&district_of_block, &loaded.locations) {
+            let of_table: Vec<Option<usize>> = table
+                .blocks
+                .iter()
+                .map(|b| by_block.get(b).copied())
+                .collect();
+            exact_locations(&mut result, table, &of_table, &method.need_weights);
+        }
         // Raw tiles go to the district holding their centroid, as for census levels (§5).
         if let (Some(footprints), Some(speeds)) = (&loaded.tile_footprints, &loaded.speeds) {
             let id_refs: Vec<&str> = ids.iter().map(|(id, _)| id.as_str()).collect();
@@ -658,6 +677,69 @@ fn at_chart_shares(
             )
         })
         .collect()
+}
+
+/// METHOD.md §6 with block points: each block goes to the district holding its internal point;
+/// a block group's counts are split by its blocks' 2020 housing units. Returns the weights of
+/// the source units and the district of every block.
+fn block_point_weights(
+    points: &crate::settings::BlockPointSettings,
+    base: &Path,
+    loaded: &mut Loaded,
+    source: &ComputedLevel,
+    districts: &[&geo::MultiPolygon<f64>],
+    ids: &[&str],
+    name: &str,
+) -> Result<(gapmap_gaps::apportion::Weights, HashMap<GeoId, usize>)> {
+    let path = base.join(&points.file);
+    let read = read_block_points(&path, &points.id, &points.latitude, &points.longitude)?;
+    if !loaded.files.iter().any(|f| f.role == "block_points") {
+        describe(&mut loaded.files, base, "block_points", &path)?;
+    }
+    let housing = loaded.blocks.as_ref().with_context(|| {
+        format!(
+            "{}: block points weigh block groups by housing units: add [blocks] housing_counts",
+            path.display()
+        )
+    })?;
+    let locations: Vec<Option<geo::Point<f64>>> = read.iter().map(|(_, p)| Some(*p)).collect();
+    let owners = assign_points(&locations, districts, ids);
+    let by_block: HashMap<GeoId, usize> = read
+        .iter()
+        .zip(owners)
+        .filter_map(|((block, _), owner)| owner.map(|d| (block.clone(), d)))
+        .collect();
+    let unit_of: HashMap<&str, usize> = source
+        .result
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.geoid.as_str(), i))
+        .collect();
+    let known: std::collections::HashSet<&GeoId> = read.iter().map(|(b, _)| b).collect();
+    let missing = housing.keys().filter(|b| !known.contains(b)).count();
+    if missing > 0 {
+        loaded.warnings.push(format!(
+            "{missing} blocks of the housing counts have no internal point in {}: their share goes to the `unassigned` line of {name}",
+            path.display()
+        ));
+    }
+    let blocks: Vec<(usize, Option<usize>, f64)> = housing
+        .iter()
+        .filter_map(|(block, counts)| {
+            let unit = *unit_of.get(
+                block
+                    .as_str()
+                    .get(..source.result.rows.first()?.geoid.len())?,
+            )?;
+            Some((
+                unit,
+                by_block.get(block).copied(),
+                counts.housing_units as f64,
+            ))
+        })
+        .collect();
+    Ok((block_weights(source.result.rows.len(), &blocks), by_block))
 }
 
 fn report_tiles_outside(
