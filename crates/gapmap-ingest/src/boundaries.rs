@@ -647,6 +647,43 @@ mod real_layers {
         assert!(message.contains("Wards_from_2012.shp"), "{message}");
     }
 
+    #[cfg(not(feature = "gdal"))]
+    #[test]
+    fn another_projection_is_refused_with_what_to_do() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for extension in ["shp", "shx", "dbf"] {
+            std::fs::copy(
+                data(&format!("districts/wards_2012/Wards_from_2012.{extension}")),
+                dir.path().join(format!("wards.{extension}")),
+            )
+            .expect("copy");
+        }
+        std::fs::write(
+            dir.path().join("wards.prj"),
+            r#"PROJCS["NAD_1983_StatePlane_Maryland_FIPS_1900_Feet",GEOGCS["GCS_North_American_1983",DATUM["D_North_American_1983",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic"]]"#,
+        )
+        .expect("write prj");
+        let message = read_boundaries(&dir.path().join("wards.shp"), None, "WARD", None)
+            .expect_err("state plane")
+            .to_string();
+        assert!(
+            message.contains("NAD_1983_StatePlane_Maryland_FIPS_1900_Feet"),
+            "{message}"
+        );
+        assert!(
+            message.contains("--features gdal") && message.contains("ogr2ogr"),
+            "{message}"
+        );
+        std::fs::remove_file(dir.path().join("wards.prj")).expect("remove prj");
+        let message = read_boundaries(&dir.path().join("wards.shp"), None, "WARD", None)
+            .expect_err("no prj")
+            .to_string();
+        assert!(
+            message.contains("without it the CRS is unknown"),
+            "{message}"
+        );
+    }
+
     #[cfg(feature = "gdal")]
     #[test]
     fn gdal_reprojects_the_2012_wards_to_the_same_coordinates() {
