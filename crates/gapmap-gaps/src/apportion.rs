@@ -34,6 +34,18 @@ fn envelope(polygons: &MultiPolygon<f64>) -> Option<AABB<[f64; 2]>> {
         .map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]))
 }
 
+/// An R-tree of the districts' envelopes, each carrying its district index.
+fn district_index(
+    districts: &[&MultiPolygon<f64>],
+) -> RTree<GeomWithData<Rectangle<[f64; 2]>, usize>> {
+    let boxes = districts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| envelope(d).map(|e| GeomWithData::new(Rectangle::from_aabb(e), i)))
+        .collect();
+    RTree::bulk_load(boxes)
+}
+
 /// Areal weights of every unit over every district, with a spatial index on the districts and
 /// the units processed in parallel.
 pub fn areal_weights(units: &[&MultiPolygon<f64>], districts: &[&MultiPolygon<f64>]) -> Weights {
@@ -91,12 +103,7 @@ pub fn assign_points(
     ids: &[&str],
 ) -> Vec<Option<usize>> {
     use geo::Intersects;
-    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = districts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| envelope(d).map(|e| GeomWithData::new(Rectangle::from_aabb(e), i)))
-        .collect();
-    let tree = RTree::bulk_load(boxes);
+    let tree = district_index(districts);
     points
         .par_iter()
         .map(|point| {
@@ -164,13 +171,7 @@ pub fn exact_locations(
         .chain(std::iter::once(&mut result.unassigned))
         .zip(sums.into_iter().chain([outside]))
     {
-        row.locations = Some(count.locations as f64);
-        row.locations_served = Some(count.served as f64);
-        row.locations_underserved = Some(count.underserved as f64);
-        row.locations_unserved = Some(count.unserved as f64);
-        row.locations_gigabit = Some(count.gigabit as f64);
-        row.locations_by_best_technology = Some(count.by_best_technology.map(|n| n as f64));
-        row.set_location_shares();
+        row.set_tiers(count);
         row.update_need(weights);
     }
 }

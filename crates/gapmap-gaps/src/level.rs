@@ -185,7 +185,7 @@ fn compute(
                 ..DistrictGaps::default()
             };
             if inputs.locations.is_some() {
-                fill_tiers(&mut row, tiers[i]);
+                row.set_tiers(tiers[i]);
             }
             if let Some(acs) = inputs.acs.filter(|acs| acs.has(HOUSEHOLDS)) {
                 fill_adoption(&mut row, acs, &units[i]);
@@ -222,16 +222,6 @@ fn compute(
         rows,
         coverage,
     }
-}
-
-fn fill_tiers(row: &mut DistrictGaps, counts: TierCounts) {
-    row.locations = Some(counts.locations as f64);
-    row.locations_served = Some(counts.served as f64);
-    row.locations_underserved = Some(counts.underserved as f64);
-    row.locations_unserved = Some(counts.unserved as f64);
-    row.locations_gigabit = Some(counts.gigabit as f64);
-    row.locations_by_best_technology = Some(counts.by_best_technology.map(|n| n as f64));
-    row.set_location_shares();
 }
 
 fn fill_adoption(row: &mut DistrictGaps, acs: &AcsTables, units: &[&GeoId]) {

@@ -200,6 +200,17 @@ impl DistrictGaps {
         FIELD_NAMES.into_iter().zip(values).collect()
     }
 
+    /// Sets the location counts from whole tier counts, and their shares.
+    pub(crate) fn set_tiers(&mut self, counts: crate::tiers::TierCounts) {
+        self.locations = Some(counts.locations as f64);
+        self.locations_served = Some(counts.served as f64);
+        self.locations_underserved = Some(counts.underserved as f64);
+        self.locations_unserved = Some(counts.unserved as f64);
+        self.locations_gigabit = Some(counts.gigabit as f64);
+        self.locations_by_best_technology = Some(counts.by_best_technology.map(|n| n as f64));
+        self.set_location_shares();
+    }
+
     /// Shares of the tiers over `locations` (none without locations).
     pub(crate) fn set_location_shares(&mut self) {
         let share = |part: Option<f64>| match (part, self.locations) {
