@@ -239,44 +239,35 @@ pub fn read_ookla_tiles(path: &Path) -> Result<RawTiles, IngestError> {
                     .finish()
             }
             .map_err(|e| IngestError::format(path, format!("cannot read the table: {e}")))?;
+            // A column by name, cast to `dtype`; a missing one names what the table needs.
+            let column = |name: &str, dtype: DataType| -> Result<Column, IngestError> {
+                frame
+                    .column(name)
+                    .map_err(|_| {
+                        IngestError::format(
+                            path,
+                            format!(
+                                "missing column `{name}`: an Ookla tile table has quadkey, {}",
+                                RAW_COLUMNS.join(", ")
+                            ),
+                        )
+                    })?
+                    .cast(&dtype)
+                    .map_err(|e| IngestError::format(path, e.to_string()))
+            };
+            let polars_error = |e: PolarsError| IngestError::format(path, e.to_string());
             let text = |name: &str| -> Result<Vec<Option<String>>, IngestError> {
-                let column = frame.column(name).map_err(|_| {
-                    IngestError::format(
-                        path,
-                        format!(
-                            "missing column `{name}`: an Ookla tile table has quadkey, {}",
-                            RAW_COLUMNS.join(", ")
-                        ),
-                    )
-                })?;
-                let column = column
-                    .cast(&DataType::String)
-                    .map_err(|e| IngestError::format(path, e.to_string()))?;
-                Ok(column
+                let values = column(name, DataType::String)?;
+                Ok(values
                     .str()
-                    .map_err(|e| IngestError::format(path, e.to_string()))?
+                    .map_err(polars_error)?
                     .iter()
                     .map(|v| v.map(str::to_owned))
                     .collect())
             };
             let numbers = |name: &str| -> Result<Vec<Option<f64>>, IngestError> {
-                let column = frame.column(name).map_err(|_| {
-                    IngestError::format(
-                        path,
-                        format!(
-                            "missing column `{name}`: an Ookla tile table has quadkey, {}",
-                            RAW_COLUMNS.join(", ")
-                        ),
-                    )
-                })?;
-                let column = column
-                    .cast(&DataType::Float64)
-                    .map_err(|e| IngestError::format(path, e.to_string()))?;
-                Ok(column
-                    .f64()
-                    .map_err(|e| IngestError::format(path, e.to_string()))?
-                    .iter()
-                    .collect())
+                let values = column(name, DataType::Float64)?;
+                Ok(values.f64().map_err(polars_error)?.iter().collect())
             };
             let quadkeys = text("quadkey")?;
             let metrics: Vec<Vec<Option<f64>>> = RAW_COLUMNS
