@@ -281,6 +281,7 @@ pub fn merge_tabulated(
             continue;
         };
         row.reference_price = own.reference_price;
+        row.reference_price_source = own.reference_price_source;
         row.income_threshold = own.income_threshold;
         row.unaffordable = own.unaffordable;
         row.share_unaffordable = own.share_unaffordable;

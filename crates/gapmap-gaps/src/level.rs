@@ -267,6 +267,7 @@ fn fill_affordability(
     }
     let threshold = income_threshold(price, inputs.share_of_income);
     row.reference_price = Some(price);
+    row.reference_price_source = Some(source);
     row.income_threshold = Some(threshold);
     let Some(acs) = acs else { return };
     if let Some(spec) = &inputs.brackets {

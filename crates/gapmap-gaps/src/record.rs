@@ -117,6 +117,8 @@ pub struct DistrictGaps {
     pub share_without_broadband: Option<Estimate>,
     /// §4 reference price, $/month.
     pub reference_price: Option<f64>,
+    /// Where `reference_price` came from (not an output field; the metadata counts it).
+    pub reference_price_source: Option<crate::affordability::PriceSource>,
     /// §4 income threshold, $/year.
     pub income_threshold: Option<f64>,
     /// §4 households below the threshold.

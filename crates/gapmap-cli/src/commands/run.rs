@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
 use gapmap_export::InputFile;
-use gapmap_gaps::affordability::AffordabilityInputs;
+use gapmap_gaps::affordability::{AffordabilityInputs, PriceSource};
 use gapmap_gaps::apportion::{
     apportion, areal_weights, assign_points, block_weights, exact_locations, merge_tabulated,
 };
@@ -573,14 +573,10 @@ fn compute_layer(
                 method,
             )
         });
-        let unmatched = result
-            .rows
+        let in_tables = tables.all_units();
+        let unmatched = districts
             .iter()
-            .filter(|r| {
-                r.notes
-                    .iter()
-                    .any(|n| n.contains("no ACS value for this unit"))
-            })
+            .filter(|d| !in_tables.contains(&d.geoid))
             .count();
         if unmatched > 0 {
             loaded.warnings.push(format!(
@@ -787,7 +783,10 @@ fn report_prices(loaded: &mut Loaded, settings: &Settings, result: &LevelResult,
         .rows
         .iter()
         .filter(|r| {
-            r.reference_price.is_some() && !r.notes.iter().any(|n| n.starts_with("reference_price"))
+            matches!(
+                r.reference_price_source,
+                Some(PriceSource::AreaTable | PriceSource::Plans)
+            )
         })
         .count();
     let with_cost_to_income = result
