@@ -141,13 +141,12 @@ fn affordability_charts(
             unit_names: unit_names.clone(),
             no_data_label: "No price or no median income".into(),
         };
-        let files = choropleth(
+        written.extend(map_files(
             &charts.join(format!("{name}_cost_to_income")),
             &features,
             &text,
             &|v| format!("{:.2}%", v * 100.0),
-        )?;
-        written.extend([files.png, files.svg]);
+        )?);
     }
     if rows.iter().any(|r| r.share_unaffordable.is_some()) {
         let features: Vec<MapFeature<'_>> = rows
@@ -174,13 +173,12 @@ fn affordability_charts(
             unit_names: unit_names.clone(),
             no_data_label: "No income brackets or price".into(),
         };
-        let files = choropleth(
+        written.extend(map_files(
             &charts.join(format!("{name}_unaffordable")),
             &features,
             &text,
             &percent,
-        )?;
-        written.extend([files.png, files.svg]);
+        )?);
     }
     if !level.by_share.is_empty() {
         let categories: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
@@ -238,6 +236,17 @@ fn affordability_charts(
         written.extend([files.png, files.svg]);
     }
     Ok(written)
+}
+
+/// A choropleth as PNG and SVG; the two paths, for the list of written files.
+fn map_files(
+    base: &Path,
+    features: &[MapFeature<'_>],
+    text: &ChartText,
+    format: &dyn Fn(f64) -> String,
+) -> Result<[PathBuf; 2]> {
+    let files = choropleth(base, features, text, format)?;
+    Ok([files.png, files.svg])
 }
 
 /// Whole dollars with thousands separators: 23994.0 → "23,994".
@@ -337,13 +346,12 @@ fn charts_for(
             unit_names: unit_names.clone(),
             no_data_label: "No residential locations".into(),
         };
-        let files = choropleth(
+        written.extend(map_files(
             &charts.join(format!("{name}_unserved_underserved")),
             &features,
             &text,
             &percent,
-        )?;
-        written.extend([files.png, files.svg]);
+        )?);
     }
     if any(|r| r.share_no_internet.map(|e| e.value)) {
         let features: Vec<MapFeature<'_>> = rows
@@ -362,13 +370,12 @@ fn charts_for(
             unit_names: unit_names.clone(),
             no_data_label: "No households or no estimate".into(),
         };
-        let files = choropleth(
+        written.extend(map_files(
             &charts.join(format!("{name}_no_internet")),
             &features,
             &text,
             &percent,
-        )?;
-        written.extend([files.png, files.svg]);
+        )?);
     }
     written.extend(affordability_charts(
         &charts,
@@ -396,13 +403,12 @@ fn charts_for(
             unit_names: unit_names.clone(),
             no_data_label: format!("Fewer than {} tests", settings.thresholds.min_speed_tests),
         };
-        let files = choropleth(
+        written.extend(map_files(
             &charts.join(format!("{name}_download_speed")),
             &features,
             &text,
             &|v| format!("{v:.0}"),
-        )?;
-        written.extend([files.png, files.svg]);
+        )?);
     }
     if any(|r| r.need_index) {
         let features: Vec<MapFeature<'_>> = rows
@@ -430,13 +436,12 @@ fn charts_for(
             unit_names: unit_names.clone(),
             no_data_label: "No component available".into(),
         };
-        let files = choropleth(
+        written.extend(map_files(
             &charts.join(format!("{name}_need_index")),
             &features,
             &text,
             &|v| format!("{:.1}", v * 100.0),
-        )?;
-        written.extend([files.png, files.svg]);
+        )?);
     }
     let mut ranked: Vec<&DistrictGaps> = rows
         .iter()
