@@ -6,7 +6,9 @@ use anyhow::Result;
 use gapmap_export::charts::{
     ChartText, MapFeature, RankedBar, Series, choropleth, grouped_bars, ranked_bars,
 };
-use gapmap_export::{generated_at, write_csv, write_geojson, write_json};
+use gapmap_export::{
+    generated_at, simplify_layer, write_csv, write_geojson, write_geojsonl, write_json,
+};
 use gapmap_gaps::{DistrictGaps, FIELD_NAMES};
 use serde_json::json;
 
@@ -507,19 +509,40 @@ pub fn write_all(
             .zip(&level.geometry_index)
             .map(|(row, &i)| (row, &level.layer.features[i].geometry))
             .collect();
+        let precision = settings.output.coordinate_precision;
         let geojson = out.join(format!("{name}.geojson"));
-        write_geojson(&geojson, &features, settings.output.coordinate_precision)?;
+        write_geojson(&geojson, &features, precision)?;
+        written.push(geojson);
+        if settings.output.geojsonl.applies(features.len()) {
+            let lines = out.join(format!("{name}.geojsonl"));
+            write_geojsonl(&lines, &features, precision)?;
+            written.push(lines);
+        }
+        // The web layer: simplified once per shared border, so neighbours still meet.
+        let web = (settings.output.web_simplify_m > 0.0).then(|| {
+            let geometries: Vec<_> = features.iter().map(|(_, g)| *g).collect();
+            simplify_layer(&geometries, settings.output.web_simplify_m)
+        });
+        if let Some(simple) = &web {
+            let path = out.join(format!("{name}.web.geojson"));
+            let pairs: Vec<_> = features.iter().map(|(r, _)| *r).zip(simple).collect();
+            // Five decimals (about 1 m) are plenty at the web layer's tolerance.
+            write_geojson(&path, &pairs, precision.min(5))?;
+            written.push(path);
+        }
         let csv = out.join(format!("{name}.csv"));
-        // The `unassigned` line keeps totals adding up in the table; it has no geometry.
+        // The `unassigned` and `suppressed` lines keep totals adding up in the table (METHOD.md
+        // §6, §8); they have no geometry.
         let table: Vec<DistrictGaps> = level
             .result
             .rows
             .iter()
             .chain(&level.unassigned)
+            .chain(level.withheld.as_ref().and_then(|w| w.line.as_ref()))
             .cloned()
             .collect();
         write_csv(&csv, &table)?;
-        written.extend([geojson, csv]);
+        written.push(csv);
         let coverage = level.result.coverage;
         layers.push(json!({
             "level": name,
@@ -539,6 +562,7 @@ pub fn write_all(
                 })),
             })),
             "districts": level.result.rows.len(),
+            "withheld": level.withheld.as_ref().map(|w| json!({"primary": w.primary, "complementary": w.complementary})),
             "geojson": format!("{name}.geojson"),
             "csv": format!("{name}.csv"),
             "boundaries": level.boundaries.strip_prefix(base).unwrap_or(&level.boundaries).display().to_string(),
@@ -546,6 +570,11 @@ pub fn write_all(
             "crs_handling": level.layer.source_crs.handling(),
             "output_crs": "WGS84 longitude/latitude (RFC 7946)",
             "coordinate_precision": settings.output.coordinate_precision,
+            "web_geojson": (settings.output.web_simplify_m > 0.0).then(|| json!({
+                "file": format!("{name}.web.geojson"),
+                "simplification": format!("topology-preserving (shared borders simplified once, Ramer–Douglas–Peucker), tolerance {} m; 5 decimals", settings.output.web_simplify_m),
+            })),
+            "geojsonl": settings.output.geojsonl.applies(level.result.rows.len()).then(|| format!("{name}.geojsonl")),
             "coverage": {
                 "locations_total": coverage.locations_total,
                 "locations_outside_layer": coverage.locations_outside,
@@ -637,7 +666,10 @@ pub fn write_all(
             "acs_rollup": "METHOD.md §3: block groups summed to coarser levels, MOE = sqrt(sum MOE^2), only the largest MOE among zero estimates",
             "speed_tiles": "METHOD.md §5 with the block-joined Ookla table: a tile counts once in every district holding a block it intersects (the input has no tile geometry, so the centroid rule cannot be applied)",
             "need_index": "METHOD.md §7: 100 * sum(w_i c_i) / sum(w_i) over available components; the components used are in need_components",
-            "suppression": "not applied in this version (METHOD.md §8 suppression is planned); no location-level rows are published",
+            "suppression": format!(
+                "METHOD.md §8: a district with fewer than {} households or {} residential locations has its counts and shares withheld (empty, reason in `suppressed`); complementary suppression then withholds the smallest published districts until the withheld group has at least two districts and reaches both thresholds together, so no small district can be recovered from totals; each CSV ends with a `suppressed` line summing the withheld districts. No location-level row is published.",
+                settings.suppression.min_households, settings.suppression.min_locations
+            ),
         },
         "configuration": settings,
         "inputs": loaded.files,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use gapmap_core::{Level, NeedWeights, Thresholds};
+use gapmap_gaps::suppress::Suppression;
 use serde::{Deserialize, Serialize};
 
 /// A whole run configuration.
@@ -36,6 +37,9 @@ pub struct Settings {
     /// METHOD.md §7 weights.
     #[serde(default)]
     pub need_weights: NeedWeights,
+    /// METHOD.md §8 suppression thresholds.
+    #[serde(default)]
+    pub suppression: Suppression,
     /// Output options.
     #[serde(default)]
     pub output: OutputSettings,
@@ -319,8 +323,53 @@ pub struct OutputSettings {
     pub coordinate_precision: u32,
     /// Write charts.
     pub charts: bool,
-    /// How many districts the ranked bar chart shows.
+    /// How many districts the ranked and stacked bar charts show.
     pub top_districts: usize,
+    /// How choropleths (and the viewer) class values: quantiles or natural breaks (Jenks).
+    pub classification: Classification,
+    /// Tolerance, in metres, of the topology-preserving simplification of the web layers
+    /// (`<layer>.web.geojson`, used by the viewer); 0 writes no web layers. The full-resolution
+    /// layer is always written.
+    pub web_simplify_m: f64,
+    /// When to also write a layer as newline-delimited GeoJSON (`<layer>.geojsonl`).
+    pub geojsonl: GeojsonSeq,
+    /// The field of the histogram chart.
+    pub histogram_field: String,
+    /// Write the static viewer (`index.html` and `viewer/`).
+    pub viewer: bool,
+}
+
+/// How values are grouped into colour classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    /// Classes holding about equal numbers of districts.
+    Quantiles,
+    /// Jenks natural breaks (Fisher's exact optimisation): classes of similar values.
+    NaturalBreaks,
+}
+
+/// When a layer is also written as GeoJSON text sequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeojsonSeq {
+    /// Never.
+    Never,
+    /// For layers of at least 10,000 districts.
+    Large,
+    /// For every layer.
+    Always,
+}
+
+impl GeojsonSeq {
+    /// Whether a layer of `features` features gets a `.geojsonl`.
+    pub fn applies(self, features: usize) -> bool {
+        match self {
+            GeojsonSeq::Never => false,
+            GeojsonSeq::Large => features >= 10_000,
+            GeojsonSeq::Always => true,
+        }
+    }
 }
 
 impl Default for OutputSettings {
@@ -329,6 +378,11 @@ impl Default for OutputSettings {
             coordinate_precision: 6,
             charts: true,
             top_districts: 20,
+            classification: Classification::Quantiles,
+            web_simplify_m: 10.0,
+            geojsonl: GeojsonSeq::Large,
+            histogram_field: "share_without_broadband".into(),
+            viewer: true,
         }
     }
 }

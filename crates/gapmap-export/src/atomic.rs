@@ -20,11 +20,13 @@ pub fn write_atomic(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io)?;
-    let temporary = tempfile::Builder::new()
-        .prefix(".gapmap-")
-        .suffix(".tmp")
-        .tempfile_in(parent)
-        .map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".gapmap-").suffix(".tmp");
+    // A temporary file is private (0600) by default; the output is for publishing, so it gets
+    // the usual 0644 (less the umask), like any file a program writes.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let temporary = builder.tempfile_in(parent).map_err(io)?;
     {
         let mut writer = BufWriter::new(temporary.as_file());
         write(&mut writer).map_err(io)?;
@@ -89,6 +91,20 @@ impl Drop for TempPath {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_readable_by_others_like_any_published_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.csv");
+        super::write_atomic(&path, |out| out.write_all(b"x")).expect("write");
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o044, 0o044, "group and others can read: {mode:o}");
+    }
+
     use super::*;
 
     #[test]

@@ -42,6 +42,21 @@ pub fn geometry_json(geometry: &MultiPolygon<f64>, precision: u32) -> Value {
     }
 }
 
+/// The GeoJSON Feature of one district: its id, METHOD.md §9 properties and geometry.
+pub fn feature_json(row: &DistrictGaps, geometry: &MultiPolygon<f64>, precision: u32) -> Value {
+    let properties: Map<String, Value> = row
+        .fields()
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), to_json(value)))
+        .collect();
+    json!({
+        "type": "Feature",
+        "id": row.geoid,
+        "properties": properties,
+        "geometry": geometry_json(geometry, precision),
+    })
+}
+
 /// Writes a FeatureCollection, one feature per line, properties in METHOD.md §9 order.
 pub fn write_geojson(
     path: &Path,
@@ -51,23 +66,30 @@ pub fn write_geojson(
     write_atomic(path, |out| {
         out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
         for (index, (row, geometry)) in features.iter().enumerate() {
-            let properties: Map<String, Value> = row
-                .fields()
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), to_json(value)))
-                .collect();
-            let feature = json!({
-                "type": "Feature",
-                "id": row.geoid,
-                "properties": properties,
-                "geometry": geometry_json(geometry, precision),
-            });
             if index > 0 {
                 out.write_all(b",\n")?;
             }
-            serde_json::to_writer(&mut *out, &feature)?;
+            serde_json::to_writer(&mut *out, &feature_json(row, geometry, precision))?;
         }
         out.write_all(b"\n]}\n")?;
+        Ok(())
+    })
+}
+
+/// Writes newline-delimited GeoJSON (`.geojsonl`): one Feature per line and nothing else, so a
+/// reader can stream a layer of any size feature by feature. This is what GDAL's GeoJSONSeq
+/// driver reads and writes for `.geojsonl`; RFC 8142 text sequences (`.geojsons`) would also
+/// put a record separator (0x1E) before each feature, which few web tools accept.
+pub fn write_geojsonl(
+    path: &Path,
+    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+    precision: u32,
+) -> Result<(), ExportError> {
+    write_atomic(path, |out| {
+        for (row, geometry) in features {
+            serde_json::to_writer(&mut *out, &feature_json(row, geometry, precision))?;
+            out.write_all(b"\n")?;
+        }
         Ok(())
     })
 }

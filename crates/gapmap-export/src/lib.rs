@@ -7,11 +7,13 @@ pub mod charts;
 mod error;
 mod geojson;
 mod metadata;
+mod simplify;
 mod table;
 mod values;
 
 pub use atomic::write_atomic;
 pub use error::ExportError;
-pub use geojson::{DEFAULT_PRECISION, geometry_json, write_geojson};
+pub use geojson::{DEFAULT_PRECISION, feature_json, geometry_json, write_geojson, write_geojsonl};
 pub use metadata::{InputFile, generated_at, write_json};
+pub use simplify::simplify_layer;
 pub use table::write_csv;

@@ -178,7 +178,7 @@ pub fn exact_locations(
 
 /// Running sums of one district's apportioned figures.
 #[derive(Default)]
-struct Sums {
+pub(crate) struct Sums {
     locations: [Option<f64>; 5],
     best: Option<[f64; 7]>,
     households: Vec<Estimate>,
@@ -188,7 +188,7 @@ struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, unit: &DistrictGaps, weight: f64) {
+    pub(crate) fn add(&mut self, unit: &DistrictGaps, weight: f64) {
         let counts = [
             unit.locations,
             unit.locations_served,
@@ -219,7 +219,7 @@ impl Sums {
         }
     }
 
-    fn into_row(
+    pub(crate) fn into_row(
         self,
         geoid: String,
         name: String,
@@ -286,13 +286,19 @@ pub fn merge_tabulated(
         row.unaffordable = own.unaffordable;
         row.share_unaffordable = own.share_unaffordable;
         row.cost_to_income = own.cost_to_income;
+        row.median_income = own.median_income;
         row.notes.extend(
             own.notes
                 .iter()
                 .filter(|n| {
-                    ["reference_price", "unaffordable", "cost_to_income"]
-                        .iter()
-                        .any(|f| n.starts_with(f))
+                    [
+                        "reference_price",
+                        "unaffordable",
+                        "cost_to_income",
+                        "median_income",
+                    ]
+                    .iter()
+                    .any(|f| n.starts_with(f))
                 })
                 .cloned(),
         );

@@ -251,6 +251,7 @@ fn fill_affordability(
     inputs: &AffordabilityInputs,
     method: &Method,
 ) {
+    fill_median_income(row, district, units, acs, inputs);
     let Some((price, source)) =
         reference_price(district.as_str(), inputs, method.thresholds.served, present)
     else {
@@ -289,26 +290,38 @@ fn fill_affordability(
             (Err(reason), _) | (_, Err(reason)) => row.note("unaffordable", reason),
         }
     }
-    if let Some(variable) = &inputs.median_income {
-        // METHOD.md §6: a median is never rolled up; it exists only for a unit of the table.
-        match units {
-            [unit] if *unit == district => match acs.get(variable, unit) {
-                Ok(median) => {
-                    row.cost_to_income = cost_to_income(price, median.value);
-                    if median.top_coded {
-                        row.notes.push(
-                            "cost_to_income: median income is top-coded (250,000 or more), so the ratio is an upper bound".into(),
-                        );
-                    }
-                }
-                Err(reason) => row.note("cost_to_income", reason),
-            },
-            [] => {}
-            _ => row.notes.push(format!(
-                "cost_to_income: a median cannot be rolled up from {} units (METHOD.md §6)",
-                units.len()
-            )),
+    if let (Some(median), Some(price)) = (row.median_income, row.reference_price) {
+        row.cost_to_income = cost_to_income(price, median.value);
+        if median.top_coded {
+            row.notes.push(
+                "cost_to_income: median income is top-coded (250,000 or more), so the ratio is an upper bound".into(),
+            );
         }
+    }
+}
+
+/// The district's own median income (METHOD.md §6: a median is never rolled up; it exists
+/// only for a unit of the table).
+fn fill_median_income(
+    row: &mut DistrictGaps,
+    district: &GeoId,
+    units: &[&GeoId],
+    acs: Option<&AcsTables>,
+    inputs: &AffordabilityInputs,
+) {
+    let (Some(variable), Some(acs)) = (&inputs.median_income, acs) else {
+        return;
+    };
+    match units {
+        [unit] if *unit == district => match acs.get(variable, unit) {
+            Ok(median) => row.median_income = Some(median),
+            Err(reason) => row.note("median_income", reason),
+        },
+        [] => {}
+        _ => row.notes.push(format!(
+            "median_income: a median cannot be rolled up from {} units (METHOD.md §6)",
+            units.len()
+        )),
     }
 }
 

@@ -9,6 +9,7 @@ mod level;
 pub mod need;
 mod record;
 pub mod speeds;
+pub mod suppress;
 pub mod tiers;
 
 pub use level::{

@@ -29,10 +29,11 @@ impl From<Option<u64>> for FieldValue {
     }
 }
 
-/// The output fields, in output order: METHOD.md §9's, then the counts by best technology (§2
+/// The output fields, in output order: METHOD.md §9's (with `median_income` and its MOE after
+/// `cost_to_income`, the input of that ratio and of the income scatter chart), then the counts by best technology (§2
 /// "also reported"), `need_components` (§7 asks that the components used be named in the
 /// output; §9 has no field for it) and `notes`.
-pub const FIELD_NAMES: [&str; 42] = [
+pub const FIELD_NAMES: [&str; 44] = [
     "geoid",
     "name",
     "level",
@@ -60,6 +61,8 @@ pub const FIELD_NAMES: [&str; 42] = [
     "unaffordable_moe",
     "share_unaffordable",
     "cost_to_income",
+    "median_income",
+    "median_income_moe",
     "speed_tests",
     "speed_mean_down_mbps",
     "speed_mean_up_mbps",
@@ -127,6 +130,8 @@ pub struct DistrictGaps {
     pub share_unaffordable: Option<Estimate>,
     /// §4 `12·P / median income`.
     pub cost_to_income: Option<f64>,
+    /// The district's own median household income (B19013_001), never rolled up (§6).
+    pub median_income: Option<Estimate>,
     /// Ookla tests in the district's tiles.
     pub speed_tests: Option<u64>,
     /// Test-weighted mean download, Mbps.
@@ -184,6 +189,8 @@ impl DistrictGaps {
             margin(self.unaffordable.as_ref()),
             value(self.share_unaffordable.as_ref()),
             self.cost_to_income.into(),
+            value(self.median_income.as_ref()),
+            margin(self.median_income.as_ref()),
             self.speed_tests.into(),
             self.speed_mean_down_mbps.into(),
             self.speed_mean_up_mbps.into(),

@@ -66,6 +66,8 @@ pub struct ComputedLevel {
     pub apportioned_from: Option<Level>,
     /// What of the source units fell in no district of an apportioned layer.
     pub unassigned: Option<gapmap_gaps::DistrictGaps>,
+    /// What METHOD.md §8 withheld, and the line that sums it.
+    pub withheld: Option<gapmap_gaps::suppress::Withheld>,
 }
 
 fn shown(base: &Path, path: &Path) -> String {
@@ -390,6 +392,7 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
             by_share,
             apportioned_from: None,
             unassigned: None,
+            withheld: None,
         });
     }
 
@@ -404,12 +407,28 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
         )?;
         levels.push(computed);
     }
-    for level in &levels {
-        eprintln!(
-            "  {}: {} districts",
-            level.result.name,
-            level.result.rows.len()
+    // METHOD.md §8, only now: every layer was apportioned from the full figures.
+    for level in &mut levels {
+        let withheld = gapmap_gaps::suppress::suppress(
+            &mut level.result.rows,
+            &settings.suppression,
+            &settings.need_weights,
         );
+        for (_, values) in &mut level.by_share {
+            for (value, row) in values.iter_mut().zip(&level.result.rows) {
+                if row.suppressed.is_some() {
+                    *value = None;
+                }
+            }
+        }
+        eprintln!(
+            "  {}: {} districts, {} withheld as small (METHOD.md §8) and {} to protect them",
+            level.result.name,
+            level.result.rows.len(),
+            withheld.primary,
+            withheld.complementary,
+        );
+        level.withheld = Some(withheld);
     }
 
     for warning in &loaded.warnings {
@@ -628,6 +647,7 @@ fn compute_layer(
         by_share,
         apportioned_from: layer_settings.apportion_from,
         unassigned: apportioned.map(|a| a.unassigned),
+        withheld: None,
     })
 }
 
