@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use gapmap_export::charts::{
-    ChartText, MapFeature, RankedBar, Series, choropleth, grouped_bars, ranked_bars,
+    ChartText, ClassMethod, MapFeature, RankedBar, Series, TierBar, choropleth, grouped_bars,
+    histogram, ranked_bars, scatter, thousands, tier_bars,
 };
 use gapmap_export::{
     generated_at, simplify_layer, write_csv, write_geojson, write_geojsonl, write_json,
@@ -13,7 +14,7 @@ use gapmap_gaps::{DistrictGaps, FIELD_NAMES};
 use serde_json::json;
 
 use crate::commands::run::{ComputedLevel, Loaded};
-use crate::settings::Settings;
+use crate::settings::{Classification, Settings};
 
 /// Ookla's required attribution (CC BY-NC-SA 4.0).
 const OOKLA_ATTRIBUTION: &str = "Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. Based on analysis by Ookla of Speedtest Intelligence® data. Provided by Ookla and accessed via the AWS Open Data registry.";
@@ -130,6 +131,7 @@ fn affordability_charts(
                 label: labelled.then(|| rows[i].name.as_str()),
                 geometry: geometry(i),
                 value: r.cost_to_income,
+                suppressed: r.suppressed.is_some(),
             })
             .collect();
         let text = ChartText {
@@ -147,6 +149,7 @@ fn affordability_charts(
             &charts.join(format!("{name}_cost_to_income")),
             &features,
             &text,
+            settings,
             &|v| format!("{:.2}%", v * 100.0),
         )?);
     }
@@ -158,6 +161,7 @@ fn affordability_charts(
                 label: labelled.then(|| rows[i].name.as_str()),
                 geometry: geometry(i),
                 value: r.share_unaffordable.map(|e| e.value),
+                suppressed: r.suppressed.is_some(),
             })
             .collect();
         let text = ChartText {
@@ -179,6 +183,7 @@ fn affordability_charts(
             &charts.join(format!("{name}_unaffordable")),
             &features,
             &text,
+            settings,
             &percent,
         )?);
     }
@@ -245,26 +250,18 @@ fn map_files(
     base: &Path,
     features: &[MapFeature<'_>],
     text: &ChartText,
+    settings: &Settings,
     format: &dyn Fn(f64) -> String,
 ) -> Result<[PathBuf; 2]> {
-    let files = choropleth(base, features, text, format)?;
+    let files = choropleth(base, features, text, class_method(settings), format)?;
     Ok([files.png, files.svg])
 }
 
-/// Whole dollars with thousands separators: 23994.0 → "23,994".
-fn thousands(value: f64) -> String {
-    let digits = format!("{:.0}", value.abs());
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if value < 0.0 {
-        format!("-{grouped}")
-    } else {
-        grouped
+/// The configured classification, as the chart code names it.
+pub(crate) fn class_method(settings: &Settings) -> ClassMethod {
+    match settings.output.classification {
+        Classification::Quantiles => ClassMethod::Quantiles,
+        Classification::NaturalBreaks => ClassMethod::NaturalBreaks,
     }
 }
 
@@ -320,6 +317,7 @@ fn charts_for(
         } else {
             value
         },
+        suppressed: row.suppressed.is_some(),
     };
     let mut written = Vec::new();
     let charts = out.join("charts");
@@ -352,6 +350,7 @@ fn charts_for(
             &charts.join(format!("{name}_unserved_underserved")),
             &features,
             &text,
+            settings,
             &percent,
         )?);
     }
@@ -376,6 +375,7 @@ fn charts_for(
             &charts.join(format!("{name}_no_internet")),
             &features,
             &text,
+            settings,
             &percent,
         )?);
     }
@@ -409,6 +409,7 @@ fn charts_for(
             &charts.join(format!("{name}_download_speed")),
             &features,
             &text,
+            settings,
             &|v| format!("{v:.0}"),
         )?);
     }
@@ -442,6 +443,7 @@ fn charts_for(
             &charts.join(format!("{name}_need_index")),
             &features,
             &text,
+            settings,
             &|v| format!("{:.1}", v * 100.0),
         )?);
     }
@@ -474,7 +476,7 @@ fn charts_for(
             subtitle: format!(
                 "{area} · need index 0–100 = weighted mean of shares: {components} (METHOD.md §7)"
             ),
-            warning,
+            warning: warning.clone(),
             legend_title: "Need index (0 = no gap, 100 = every component at 100%)".into(),
             source: need_sources(settings, level, &components),
             unit_names,
@@ -484,6 +486,168 @@ fn charts_for(
             &charts.join(format!("{name}_need_top{}", bars.len())),
             &bars,
             &text,
+        )?;
+        written.extend([files.png, files.svg]);
+    }
+    written.extend(distribution_charts(&charts, settings, level, &warning)?);
+    Ok(written)
+}
+
+/// The stacked tier bars, the histogram of the configured field, and median income against
+/// the share without broadband.
+fn distribution_charts(
+    charts: &Path,
+    settings: &Settings,
+    level: &ComputedLevel,
+    warning: &str,
+) -> Result<Vec<PathBuf>> {
+    let rows: Vec<&DistrictGaps> = level
+        .result
+        .rows
+        .iter()
+        .filter(|r| r.suppressed.is_none())
+        .collect();
+    let name = level.result.name.as_str();
+    let (label, singular, plural) = (&level.names.0, &level.names.1, &level.names.2);
+    let unit_names = (singular.clone(), plural.clone());
+    let area = &settings.area.name;
+    let mut written = Vec::new();
+
+    let mut tiers: Vec<(&DistrictGaps, [f64; 3], f64)> = rows
+        .iter()
+        .filter_map(|r| {
+            let shares = [r.share_served?, r.share_underserved?, r.share_unserved?];
+            Some((*r, shares, r.locations?))
+        })
+        .collect();
+    if !tiers.is_empty() {
+        // Largest gap first; ties by id so the chart is the same every run.
+        tiers.sort_by(|a, b| {
+            (b.1[1] + b.1[2])
+                .total_cmp(&(a.1[1] + a.1[2]))
+                .then_with(|| a.0.geoid.cmp(&b.0.geoid))
+        });
+        let all = tiers.len() <= settings.output.top_districts;
+        tiers.truncate(settings.output.top_districts);
+        let bars: Vec<TierBar> = tiers
+            .iter()
+            .map(|(r, shares, locations)| TierBar {
+                label: if r.name == r.geoid {
+                    r.name.clone()
+                } else {
+                    format!("{} ({})", r.name, r.geoid)
+                },
+                shares: *shares,
+                locations: *locations,
+            })
+            .collect();
+        let title = if all {
+            format!("Residential locations by BEAD tier, by {label}")
+        } else {
+            format!(
+                "Residential locations by BEAD tier: the {} {plural} with the largest gap",
+                bars.len()
+            )
+        };
+        let text = ChartText {
+            title,
+            subtitle: format!(
+                "{area} · served ≥ 100/20 Mbps, underserved ≥ 25/3, unserved below; reliable technologies only (METHOD.md §2)"
+            ),
+            warning: warning.to_owned(),
+            legend_title: "Share of residential locations".into(),
+            source: source_lines(settings, true, false, false),
+            unit_names: unit_names.clone(),
+            no_data_label: String::new(),
+        };
+        let files = tier_bars(&charts.join(format!("{name}_tiers")), &bars, &text)?;
+        written.extend([files.png, files.svg]);
+    }
+
+    let field = settings.output.histogram_field.as_str();
+    let values: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| {
+            r.fields()
+                .into_iter()
+                .find(|(f, _)| *f == field)
+                .and_then(|(_, v)| match v {
+                    gapmap_gaps::FieldValue::Number(n) => Some(n),
+                    gapmap_gaps::FieldValue::Count(n) => Some(n as f64),
+                    _ => None,
+                })
+        })
+        .collect();
+    if values.len() >= 3 {
+        let share = field.starts_with("share_");
+        let text = ChartText {
+            title: format!("Distribution of {field} over the {plural}"),
+            subtitle: format!(
+                "{area} · {} {plural} with a value; withheld (METHOD.md §8) and empty ones left out",
+                values.len()
+            ),
+            warning: if field.contains("served") || field.starts_with("locations") {
+                warning.to_owned()
+            } else {
+                String::new()
+            },
+            legend_title: if share {
+                format!("{field} (share)")
+            } else {
+                field.to_owned()
+            },
+            source: source_lines(
+                settings,
+                field.contains("served") || field.starts_with("locations"),
+                field.contains("internet")
+                    || field.contains("broadband")
+                    || field.starts_with("house"),
+                field.starts_with("speed") || field.contains("slow"),
+            ),
+            unit_names: unit_names.clone(),
+            no_data_label: String::new(),
+        };
+        let format: &dyn Fn(f64) -> String = if share {
+            &|v| format!("{:.0}%", v * 100.0)
+        } else {
+            &|v| thousands(v)
+        };
+        let files = histogram(
+            &charts.join(format!("{name}_histogram_{field}")),
+            &values,
+            &text,
+            format,
+        )?;
+        written.extend([files.png, files.svg]);
+    }
+
+    let points: Vec<(f64, f64)> = rows
+        .iter()
+        .filter_map(|r| Some((r.median_income?.value, r.share_without_broadband?.value)))
+        .collect();
+    if points.len() >= 3 {
+        let text = ChartText {
+            title: format!("Median household income and households without broadband, by {label}"),
+            subtitle: format!(
+                "{area} · each dot a {singular}; ACS estimates with margins of error (in the data files); medians of $250,000 or more are top-coded at 250,001"
+            ),
+            warning: String::new(),
+            legend_title: String::new(),
+            source: source_lines(settings, false, true, false)
+                .replace("(B28002)", "(B28002, B19013)"),
+            unit_names,
+            no_data_label: String::new(),
+        };
+        let files = scatter(
+            &charts.join(format!("{name}_income_vs_without_broadband")),
+            &points,
+            &text,
+            (
+                "Median household income ($ a year)",
+                "Households without broadband (share)",
+            ),
+            &|v| format!("${}k", thousands(v / 1000.0)),
+            &|v| format!("{:.0}%", v * 100.0),
         )?;
         written.extend([files.png, files.svg]);
     }

@@ -404,6 +404,30 @@ impl Settings {
     }
 
     fn check(&self, base: &Path, config: &Path) -> Result<()> {
+        let field = self.output.histogram_field.as_str();
+        if !gapmap_gaps::FIELD_NAMES.contains(&field)
+            || [
+                "geoid",
+                "name",
+                "level",
+                "suppressed",
+                "need_components",
+                "notes",
+            ]
+            .contains(&field)
+        {
+            bail!(
+                "{}: [output] histogram_field = \"{field}\" is not a numeric output field; use one of {}",
+                config.display(),
+                gapmap_gaps::FIELD_NAMES[3..32].join(", ")
+            );
+        }
+        if !(self.output.web_simplify_m >= 0.0 && self.output.web_simplify_m.is_finite()) {
+            bail!(
+                "{}: [output] web_simplify_m must be a distance in metres, 0 or more (0 writes no web layers)",
+                config.display()
+            );
+        }
         if let Some(ookla) = &self.ookla
             && ookla.block_tiles.is_some() != ookla.tiles.is_empty()
         {

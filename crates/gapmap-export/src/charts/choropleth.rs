@@ -6,8 +6,7 @@ use geo::{Area, BoundingRect, InteriorPoint, MultiPolygon};
 use plotters::prelude::*;
 
 use super::{
-    ChartFiles, ChartText, FONT, INK, MUTED, NO_DATA, PALETTE, draw_frame, quantile_classes,
-    render_both,
+    ChartFiles, ChartText, ClassMethod, FONT, INK, MUTED, NO_DATA, PALETTE, draw_frame, render_both,
 };
 use crate::ExportError;
 
@@ -20,26 +19,80 @@ pub struct MapFeature<'a> {
     pub value: Option<f64>,
     /// A label drawn on the district (for layers of a few districts, such as wards).
     pub label: Option<&'a str>,
+    /// Figures withheld (METHOD.md §8): drawn grey and hatched, and counted apart in the legend.
+    pub suppressed: bool,
 }
 
 const SIZE: (u32, u32) = (1200, 1050);
 const LEGEND_WIDTH: i32 = 330;
+/// Pixels between hatch lines.
+const HATCH_SPACING: f64 = 7.0;
 
-/// Writes `<base>.png` and `<base>.svg`: the districts coloured by quantile class of their
-/// value (ColorBrewer YlOrRd), grey where there is no value, with a legend of the classes and
-/// their district counts. `format` prints a class bound (e.g. as a percentage).
+/// Writes `<base>.png` and `<base>.svg`: the districts coloured by class of their value
+/// (`method`; ColorBrewer YlOrRd), grey where there is no value, grey and hatched where it was
+/// withheld, with a legend of the classes and their district counts. `format` prints a class
+/// bound (e.g. as a percentage). The map fits any layer's extent, whatever its scale.
 pub fn choropleth(
     base: &Path,
     features: &[MapFeature<'_>],
     text: &ChartText,
+    method: ClassMethod,
     format: &dyn Fn(f64) -> String,
 ) -> Result<ChartFiles, ExportError> {
     render_both(
         base,
         SIZE,
-        |root| draw(root, features, text, format),
-        |root| draw(root, features, text, format),
+        |root| draw(root, features, text, method, format),
+        |root| draw(root, features, text, method, format),
     )
+}
+
+/// The colours of `classes`: fewer classes than the palette are spread over the whole ramp,
+/// so the top class is always the darkest (the viewer uses the same).
+pub fn class_colours(classes: usize) -> Vec<RGBColor> {
+    if classes >= PALETTE.len() {
+        return PALETTE.to_vec();
+    }
+    (0..classes)
+        .map(|i| {
+            let at = if classes == 1 {
+                PALETTE.len() - 1
+            } else {
+                i * (PALETTE.len() - 1) / (classes - 1)
+            };
+            PALETTE[at]
+        })
+        .collect()
+}
+
+/// Diagonal hatching inside a polygon given in pixels: lines every `spacing` pixels, clipped to
+/// the polygon (holes excluded) with geo's boolean operations.
+fn hatch_lines(polygon: &geo::Polygon<f64>, spacing: f64) -> Vec<Vec<(i32, i32)>> {
+    use geo::BooleanOps;
+    let Some(rect) = polygon.bounding_rect() else {
+        return Vec::new();
+    };
+    let (min, max) = (rect.min(), rect.max());
+    let span = (max.x - min.x) + (max.y - min.y);
+    let mut lines = Vec::new();
+    let mut offset = 0.0;
+    while offset <= span {
+        // Lines of slope −1 (from bottom-left to top-right on screen).
+        let start = geo::coord! { x: min.x + offset - (max.y - min.y), y: max.y };
+        let end = geo::coord! { x: min.x + offset, y: min.y };
+        lines.push(geo::LineString::new(vec![start, end]));
+        offset += spacing;
+    }
+    let clipped = polygon.clip(&geo::MultiLineString::new(lines), false);
+    clipped
+        .0
+        .iter()
+        .map(|line| {
+            line.coords()
+                .map(|c| (c.x.round() as i32, c.y.round() as i32))
+                .collect()
+        })
+        .collect()
 }
 
 /// Equirectangular projection scaled by cos(latitude) at the layer's centre: true shape at
@@ -88,6 +141,24 @@ impl Projection {
         })
     }
 
+    /// A polygon in pixels, for hatching.
+    fn polygon(&self, polygon: &geo::Polygon<f64>) -> geo::Polygon<f64> {
+        let pixels = |ring: &geo::LineString<f64>| -> geo::LineString<f64> {
+            ring.coords()
+                .map(|c| {
+                    geo::coord! {
+                        x: self.offset.0 + (c.x - self.min_x) * self.cos_lat * self.scale,
+                        y: self.offset.1 + (self.max_y - c.y) * self.scale,
+                    }
+                })
+                .collect()
+        };
+        geo::Polygon::new(
+            pixels(polygon.exterior()),
+            polygon.interiors().iter().map(pixels).collect(),
+        )
+    }
+
     fn ring(&self, ring: &geo::LineString<f64>) -> Vec<(i32, i32)> {
         let mut points: Vec<(i32, i32)> = ring
             .coords()
@@ -107,6 +178,7 @@ fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     features: &[MapFeature<'_>],
     text: &ChartText,
+    method: ClassMethod,
     format: &dyn Fn(f64) -> String,
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
@@ -116,24 +188,15 @@ fn draw<DB: DrawingBackend>(
     let projection = Projection::fit(features, (30, top, map_right - 20, bottom))
         .ok_or("the layer has no geometry")?;
 
-    let values: Vec<f64> = features.iter().filter_map(|f| f.value).collect();
-    let classes = quantile_classes(&values, PALETTE.len());
-    let palette: Vec<RGBColor> = match &classes {
-        // Spread fewer classes over the whole ramp, so the top class is always the darkest.
-        Some(c) if c.upper.len() < PALETTE.len() => (0..c.upper.len())
-            .map(|i| {
-                let at = if c.upper.len() == 1 {
-                    PALETTE.len() - 1
-                } else {
-                    i * (PALETTE.len() - 1) / (c.upper.len() - 1)
-                };
-                PALETTE[at]
-            })
-            .collect(),
-        _ => PALETTE.to_vec(),
-    };
-    let colour_of = |value: Option<f64>| match (value, &classes) {
-        (Some(v), Some(c)) => palette[c.of(v)],
+    let values: Vec<f64> = features
+        .iter()
+        .filter(|f| !f.suppressed)
+        .filter_map(|f| f.value)
+        .collect();
+    let classes = method.classes(&values, PALETTE.len());
+    let palette = class_colours(classes.as_ref().map_or(0, |c| c.upper.len()));
+    let colour_of = |feature: &MapFeature<'_>| match (feature.value, &classes) {
+        (Some(v), Some(c)) if !feature.suppressed => palette[c.of(v)],
         _ => NO_DATA,
     };
 
@@ -146,7 +209,7 @@ fn draw<DB: DrawingBackend>(
     });
     let border = ShapeStyle::from(&RGBAColor(40, 40, 40, 0.55)).stroke_width(1);
     for feature in &order {
-        let fill = colour_of(feature.value);
+        let fill = colour_of(feature);
         for polygon in &feature.geometry.0 {
             root.draw(&Polygon::new(
                 projection.ring(polygon.exterior()),
@@ -156,6 +219,14 @@ fn draw<DB: DrawingBackend>(
             for hole in polygon.interiors() {
                 root.draw(&Polygon::new(projection.ring(hole), WHITE.filled()))
                     .map_err(e)?;
+            }
+        }
+    }
+    let hatch = ShapeStyle::from(&RGBColor(0x73, 0x73, 0x73)).stroke_width(1);
+    for feature in order.iter().filter(|f| f.suppressed) {
+        for polygon in &feature.geometry.0 {
+            for line in hatch_lines(&projection.polygon(polygon), HATCH_SPACING) {
+                root.draw(&PathElement::new(line, hatch)).map_err(e)?;
             }
         }
     }
@@ -242,7 +313,40 @@ fn draw<DB: DrawingBackend>(
             y += 50;
         }
     }
-    let missing = features.len() - values.len();
+    let withheld = features.iter().filter(|f| f.suppressed).count();
+    if withheld > 0 {
+        swatch(y, NO_DATA).map_err(e)?;
+        for step in 0..5 {
+            let x0 = x + step * 9;
+            root.draw(&PathElement::new(
+                vec![
+                    (x0, y + 26),
+                    ((x0 + 26).min(x + 40), y + 26 - ((x0 + 26).min(x + 40) - x0)),
+                ],
+                hatch,
+            ))
+            .map_err(e)?;
+        }
+        root.draw(&Text::new(
+            "Withheld: small district (§8)".to_owned(),
+            (x + 52, y + 1),
+            label_font.clone(),
+        ))
+        .map_err(e)?;
+        let noun = if withheld == 1 {
+            &text.unit_names.0
+        } else {
+            &text.unit_names.1
+        };
+        root.draw(&Text::new(
+            format!("{withheld} {noun}"),
+            (x + 52, y + 20),
+            count_font.clone(),
+        ))
+        .map_err(e)?;
+        y += 50;
+    }
+    let missing = features.len() - values.len() - withheld;
     if missing > 0 {
         swatch(y, NO_DATA).map_err(e)?;
         root.draw(&Text::new(
@@ -265,7 +369,7 @@ fn draw<DB: DrawingBackend>(
         y += 50;
     }
     root.draw(&Text::new(
-        "Classes: quantiles".to_owned(),
+        method.label().to_owned(),
         (x, y + 8),
         count_font.clone(),
     ))

@@ -5,7 +5,10 @@
 mod choropleth;
 mod classes;
 mod grouped;
+mod histogram;
 mod ranked;
+mod scatter;
+mod stacked;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -13,10 +16,30 @@ use std::sync::Once;
 use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend, WHITE};
 use plotters::style::{FontStyle, RGBColor, register_font};
 
-pub use choropleth::{MapFeature, choropleth};
-pub use classes::{Classes, quantile_classes};
+pub use choropleth::{MapFeature, choropleth, class_colours};
+pub use classes::{ClassMethod, Classes, natural_breaks, quantile_classes};
 pub use grouped::{Series, grouped_bars};
+pub use histogram::{bins, histogram};
 pub use ranked::{RankedBar, ranked_bars};
+pub use scatter::{fit, scatter};
+pub use stacked::{TierBar, tier_bars};
+
+/// Whole numbers with thousands separators: 23994.0 → "23,994".
+pub fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs());
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if value < 0.0 && digits.chars().any(|c| c != '0') {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
 
 use crate::ExportError;
 use crate::atomic::{TempPath, write_atomic};
