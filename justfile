@@ -40,3 +40,15 @@ time-demo:
 # Refresh the README picture from a demo run.
 readme-image: demo
     cp out/demo/charts/tract_unserved_underserved.png docs/tract_unserved_underserved.png
+
+# Validate the demo package with Frictionless (pip install -r .ci/requirements.txt).
+validate out="out/demo": (demo out)
+    frictionless validate {{out}}/datapackage.json
+
+# Open-from-folder check of the viewer: a headless Chromium screenshot of the ward map.
+screenshot out="out/demo":
+    chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --window-size=1280,1000 --virtual-time-budget=5000 --screenshot=out/viewer.png "file://$(realpath {{out}})/index.html?layer=ward"
+
+# Accept changed chart snapshots after looking at them (crates/gapmap-export/tests/snapshots).
+update-snapshots:
+    UPDATE_SNAPSHOTS=1 cargo test -p gapmap-export --test snapshots

@@ -7,6 +7,8 @@
 //! - `apportion.rs`: the city's own district layers (METHOD.md §6) and their conservation;
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
+//! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
+//!   web layers, determinism, and the viewer in headless Chromium;
 //! - `util.rs`: running the binary and reading its outputs.
 
 mod affordability;
@@ -14,4 +16,5 @@ mod apportion;
 mod cli;
 mod demo;
 mod maui;
+mod package;
 mod util;

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod outputs;
+mod package;
 mod settings;
 
 use std::process::ExitCode;

@@ -17,7 +17,7 @@ use crate::commands::run::{ComputedLevel, Loaded};
 use crate::settings::{Classification, Settings};
 
 /// Ookla's required attribution (CC BY-NC-SA 4.0).
-const OOKLA_ATTRIBUTION: &str = "Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. Based on analysis by Ookla of Speedtest Intelligence® data. Provided by Ookla and accessed via the AWS Open Data registry.";
+pub(crate) const OOKLA_ATTRIBUTION: &str = "Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. Based on analysis by Ookla of Speedtest Intelligence® data. Provided by Ookla and accessed via the AWS Open Data registry.";
 
 /// Fields derived from Ookla data (they carry CC BY-NC-SA 4.0).
 const OOKLA_FIELDS: [&str; 4] = [
@@ -31,7 +31,7 @@ fn percent(value: f64) -> String {
     format!("{:.1}%", value * 100.0)
 }
 
-fn source_lines(settings: &Settings, bdc: bool, acs: bool, ookla: bool) -> String {
+pub(crate) fn source_lines(settings: &Settings, bdc: bool, acs: bool, ookla: bool) -> String {
     let mut parts = Vec::new();
     if bdc && let Some(b) = &settings.bdc {
         let simulated = if b.simulated {
@@ -265,7 +265,7 @@ pub(crate) fn class_method(settings: &Settings) -> ClassMethod {
     }
 }
 
-fn percent_share(share: f64) -> String {
+pub(crate) fn percent_share(share: f64) -> String {
     let value = share * 100.0;
     if value.fract() == 0.0 {
         format!("{value:.0}%")
@@ -664,6 +664,7 @@ pub fn write_all(
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let mut layers = Vec::new();
+    let mut web_layers: Vec<Option<Vec<geo::MultiPolygon<f64>>>> = Vec::new();
     for level in levels {
         let name = level.result.name.as_str();
         let features: Vec<_> = level
@@ -694,6 +695,7 @@ pub fn write_all(
             write_geojson(&path, &pairs, precision.min(5))?;
             written.push(path);
         }
+        web_layers.push(web);
         let csv = out.join(format!("{name}.csv"));
         // The `unassigned` and `suppressed` lines keep totals adding up in the table (METHOD.md
         // §6, §8); they have no geometry.
@@ -747,12 +749,15 @@ pub fn write_all(
             },
         }));
     }
-    let mut chart_files = Vec::new();
-    if settings.output.charts {
-        for level in levels {
-            chart_files.extend(charts_for(out, settings, loaded, level)?);
-        }
+    let mut charts_by_level = Vec::new();
+    for level in levels {
+        charts_by_level.push(if settings.output.charts {
+            charts_for(out, settings, loaded, level)?
+        } else {
+            Vec::new()
+        });
     }
+    let chart_files: Vec<PathBuf> = charts_by_level.iter().flatten().cloned().collect();
     let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);
     let mut licenses = vec![json!({
         "applies_to": "Census data: ACS estimates, boundaries, block counts, and the fields derived from them",
@@ -853,6 +858,18 @@ pub fn write_all(
     write_json(&metadata_path, &metadata)?;
     written.extend(chart_files);
     written.push(metadata_path);
+    if settings.output.viewer {
+        written.extend(crate::package::write_viewer(
+            out,
+            settings,
+            levels,
+            &web_layers,
+            &charts_by_level,
+        )?);
+    }
+    written.extend(crate::package::write_package(
+        out, settings, loaded, levels, &metadata, &written,
+    )?);
     Ok(written)
 }
 

@@ -10,6 +10,7 @@ mod metadata;
 mod simplify;
 mod table;
 mod values;
+pub mod viewer;
 
 pub use atomic::write_atomic;
 pub use error::ExportError;

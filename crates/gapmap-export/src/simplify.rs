@@ -282,10 +282,12 @@ mod tests {
             .collect()
     }
 
+    type Corner = (i32, i32);
+
     /// A 3 × 3 grid of cells over 0.03° whose every edge is wiggly and shared exactly.
     fn grid() -> Vec<MultiPolygon<f64>> {
         let size = 0.01;
-        let mut edges: HashMap<((i32, i32), (i32, i32)), Vec<Coord<f64>>> = HashMap::new();
+        let mut edges: HashMap<(Corner, Corner), Vec<Coord<f64>>> = HashMap::new();
         let mut edge = |a: (i32, i32), b: (i32, i32)| -> Vec<Coord<f64>> {
             let (lo, hi) = if a < b { (a, b) } else { (b, a) };
             let seed = (lo.0 * 7 + lo.1 * 13 + hi.0 * 17 + hi.1 * 31) as u64;

@@ -15,4 +15,4 @@ pub mod tiers;
 pub use level::{
     Coverage, District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
 };
-pub use record::{DistrictGaps, FIELD_NAMES, FieldValue};
+pub use record::{DistrictGaps, FIELD_NAMES, FIELD_SCHEMA, FieldSchema, FieldValue};

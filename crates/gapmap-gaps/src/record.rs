@@ -80,6 +80,298 @@ pub const FIELD_NAMES: [&str; 44] = [
     "notes",
 ];
 
+/// How a field is described to a portal (Frictionless Table Schema): name, type, unit and
+/// meaning, in [`FIELD_NAMES`] order. Shares are fractions in [0, 1]; `_moe` fields are 90%
+/// margins of error (METHOD.md §9).
+pub const FIELD_SCHEMA: [FieldSchema; 44] = [
+    f(
+        "geoid",
+        "string",
+        "",
+        "District id: the census GEOID, or the layer's own id field",
+    ),
+    f("name", "string", "", "District label"),
+    f(
+        "level",
+        "string",
+        "",
+        "tract, block_group, county, or the custom layer's name",
+    ),
+    f(
+        "locations",
+        "number",
+        "locations",
+        "Residential BDC locations (METHOD.md §2); fractional where apportioned by area (§6)",
+    ),
+    f(
+        "locations_served",
+        "number",
+        "locations",
+        "Residential locations with a reliable offer of at least 100/20 Mbps and low latency (§2)",
+    ),
+    f(
+        "locations_underserved",
+        "number",
+        "locations",
+        "Residential locations whose best reliable offer is at least 25/3 but below 100/20 Mbps (§2)",
+    ),
+    f(
+        "locations_unserved",
+        "number",
+        "locations",
+        "Residential locations without a reliable offer of 25/3 Mbps (§2)",
+    ),
+    f(
+        "locations_gigabit",
+        "number",
+        "locations",
+        "Residential locations with an offer of at least 1000/500 Mbps (§2)",
+    ),
+    f(
+        "share_served",
+        "number",
+        "share",
+        "locations_served / locations",
+    ),
+    f(
+        "share_underserved",
+        "number",
+        "share",
+        "locations_underserved / locations",
+    ),
+    f(
+        "share_unserved",
+        "number",
+        "share",
+        "locations_unserved / locations",
+    ),
+    f(
+        "households",
+        "number",
+        "households",
+        "ACS households, B28002_001 (§3)",
+    ),
+    f(
+        "households_moe",
+        "number",
+        "households",
+        "90% margin of error of households",
+    ),
+    f(
+        "no_internet",
+        "number",
+        "households",
+        "Households with no internet access, B28002_013 (§3)",
+    ),
+    f(
+        "no_internet_moe",
+        "number",
+        "households",
+        "90% margin of error of no_internet",
+    ),
+    f(
+        "share_no_internet",
+        "number",
+        "share",
+        "no_internet / households",
+    ),
+    f(
+        "share_no_internet_moe",
+        "number",
+        "share",
+        "90% margin of error of share_no_internet (proportion formula, §3)",
+    ),
+    f(
+        "without_broadband",
+        "number",
+        "households",
+        "Households without a broadband subscription, B28002_001 − B28002_004 (§3)",
+    ),
+    f(
+        "without_broadband_moe",
+        "number",
+        "households",
+        "90% margin of error of without_broadband",
+    ),
+    f(
+        "share_without_broadband",
+        "number",
+        "share",
+        "without_broadband / households",
+    ),
+    f(
+        "share_without_broadband_moe",
+        "number",
+        "share",
+        "90% margin of error of share_without_broadband",
+    ),
+    f(
+        "reference_price",
+        "number",
+        "USD per month",
+        "Price of the cheapest adequate (100/20) plan used for the district (§4)",
+    ),
+    f(
+        "income_threshold",
+        "number",
+        "USD per year",
+        "12 × reference_price / share of income: below it a plan is unaffordable (§4)",
+    ),
+    f(
+        "unaffordable",
+        "number",
+        "households",
+        "Households with income below income_threshold, interpolated within their bracket (§4)",
+    ),
+    f(
+        "unaffordable_moe",
+        "number",
+        "households",
+        "90% margin of error of unaffordable",
+    ),
+    f(
+        "share_unaffordable",
+        "number",
+        "share",
+        "unaffordable / households in the bracket table (§4)",
+    ),
+    f(
+        "cost_to_income",
+        "number",
+        "share",
+        "12 × reference_price / median household income, for districts with their own median (§4)",
+    ),
+    f(
+        "median_income",
+        "number",
+        "USD per year",
+        "Median household income, B19013_001 or the layer's table; 250001 means 250,000 or more (§3)",
+    ),
+    f(
+        "median_income_moe",
+        "number",
+        "USD per year",
+        "90% margin of error of median_income",
+    ),
+    f(
+        "speed_tests",
+        "integer",
+        "tests",
+        "Ookla fixed speed tests in the district's tiles (§5); CC BY-NC-SA 4.0",
+    ),
+    f(
+        "speed_mean_down_mbps",
+        "number",
+        "Mbps",
+        "Test-weighted mean download speed (§5); CC BY-NC-SA 4.0",
+    ),
+    f(
+        "speed_mean_up_mbps",
+        "number",
+        "Mbps",
+        "Test-weighted mean upload speed (§5); CC BY-NC-SA 4.0",
+    ),
+    f(
+        "share_slow_tests",
+        "number",
+        "share",
+        "Share of tests in tiles slower than the served threshold (§5); CC BY-NC-SA 4.0",
+    ),
+    f(
+        "need_index",
+        "number",
+        "index 0–100",
+        "Weighted mean of the available gap shares × 100 (§7); components in need_components",
+    ),
+    f(
+        "suppressed",
+        "string",
+        "",
+        "Empty, or why the district's figures were withheld (§8)",
+    ),
+    f(
+        "locations_best_fiber",
+        "number",
+        "locations",
+        "Residential locations whose best offer is fiber (§2)",
+    ),
+    f(
+        "locations_best_cable",
+        "number",
+        "locations",
+        "Residential locations whose best offer is cable (§2)",
+    ),
+    f(
+        "locations_best_copper",
+        "number",
+        "locations",
+        "Residential locations whose best offer is copper (DSL) (§2)",
+    ),
+    f(
+        "locations_best_licensed_wireless",
+        "number",
+        "locations",
+        "Residential locations whose best offer is licensed fixed wireless (§2)",
+    ),
+    f(
+        "locations_best_unlicensed_wireless",
+        "number",
+        "locations",
+        "Residential locations whose best offer is unlicensed fixed wireless (§2)",
+    ),
+    f(
+        "locations_best_satellite",
+        "number",
+        "locations",
+        "Residential locations whose best offer is satellite (§2)",
+    ),
+    f(
+        "locations_best_other",
+        "number",
+        "locations",
+        "Residential locations whose best offer is another technology (§2)",
+    ),
+    f(
+        "need_components",
+        "string",
+        "",
+        "The need index components that were available, ;-separated (§7)",
+    ),
+    f(
+        "notes",
+        "string",
+        "",
+        "Why a field is empty although its input was given, ;-separated",
+    ),
+];
+
+/// One field's description for a table schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSchema {
+    /// Field name.
+    pub name: &'static str,
+    /// Frictionless type: `string`, `number` or `integer`.
+    pub kind: &'static str,
+    /// Unit (`share` for fractions in [0, 1]); empty for text.
+    pub unit: &'static str,
+    /// Meaning, with its METHOD.md section.
+    pub description: &'static str,
+}
+
+const fn f(
+    name: &'static str,
+    kind: &'static str,
+    unit: &'static str,
+    description: &'static str,
+) -> FieldSchema {
+    FieldSchema {
+        name,
+        kind,
+        unit,
+        description,
+    }
+}
+
 /// The figures of one district. `None` is an empty field: unknown, not applicable, or withheld.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DistrictGaps {
@@ -285,6 +577,25 @@ mod tests {
         let fields = row.fields();
         assert_eq!(fields.len(), FIELD_NAMES.len());
         assert!(fields.iter().map(|(name, _)| name).eq(FIELD_NAMES.iter()));
+    }
+
+    #[test]
+    fn the_schema_describes_every_field_in_order() {
+        assert!(
+            FIELD_SCHEMA
+                .iter()
+                .map(|f| f.name)
+                .eq(FIELD_NAMES.iter().copied())
+        );
+        for field in FIELD_SCHEMA {
+            assert!(!field.description.is_empty(), "{}", field.name);
+            assert_eq!(
+                field.unit == "share",
+                field.name.starts_with("share_") || field.name == "cost_to_income",
+                "{}",
+                field.name
+            );
+        }
     }
 
     #[test]

@@ -114,8 +114,8 @@ pub fn natural_breaks(values: &[f64], count: usize) -> Option<Classes> {
     // last of those classes begins.
     let mut best = vec![vec![f64::INFINITY; n + 1]; k];
     let mut start = vec![vec![0usize; n + 1]; k];
-    for j in 1..=n {
-        best[0][j] = cost(0, j);
+    for (j, first) in best[0].iter_mut().enumerate().skip(1) {
+        *first = cost(0, j);
     }
     for c in 1..k {
         for j in (c + 1)..=n {

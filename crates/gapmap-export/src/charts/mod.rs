@@ -99,7 +99,7 @@ pub(crate) const PALETTE: [RGBColor; 5] = [
     RGBColor(0xbd, 0x00, 0x26),
 ];
 /// Districts with no value.
-pub(crate) const NO_DATA: RGBColor = RGBColor(0xd9, 0xd9, 0xd9);
+pub const NO_DATA: RGBColor = RGBColor(0xd9, 0xd9, 0xd9);
 pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(crate) const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(crate) const WARNING: RGBColor = RGBColor(0xb0, 0x00, 0x20);

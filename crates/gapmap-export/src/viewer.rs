@@ -1,0 +1,293 @@
+//! The static viewer: `index.html` and `viewer/` in the output folder, a Leaflet map of every
+//! layer that works from the folder with no server and no internet (Leaflet is vendored, the
+//! data is a script, not fetched JSON).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::ExportError;
+use crate::atomic::write_atomic;
+use crate::charts::{ClassMethod, class_colours};
+
+const LEAFLET_JS: &[u8] = include_bytes!("../assets/leaflet/leaflet.js");
+const LEAFLET_CSS: &[u8] = include_bytes!("../assets/leaflet/leaflet.css");
+const LEAFLET_LICENSE: &[u8] = include_bytes!("../assets/leaflet/LICENSE");
+const VIEWER_JS: &[u8] = include_bytes!("../assets/viewer/viewer.js");
+const VIEWER_CSS: &[u8] = include_bytes!("../assets/viewer/viewer.css");
+const INDEX_HTML: &str = include_str!("../assets/viewer/index.html");
+
+/// One choropleth of a layer, classed like the PNG map of the same field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewerMap {
+    /// Short id (`need_index`), for `?map=` links.
+    pub id: String,
+    /// Title in the map menu.
+    pub title: String,
+    /// Legend title.
+    pub legend: String,
+    /// How values print: `percent`, `percent2`, `index`, `mbps`, `dollars`, `count`.
+    pub format: String,
+    /// Legend label of districts without a value.
+    #[serde(rename = "noData")]
+    pub no_data: String,
+    /// One value per feature, in feature order (`None`: no value).
+    pub values: Vec<Option<f64>>,
+}
+
+/// A chart of the layer, shown under the map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViewerChart {
+    /// Caption.
+    pub title: String,
+    /// Path of the PNG, relative to the output folder.
+    pub png: String,
+    /// Path of the SVG.
+    pub svg: String,
+}
+
+/// A data file of the layer, linked under the map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViewerFile {
+    /// Path relative to the output folder.
+    pub path: String,
+    /// What it is.
+    pub label: String,
+}
+
+/// One district layer of the viewer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewerLayer {
+    /// Layer name (`ward`), for `?layer=` links.
+    pub name: String,
+    /// Menu title (`Ward`).
+    pub title: String,
+    /// What its districts are called, plural.
+    pub plural: String,
+    /// GeoJSON features (web geometry), in the order of every map's values.
+    pub features: Vec<Value>,
+    /// Its maps; the first is shown first.
+    pub maps: Vec<ViewerMap>,
+    /// Its charts.
+    pub charts: Vec<ViewerChart>,
+    /// Its data files.
+    pub files: Vec<ViewerFile>,
+}
+
+/// The page's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewerText {
+    /// Page title.
+    pub title: String,
+    /// Line under it.
+    pub subtitle: String,
+    /// A warning in red (simulated inputs); may be empty.
+    pub warning: String,
+    /// Attribution shown on the map (sources and licenses).
+    pub attribution: String,
+    /// Footer (method, version, licenses).
+    pub footer: String,
+    /// Links to package-wide files: (path, label).
+    pub links: Vec<(String, String)>,
+}
+
+/// A field shown in the click popup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PopupField {
+    /// Property name.
+    pub field: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// How it prints.
+    pub format: &'static str,
+    /// The property holding its margin of error, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moe: Option<&'static str>,
+}
+
+/// What the popup shows, in order (empty fields are skipped).
+pub const POPUP_FIELDS: [PopupField; 13] = [
+    p("locations", "Residential locations", "count", None),
+    p("share_served", "Served (100/20)", "percent", None),
+    p("share_underserved", "Underserved", "percent", None),
+    p("share_unserved", "Unserved", "percent", None),
+    p("households", "Households", "count", Some("households_moe")),
+    p(
+        "share_no_internet",
+        "No internet access",
+        "percent",
+        Some("share_no_internet_moe"),
+    ),
+    p(
+        "share_without_broadband",
+        "Without broadband",
+        "percent",
+        Some("share_without_broadband_moe"),
+    ),
+    p("share_unaffordable", "Unaffordable", "percent", None),
+    p("reference_price", "Reference price / month", "price", None),
+    p("cost_to_income", "Cost to median income", "percent2", None),
+    p(
+        "median_income",
+        "Median household income",
+        "dollars",
+        Some("median_income_moe"),
+    ),
+    p(
+        "speed_mean_down_mbps",
+        "Mean download (Ookla)",
+        "mbps",
+        None,
+    ),
+    p("need_index", "Need index (0–100)", "number1", None),
+];
+
+const fn p(
+    field: &'static str,
+    label: &'static str,
+    format: &'static str,
+    moe: Option<&'static str>,
+) -> PopupField {
+    PopupField {
+        field,
+        label,
+        format,
+        moe,
+    }
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn hex(colour: plotters::style::RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", colour.0, colour.1, colour.2)
+}
+
+/// Writes `index.html` and `viewer/` into `out`; returns the files written. Each map's classes
+/// are computed here with `method` over the values of districts not withheld, exactly as the
+/// PNG choropleths do, and coloured with the same palette.
+pub fn write_viewer(
+    out: &Path,
+    text: &ViewerText,
+    layers: &[ViewerLayer],
+    method: ClassMethod,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let folder = out.join("viewer");
+    let mut written = Vec::new();
+    for (name, bytes) in [
+        ("leaflet.js", LEAFLET_JS),
+        ("leaflet.css", LEAFLET_CSS),
+        ("LEAFLET-LICENSE", LEAFLET_LICENSE),
+        ("viewer.js", VIEWER_JS),
+        ("viewer.css", VIEWER_CSS),
+    ] {
+        let path = folder.join(name);
+        write_atomic(&path, |w| w.write_all(bytes))?;
+        written.push(path);
+    }
+    let layers_json: Vec<Value> = layers
+        .iter()
+        .map(|layer| {
+            let withheld: Vec<bool> = layer
+                .features
+                .iter()
+                .map(|f| f["properties"]["suppressed"].is_string())
+                .collect();
+            let maps: Vec<Value> = layer
+                .maps
+                .iter()
+                .filter_map(|m| {
+                    let values: Vec<f64> = m
+                        .values
+                        .iter()
+                        .zip(&withheld)
+                        .filter(|(_, w)| !**w)
+                        .filter_map(|(v, _)| *v)
+                        .collect();
+                    let classes = method.classes(&values, 5)?;
+                    let colours: Vec<String> = class_colours(classes.upper.len())
+                        .into_iter()
+                        .map(hex)
+                        .collect();
+                    let mut json = serde_json::to_value(m).ok()?;
+                    json["min"] = classes.min.into();
+                    json["upper"] = classes.upper.clone().into();
+                    json["colours"] = colours.into();
+                    json["method"] = method.label().into();
+                    Some(json)
+                })
+                .collect();
+            serde_json::json!({
+                "type": "FeatureCollection",
+                "name": layer.name,
+                "title": layer.title,
+                "plural": layer.plural,
+                "maps": maps,
+                "charts": layer.charts,
+                "files": layer.files,
+                "features": layer.features,
+            })
+        })
+        .filter(|layer| layer["maps"].as_array().is_some_and(|m| !m.is_empty()))
+        .collect();
+    let data = serde_json::json!({
+        "attribution": text.attribution,
+        "noData": hex(crate::charts::NO_DATA),
+        "popup": POPUP_FIELDS,
+        "layers": layers_json,
+    });
+    let path = folder.join("data.js");
+    write_atomic(&path, |w| {
+        w.write_all(b"window.GAPMAP = ")?;
+        serde_json::to_writer(&mut *w, &data)?;
+        w.write_all(b";\n")
+    })?;
+    written.push(path);
+
+    let links: String = text
+        .links
+        .iter()
+        .map(|(path, label)| {
+            format!(
+                "<li><a href=\"{}\">{}</a> – {}</li>",
+                html_escape(path),
+                html_escape(path),
+                html_escape(label)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let warning = if text.warning.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"warning\">{}</p>", html_escape(&text.warning))
+    };
+    let html = INDEX_HTML
+        .replace("{{TITLE}}", &html_escape(&text.title))
+        .replace("{{SUBTITLE}}", &html_escape(&text.subtitle))
+        .replace("{{WARNING}}", &warning)
+        .replace("{{PACKAGE_LINKS}}", &links)
+        .replace("{{FOOTER}}", &html_escape(&text.footer));
+    let index = out.join("index.html");
+    write_atomic(&index, |w| w.write_all(html.as_bytes()))?;
+    written.push(index);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_the_vendored_leaflet_is_the_real_one() {
+        assert_eq!(html_escape("<b>&\"</b>"), "&lt;b&gt;&amp;&quot;&lt;/b&gt;");
+        let head = std::str::from_utf8(&LEAFLET_JS[..200]).unwrap_or("");
+        assert!(head.contains("Leaflet 1.9.4"), "{head}");
+        assert!(INDEX_HTML.contains("viewer/leaflet.js") && INDEX_HTML.contains("viewer/data.js"));
+    }
+}
