@@ -48,7 +48,7 @@ fn draw<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(&body)
         .x_label_area_size(50)
         .y_label_area_size(330)
-        .build_cartesian_2d(0.0..x_max, (0..count).into_segmented())
+        .build_cartesian_2d(0.0..x_max, (0..(count - 1).max(0)).into_segmented())
         .map_err(|e| e.to_string())?;
     let label_of = |v: &SegmentValue<i32>| match v {
         SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
