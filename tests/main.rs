@@ -6,6 +6,7 @@
 //! - `affordability.rs`: METHOD.md §4 on the real DC price, income and ward inputs;
 //! - `apportion.rs`: the city's own district layers (METHOD.md §6) and their conservation;
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
+//! - `corpus.rs`: the bad-input corpus, each broken input with its expected outcome;
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
 //! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
 //!   web layers, determinism, and the viewer in headless Chromium;
@@ -14,6 +15,7 @@
 mod affordability;
 mod apportion;
 mod cli;
+mod corpus;
 mod demo;
 mod maui;
 mod package;

@@ -2,45 +2,6 @@
 
 #![forbid(unsafe_code)]
 
-mod args;
-mod commands;
-mod outputs;
-mod package;
-mod settings;
-
-use std::process::ExitCode;
-
-use clap::Parser;
-
-fn main() -> ExitCode {
-    let args = args::Args::parse();
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run(args: args::Args) -> anyhow::Result<()> {
-    // The binary owns the thread pool; libraries only use par_iter.
-    if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build_global()
-            .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
-    }
-    let overrides = commands::run::Overrides {
-        affordability_share: args.affordability_share,
-    };
-    match args.command {
-        args::Command::Run { config, out } => commands::run::run(&config, &out, overrides),
-        args::Command::Demo { out, data, area } => {
-            commands::demo::demo(&area, data.as_deref(), &out, overrides)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    gapmap_cli::main()
 }

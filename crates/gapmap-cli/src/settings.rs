@@ -392,15 +392,22 @@ impl Settings {
     pub fn load(path: &Path) -> Result<(Settings, PathBuf)> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the configuration {}", path.display()))?;
-        let settings: Settings = toml::from_str(&text)
-            .with_context(|| format!("{} is not a valid gapmap configuration", path.display()))?;
         let base = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
-        settings.check(&base, path)?;
+        let settings = Settings::parse(&text, &base, path)?;
         Ok((settings, base))
+    }
+
+    /// Parses and checks the text of a configuration stored at `path` (named in errors), whose
+    /// relative paths are relative to `base`.
+    pub fn parse(text: &str, base: &Path, path: &Path) -> Result<Settings> {
+        let settings: Settings = toml::from_str(text)
+            .with_context(|| format!("{} is not a valid gapmap configuration", path.display()))?;
+        settings.check(base, path)?;
+        Ok(settings)
     }
 
     fn check(&self, base: &Path, config: &Path) -> Result<()> {
@@ -450,7 +457,45 @@ impl Settings {
                     .with_context(|| format!("in [affordability] of {}", config.display()))?;
             }
         }
+        let mut names: Vec<&str> = Vec::new();
+        for name in self
+            .levels
+            .iter()
+            .map(|l| l.level.as_str())
+            .chain(self.layers.iter().map(|l| l.name.as_str()))
+        {
+            if names.contains(&name) {
+                bail!(
+                    "{}: `{name}` is configured twice (as [[level]] or [[layer]]): its output files would overwrite each other; keep one or rename the layer",
+                    config.display()
+                );
+            }
+            names.push(name);
+        }
+        for (key, value) in [
+            ("min_households", self.suppression.min_households),
+            ("min_locations", self.suppression.min_locations),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                bail!(
+                    "{}: [suppression] {key} = {value}: a threshold is a count, 0 or more (0 withholds nothing)",
+                    config.display()
+                );
+            }
+        }
         for layer in &self.layers {
+            let plain = !layer.name.is_empty()
+                && layer
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !plain {
+                bail!(
+                    "{}: layer name `{}` names its output files: use letters, digits, `_` and `-` only",
+                    config.display(),
+                    layer.name
+                );
+            }
             if let Some(brackets) = &layer.brackets {
                 brackets
                     .spec()

@@ -23,6 +23,9 @@ pub struct AcsFile {
     pub level: Level,
     /// Variable (`B28002_001`) → unit → value.
     pub variables: BTreeMap<String, BTreeMap<GeoId, AcsValue>>,
+    /// The census geography of its GEOIDs, where the GEOID column names it (`GEOID10` → 2010,
+    /// `GEOID20`/`GEOID21` → 2020).
+    pub geography: Option<u16>,
 }
 
 /// A variable's estimate column: `B28002_001E` → `B28002_001`.
@@ -217,9 +220,15 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
         }
     }
     let level = level.ok_or_else(|| IngestError::format(path, "the table has no data rows"))?;
+    let geography = match headers[geoid_column].as_str() {
+        "GEOID10" => Some(2010),
+        "GEOID20" | "GEOID21" => Some(2020),
+        _ => None,
+    };
     Ok(AcsFile {
         level,
         variables: values,
+        geography,
     })
 }
 

@@ -17,7 +17,7 @@ use gapmap_core::{
     BestOffer, GeoId, Level, LocationSummary, LocationTable, Provider, Qualification, Technology,
     Thresholds,
 };
-use polars::prelude::{CsvReadOptions, DataType, Field, Schema, SerReader};
+use polars::prelude::{CsvEncoding, CsvReadOptions, DataType, Field, Schema, SerReader};
 use rayon::prelude::*;
 
 use crate::IngestError;
@@ -56,6 +56,43 @@ const NEEDED: [&str; 9] = [
 const CHUNK_BYTES: usize = 8 << 20;
 /// A single record longer than this is a broken file, not data.
 const MAX_RECORD_BYTES: usize = 1 << 20;
+/// A zip member may inflate to at most this many times its compressed size (the BDC CSVs
+/// inflate 8–10×; a bomb of repeated bytes 150–1000×)...
+const MAX_INFLATION: u64 = 100;
+/// ...unless it stays under this size anyway.
+const SMALL_MEMBER: u64 = 64 << 20;
+
+/// Whether a zip member's name could point outside a folder it were extracted to (gapmap never
+/// extracts, but no FCC zip has such names: they are a sign of a crafted file).
+fn escapes(name: &str) -> bool {
+    let name = name.replace('\\', "/");
+    name.starts_with('/') || name.split('/').any(|part| part == "..") || name.get(1..2) == Some(":")
+}
+
+/// Reads a zip member but fails once more than `limit` bytes come out: the declared sizes of a
+/// crafted zip can lie.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the member inflates to more than {} bytes, {MAX_INFLATION}× its compressed size: a zip bomb, not an FCC file",
+                    self.limit
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
 
 /// What was read, for the run's log and metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,6 +105,8 @@ pub struct BdcStats {
     pub business_rows: u64,
     /// Distinct residential locations.
     pub locations: usize,
+    /// Files or zip members with a header but no rows (reported, not an error).
+    pub empty_members: Vec<String>,
 }
 
 /// One residential location while rows are being folded.
@@ -154,6 +193,7 @@ impl Partial {
         self.stats.members += other.stats.members;
         self.stats.rows += other.stats.rows;
         self.stats.business_rows += other.stats.business_rows;
+        self.stats.empty_members.extend(other.stats.empty_members);
         let mut provider_remap = Vec::with_capacity(other.providers.len());
         for provider in &other.providers {
             provider_remap.push(self.provider(&provider.id, &provider.brand, path)?);
@@ -298,11 +338,36 @@ fn read_file(path: &Path, thresholds: &Thresholds) -> Result<Partial, IngestErro
     members.sort();
     for (name, index) in members {
         let member_path = PathBuf::from(format!("{}!{name}", path.display()));
+        if escapes(&name) {
+            return Err(IngestError::format(
+                path,
+                format!(
+                    "the member `{name}` has a name that points outside the zip's folder (path traversal): not an FCC file; download the zip again from broadbandmap.fcc.gov"
+                ),
+            ));
+        }
         let entry = archive.by_index(index).map_err(|source| IngestError::Zip {
             path: member_path.clone(),
             source,
         })?;
-        read_member(entry, &member_path, thresholds, &mut partial)?;
+        let limit = (entry.compressed_size().max(1) * MAX_INFLATION).max(SMALL_MEMBER);
+        if entry.size() > limit {
+            return Err(IngestError::format(
+                &member_path,
+                format!(
+                    "the member inflates {}× ({} bytes from {}): more than {MAX_INFLATION}× is a zip bomb, not an FCC file",
+                    entry.size() / entry.compressed_size().max(1),
+                    entry.size(),
+                    entry.compressed_size()
+                ),
+            ));
+        }
+        let bounded = Bounded {
+            inner: entry,
+            left: limit,
+            limit,
+        };
+        read_member(bounded, &member_path, thresholds, &mut partial)?;
     }
     Ok(partial)
 }
@@ -315,6 +380,7 @@ fn header_positions(header: &[u8], path: &Path) -> Result<Vec<usize>, IngestErro
             "the header line is not UTF-8; is this a BDC availability CSV?",
         )
     })?;
+    let text = text.trim_start_matches('\u{feff}');
     let names: Vec<&str> = text
         .trim_end_matches(['\r', '\n'])
         .split(',')
@@ -331,10 +397,15 @@ fn header_positions(header: &[u8], path: &Path) -> Result<Vec<usize>, IngestErro
     if missing.is_empty() {
         Ok(positions)
     } else {
+        let separator = if names.len() == 1 && (text.contains(';') || text.contains('\t')) {
+            " The header has no comma: BDC files are comma-separated; re-export the file as CSV with commas."
+        } else {
+            ""
+        };
         Err(IngestError::format(
             path,
             format!(
-                "missing column(s) {} in the header `{}`; a BDC fixed-availability CSV has the columns {}",
+                "missing column(s) {} in the header `{}`; a BDC fixed-availability CSV has the columns {}.{separator}",
                 missing.join(", "),
                 names.join(","),
                 BDC_COLUMNS.join(",")
@@ -385,9 +456,10 @@ fn read_member<R: Read + Send>(
         .collect();
     let schema = Arc::new(schema);
     partial.stats.members += 1;
+    let rows_before = partial.stats.rows;
 
     // Inflate and split on one thread while this one parses: the two overlap.
-    std::thread::scope(|scope| {
+    let read = std::thread::scope(|scope| {
         let (sender, receiver) = sync_channel::<Result<Chunk, SplitError>>(2);
         scope.spawn(move || {
             loop {
@@ -410,7 +482,11 @@ fn read_member<R: Read + Send>(
             parse_chunk(&chunk, path, &schema, &positions, thresholds, partial)?;
         }
         Ok(())
-    })
+    });
+    if read.is_ok() && partial.stats.rows == rows_before {
+        partial.stats.empty_members.push(path.display().to_string());
+    }
+    read
 }
 
 fn parse_chunk(
@@ -430,6 +506,8 @@ fn parse_chunk(
     };
     let frame = CsvReadOptions::default()
         .with_has_header(false)
+        // Brand names are not used; a stray Latin-1 byte in one must not fail the file.
+        .map_parse_options(|o| o.with_encoding(CsvEncoding::LossyUtf8))
         .with_schema(Some(schema.clone()))
         .with_projection(Some(Arc::new(positions.to_vec())))
         .into_reader_with_file_handle(Cursor::new(chunk.bytes.as_slice()))
@@ -746,5 +824,52 @@ mod tests {
             (1, 1, 0),
             "CRLF line ends and the 100/20 edge"
         );
+    }
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_inflated() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bomb.zip");
+        let mut writer = zip::ZipWriter::new(File::create(&path).expect("zip file"));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        writer.start_file("bdc.csv", options).expect("member");
+        let block: Vec<u8> = (0..1 << 20)
+            .map(|i| if i % 64 == 63 { b'\n' } else { b'0' })
+            .collect();
+        for _ in 0..300 {
+            writer.write_all(&block).expect("write");
+        }
+        writer.finish().expect("zip");
+        let error = read_bdc(&[path], &Thresholds::default())
+            .expect_err("a bomb")
+            .to_string();
+        assert!(
+            error.contains("bomb.zip!bdc.csv") && error.contains("inflates"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_bound_holds_when_declared_sizes_lie() {
+        let data = vec![b'x'; 1000];
+        let mut reader = Bounded {
+            inner: data.as_slice(),
+            left: 100,
+            limit: 100,
+        };
+        let mut out = Vec::new();
+        let error = reader.read_to_end(&mut out).expect_err("over the bound");
+        assert!(error.to_string().contains("zip bomb"), "{error}");
+        assert!(out.len() <= 100);
+        assert!(escapes("../x.csv") && escapes("/etc/x.csv") && escapes("a/../../x.csv"));
+        assert!(escapes("C:\\x.csv") && !escapes("bdc_11_Cable.csv") && !escapes("dir/x..csv"));
     }
 }

@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
+use geo::orient::Orient as _;
 use geo::{Coord, MapCoords, MultiPolygon};
 use serde_json::Value;
 
@@ -72,6 +73,9 @@ pub struct BoundaryLayer {
     pub features: Vec<Boundary>,
     /// The CRS the file was stored in.
     pub source_crs: SourceCrs,
+    /// What was repaired while reading (invalid geometries), one line per feature, for the
+    /// run's warnings: nothing is dropped silently.
+    pub repairs: Vec<String>,
 }
 
 /// Reads a district layer; `id_field` must be present and unique.
@@ -117,20 +121,91 @@ pub fn read_boundaries(
     if layer.features.is_empty() {
         return Err(IngestError::format(path, "the layer has no features"));
     }
+    let mut layer = layer;
     let mut seen = BTreeSet::new();
-    for (index, feature) in layer.features.iter().enumerate() {
-        if !seen.insert(feature.id.as_str()) {
-            return Err(IngestError::Feature {
-                path: path.to_owned(),
-                feature: format!("{index} (`{}` = {})", id_field, feature.id),
-                message: format!(
-                    "the id `{}` is used by more than one feature; ids must be unique",
-                    feature.id
-                ),
-            });
+    for (index, feature) in layer.features.iter_mut().enumerate() {
+        let name = format!("{index} (`{}` = {})", id_field, feature.id);
+        let bad = |message: String| IngestError::Feature {
+            path: path.to_owned(),
+            feature: name.clone(),
+            message,
+        };
+        if !seen.insert(feature.id.clone()) {
+            return Err(bad(format!(
+                "the id `{}` is used by more than one feature; ids must be unique",
+                feature.id
+            )));
+        }
+        if let Some(repair) = check_geometry(&mut feature.geometry).map_err(bad)? {
+            layer
+                .repairs
+                .push(format!("{}, feature {name}: {repair}", path.display()));
         }
     }
     Ok(layer)
+}
+
+/// Checks a district's geometry once it is in longitude/latitude: an empty geometry,
+/// coordinates that are not longitude/latitude, or a polygon across the antimeridian are
+/// errors; an invalid polygon (self-intersection, overlapping parts, a spike) is repaired with
+/// geo's `MakeValid` and the union of its parts, and the repair is returned for the warnings.
+fn check_geometry(geometry: &mut MultiPolygon<f64>) -> Result<Option<String>, String> {
+    use geo::{Area, BoundingRect, MakeValid, Validation};
+    // A bowtie's signed halves cancel, so emptiness is judged by extent, not by area.
+    let empty = geometry.0.iter().all(|p| {
+        p.exterior().0.len() < 4
+            || p.bounding_rect()
+                .is_none_or(|r| r.width() == 0.0 || r.height() == 0.0)
+    });
+    if empty {
+        return Err(
+            "the geometry is empty (no ring with an area): give the district its polygon or remove the feature".into(),
+        );
+    }
+    let Some(bounds) = geometry.bounding_rect() else {
+        return Err("the geometry has no coordinates".into());
+    };
+    let (min, max) = (bounds.min(), bounds.max());
+    let finite = [min.x, min.y, max.x, max.y].iter().all(|v| v.is_finite());
+    if !finite || min.x < -180.0 || max.x > 180.0 || min.y < -90.0 || max.y > 90.0 {
+        return Err(format!(
+            "coordinates reach ({:.6}, {:.6})–({:.6}, {:.6}), outside longitude −180…180 and latitude −90…90: the file is projected but does not say so; give its CRS (a `crs` member or a .prj) or reproject it (ogr2ogr -t_srs EPSG:4326)",
+            min.x, min.y, max.x, max.y
+        ));
+    }
+    if max.x - min.x > 180.0 {
+        return Err(format!(
+            "the district spans {:.1}° of longitude: it crosses the antimeridian; split it at ±180° (RFC 7946 §3.1.9)",
+            max.x - min.x
+        ));
+    }
+    let Err(problem) = geometry.check_validation() else {
+        return Ok(None);
+    };
+    let before = geometry.unsigned_area();
+    let mut parts = Vec::new();
+    for polygon in &geometry.0 {
+        let valid = if polygon.is_valid() {
+            MultiPolygon::new(vec![polygon.clone()])
+        } else {
+            polygon
+                .make_valid()
+                .map_err(|e| format!("the polygon is invalid ({problem}) and cannot be repaired ({e}); fix it in a GIS"))?
+        };
+        parts.extend(valid.orient(geo::orient::Direction::Default).0);
+    }
+    let repaired = geo::unary_union(parts.iter());
+    if repaired.0.is_empty() || !repaired.is_valid() {
+        return Err(format!(
+            "the polygon is invalid ({problem}) and its repair is not valid either; fix it in a GIS"
+        ));
+    }
+    let after = repaired.unsigned_area();
+    *geometry = repaired;
+    Ok(Some(format!(
+        "invalid geometry ({problem}), repaired: area {:+.2}% after the repair",
+        (after - before) / before * 100.0
+    )))
 }
 
 /// Spherical inverse Web Mercator (EPSG:3857 → EPSG:4326).
@@ -243,6 +318,7 @@ fn read_geojson(
         });
     }
     Ok(BoundaryLayer {
+        repairs: Vec::new(),
         features,
         source_crs,
     })
@@ -500,6 +576,7 @@ fn shapefile_features<T: std::io::Read + std::io::Seek, D: std::io::Read + std::
         });
     }
     Ok(BoundaryLayer {
+        repairs: Vec::new(),
         features,
         source_crs,
     })

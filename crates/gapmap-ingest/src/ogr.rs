@@ -106,6 +106,7 @@ pub(crate) fn read_ogr(
         features.push(Boundary { id, name, geometry });
     }
     Ok(BoundaryLayer {
+        repairs: Vec::new(),
         features,
         source_crs: SourceCrs::Reprojected(epsg),
     })

@@ -107,6 +107,11 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
             stats.locations,
             started.elapsed().as_secs_f64()
         );
+        for empty in &stats.empty_members {
+            loaded.warnings.push(format!(
+                "{empty} has a header but no rows: was the download cut short? (its technology adds no location)"
+            ));
+        }
         for path in &paths {
             describe(&mut loaded.files, base, "bdc", path)?;
         }
@@ -114,16 +119,51 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
     }
     if let Some(acs_settings) = &settings.acs {
         let mut tables = AcsTables::default();
-        let mut level: Option<Level> = None;
+        let mut level: Option<(Level, String, PathBuf)> = None;
+        let mut geography: Option<(u16, PathBuf)> = None;
         for path in expand(base, &acs_settings.tables, &["csv"])? {
             let file = read_acs(&path)?;
-            match level {
-                Some(l) if l != file.level => bail!(
-                    "{} holds {}s but the other ACS tables hold {l}s: give tables of one level",
-                    path.display(),
-                    file.level
-                ),
-                _ => level = Some(file.level),
+            let example = file
+                .variables
+                .values()
+                .find_map(|units| units.keys().next())
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match &level {
+                Some((l, other, first)) if *l != file.level => {
+                    let short = if example.len() + 1 == other.len() {
+                        Some((&path, &example))
+                    } else if other.len() + 1 == example.len() {
+                        Some((first, other))
+                    } else {
+                        None
+                    };
+                    let hint = short.map_or_else(String::new, |(file, geoid)| {
+                        format!(
+                            " The GEOIDs of {} (like {geoid}) are one digit short: a leading zero was lost when they were stored as numbers; re-export that column as text.",
+                            file.display()
+                        )
+                    });
+                    bail!(
+                        "{} holds {}s (like {example}) but {} holds {l}s (like {other}): give tables of one level.{hint}",
+                        path.display(),
+                        file.level,
+                        first.display()
+                    );
+                }
+                Some(_) => {}
+                None => level = Some((file.level, example, path.clone())),
+            }
+            if let Some(year) = file.geography {
+                match &geography {
+                    Some((other, first)) if *other != year => bail!(
+                        "{} uses {year} census geography but {} uses {other}: ACS tables of one run must share a geography (mixing 2010 and 2020 GEOIDs joins different areas); take every table from the same ACS vintage",
+                        path.display(),
+                        first.display()
+                    ),
+                    Some(_) => {}
+                    None => geography = Some((year, path.clone())),
+                }
             }
             for (variable, values) in file.variables {
                 if tables.has(&variable) {
@@ -149,7 +189,7 @@ fn load(settings: &Settings, base: &Path) -> Result<Loaded> {
         }
         eprintln!("  ACS: variables {}", tables.variables().join(", "));
         loaded.acs = Some(tables);
-        loaded.acs_level = level;
+        loaded.acs_level = level.map(|(l, _, _)| l);
     }
     if let Some(blocks) = &settings.blocks {
         let path = base.join(&blocks.housing_counts);
@@ -268,10 +308,15 @@ fn districts_of(
                 .filter(|g| level.is_none_or(|l| g.level() == l))
                 .with_context(|| match level {
                     Some(level) => format!(
-                        "{}, feature {index}: `{id_field}` = `{}` is not a {level} GEOID ({} digits); is `id_field` right for this layer?",
+                        "{}, feature {index}: `{id_field}` = `{}` is not a {level} GEOID ({} digits); is `id_field` right for this layer?{}",
                         path.display(),
                         feature.id,
-                        level.geoid_len()
+                        level.geoid_len(),
+                        if feature.id.len() + 1 == level.geoid_len() && feature.id.bytes().all(|b| b.is_ascii_digit()) {
+                            " It is one digit short: a leading zero was lost when the ids were stored as numbers; store them as text."
+                        } else {
+                            ""
+                        }
                     ),
                     None => format!(
                         "{}, feature {index}: `{id_field}` = `{}` is not a GEOID-like code (2, 5, 11, 12 or 15 digits) that the layer's tables can be joined on",
@@ -325,6 +370,7 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
             &level_settings.id_field,
             level_settings.name_field.as_deref(),
         )?;
+        loaded.warnings.extend(layer.repairs.iter().cloned());
         describe(
             &mut loaded.files,
             &base,
@@ -465,6 +511,7 @@ fn compute_layer(
         &layer_settings.id_field,
         layer_settings.name_field.as_deref(),
     )?;
+    loaded.warnings.extend(layer.repairs.iter().cloned());
     describe(
         &mut loaded.files,
         base,
