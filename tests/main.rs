@@ -5,8 +5,10 @@
 //! - `demo.rs`: figures of the DC demo and their invariants (counts, roll-ups, provenance);
 //! - `affordability.rs`: METHOD.md §4 on the real DC price, income and ward inputs;
 //! - `apportion.rs`: the city's own district layers (METHOD.md §6) and their conservation;
+//! - `atomic.rs`: a package appears all at once (kill -9 mid-run) and never replaces a user's folder;
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
 //! - `corpus.rs`: the bad-input corpus, each broken input with its expected outcome;
+//! - `fuzz_replay.rs`: every fuzz corpus input through its target (a smoke run);
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
 //! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
 //!   web layers, determinism, and the viewer in headless Chromium;
@@ -14,9 +16,11 @@
 
 mod affordability;
 mod apportion;
+mod atomic;
 mod cli;
 mod corpus;
 mod demo;
+mod fuzz_replay;
 mod maui;
 mod package;
 mod util;

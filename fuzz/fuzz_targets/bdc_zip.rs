@@ -1,10 +1,6 @@
-//! BDC availability zips: zip parsing (truncated, bombs, odd names) and each CSV member.
+//! Fuzz target `bdc_zip`: see `fuzz/src/bodies.rs`.
 #![no_main]
-mod common;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let path = common::file("bdc.zip", data);
-    let _ = gapmap_ingest::read_bdc(&[path], &gapmap_core::Thresholds::default());
-});
+fuzz_target!(|data: &[u8]| gapmap_fuzz::bodies::bdc_zip(data));

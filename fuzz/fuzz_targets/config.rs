@@ -1,12 +1,6 @@
-//! Run configurations: TOML, every section and key, and the checks that follow parsing.
+//! Fuzz target `config`: see `fuzz/src/bodies.rs`.
 #![no_main]
-
-use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = gapmap_cli::settings::Settings::parse(text, Path::new("/nonexistent"), Path::new("fuzz.toml"));
-    }
-});
+fuzz_target!(|data: &[u8]| gapmap_fuzz::bodies::config(data));

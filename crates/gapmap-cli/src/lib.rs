@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod outputs;
 mod package;
+mod publish;
 pub mod settings;
 
 use std::process::ExitCode;

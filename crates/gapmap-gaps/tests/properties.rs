@@ -37,11 +37,17 @@ fn unit(i: usize, served: u8, under: u8, unserved: u8, households: u16) -> Distr
     row
 }
 
-fn total(rows: &[&DistrictGaps], field: fn(&DistrictGaps) -> f64) -> f64 {
+fn total(rows: &[&DistrictGaps], field: Field) -> f64 {
     rows.iter().map(|r| field(r)).sum()
 }
 
-const FIELDS: [(&str, fn(&DistrictGaps) -> f64); 6] = [
+type Field = fn(&DistrictGaps) -> f64;
+/// Unit counts: served, underserved, unserved, households.
+type Counts = (u8, u8, u8, u16);
+/// A district box over the unit grid: x, y, width, height in units.
+type Box = (f64, f64, f64, f64);
+
+const FIELDS: [(&str, Field); 6] = [
     ("locations", |r| r.locations.unwrap_or(0.0)),
     ("served", |r| r.locations_served.unwrap_or(0.0)),
     ("underserved", |r| r.locations_underserved.unwrap_or(0.0)),
@@ -50,7 +56,7 @@ const FIELDS: [(&str, fn(&DistrictGaps) -> f64); 6] = [
     ("no_internet", |r| r.no_internet.map_or(0.0, |e| e.value)),
 ];
 
-fn layout() -> impl Strategy<Value = (Vec<(u8, u8, u8, u16)>, Vec<(f64, f64, f64, f64)>)> {
+fn layout() -> impl Strategy<Value = (Vec<Counts>, Vec<Box>)> {
     (
         proptest::collection::vec((0..50u8, 0..50u8, 0..50u8, 0..2000u16), 16),
         // Up to five districts: random rectangles over (part of) the 4 × 4 grid of units.

@@ -3,6 +3,7 @@
 //! neither the order of the rows nor the number of threads changes anything.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use gapmap_core::{LocationTable, Qualification, Technology, Thresholds, Tier};
@@ -50,8 +51,9 @@ fn block(location: u8) -> String {
 fn csv(rows: &[Row]) -> String {
     let mut text = HEADER.to_owned();
     for r in rows {
-        text.push_str(&format!(
-            "0000000001,130001,\"Brand, Inc\",{},{},{},{},{},{},DC,{},882aa84ed7fffff\n",
+        let _ = writeln!(
+            text,
+            "0000000001,130001,\"Brand, Inc\",{},{},{},{},{},{},DC,{},882aa84ed7fffff",
             1000 + u32::from(r.location),
             r.technology,
             r.download,
@@ -59,7 +61,7 @@ fn csv(rows: &[Row]) -> String {
             u8::from(r.low_latency),
             r.code,
             block(r.location)
-        ));
+        );
     }
     text
 }

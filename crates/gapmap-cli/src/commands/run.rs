@@ -343,6 +343,7 @@ pub struct Overrides {
 pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
     let started = Instant::now();
     let (mut settings, base) = Settings::load(config)?;
+    crate::publish::check_out(out)?;
     if let Some(share) = overrides.affordability_share {
         crate::settings::check_share(share).context("in --affordability-share")?;
         match &mut settings.affordability {
@@ -480,7 +481,14 @@ pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
-    let written = outputs::write_all(out, &settings, &base, &loaded, &levels)?;
+    // The whole package is written to a staging folder and swapped in at once (publish.rs).
+    let staging = crate::publish::Staging::prepare(out)?;
+    let written = outputs::write_all(staging.path(), &settings, &base, &loaded, &levels)?;
+    let written: Vec<PathBuf> = written
+        .iter()
+        .map(|p| out.join(p.strip_prefix(staging.path()).unwrap_or(p)))
+        .collect();
+    staging.commit()?;
     for path in &written {
         println!("{}", path.display());
     }

@@ -1,0 +1,163 @@
+//! A run's package appears all at once or not at all.
+//!
+//! Each file is already written to a temporary name and renamed, but a package is many files
+//! whose `datapackage.json` lists the others' hashes: a run killed halfway would leave new
+//! tables beside an old descriptor. So a run writes its whole package into a staging folder
+//! beside the output folder (`.<name>.gapmap-<pid>`) and then swaps the two folders in one
+//! atomic `renameat2(RENAME_EXCHANGE)` (rustix), removing the old package afterwards. A run
+//! killed at any point leaves the previous package intact; its staging folder is removed by
+//! the next run.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// The staging folder of a run; removed on drop unless committed.
+pub struct Staging {
+    folder: PathBuf,
+    out: PathBuf,
+    committed: bool,
+}
+
+/// Checks that `out` can take a package: a new or empty folder, or one a previous run wrote.
+pub fn check_out(out: &Path) -> Result<()> {
+    if out.exists() {
+        if !out.is_dir() {
+            bail!(
+                "--out {} is a file: give a folder (gapmap writes a package of files)",
+                out.display()
+            );
+        }
+        let empty = std::fs::read_dir(out)
+            .with_context(|| format!("cannot read the output folder {}", out.display()))?
+            .next()
+            .is_none();
+        if !empty && !is_package(out) {
+            bail!(
+                "--out {} is a folder that gapmap did not write and is not empty: a run replaces the whole folder, so give a new or empty folder (or one a previous run wrote)",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether `dir` holds a package gapmap wrote (so that replacing it loses nothing of the user's).
+fn is_package(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("metadata.json"))
+        .is_ok_and(|text| text.contains("\"name\": \"gapmap\""))
+}
+
+fn staging_prefix(out: &Path) -> String {
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{name}.gapmap-")
+}
+
+impl Staging {
+    /// Checks the output folder and creates the staging folder beside it.
+    pub fn prepare(out: &Path) -> Result<Staging> {
+        check_out(out)?;
+        let out = if out.is_absolute() {
+            out.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .context("cannot read the current folder")?
+                .join(out)
+        };
+        let parent = out
+            .parent()
+            .context("--out cannot be the root folder")?
+            .to_path_buf();
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+        remove_stale(&parent, &staging_prefix(&out));
+        let staging = parent.join(format!("{}{}", staging_prefix(&out), std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear {}", staging.display()))?;
+        }
+        std::fs::create_dir(&staging)
+            .with_context(|| format!("cannot create the staging folder {}", staging.display()))?;
+        Ok(Staging {
+            folder: staging,
+            out,
+            committed: false,
+        })
+    }
+
+    /// Where the run writes.
+    pub fn path(&self) -> &Path {
+        &self.folder
+    }
+
+    /// Puts the package in place: an atomic exchange with the previous package, or a rename
+    /// when there is none.
+    pub fn commit(mut self) -> Result<()> {
+        let io = |what: &str, e: std::io::Error| {
+            anyhow::anyhow!("cannot {what} {}: {e}", self.out.display())
+        };
+        if self.out.exists() {
+            if exchange(&self.folder, &self.out).is_err() {
+                // No atomic exchange here (not Linux, or a filesystem without it): two
+                // renames, with a short window in which the folder is absent.
+                let old = self.folder.with_extension("old");
+                std::fs::rename(&self.out, &old).map_err(|e| io("move aside", e))?;
+                std::fs::rename(&self.folder, &self.out).map_err(|e| io("create", e))?;
+                std::fs::rename(&old, &self.folder).map_err(|e| io("clean up beside", e))?;
+            }
+            // The staging path now holds the previous package.
+            let _ = std::fs::remove_dir_all(&self.folder);
+        } else {
+            std::fs::rename(&self.folder, &self.out).map_err(|e| io("create", e))?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.folder);
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        a,
+        rustix::fs::CWD,
+        b,
+        rustix::fs::RenameFlags::EXCHANGE,
+    )
+    .map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Removes the staging folders of runs that are no longer running (killed ones).
+fn remove_stale(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let pid = pid.trim_end_matches(".old");
+        let alive = pid
+            .parse::<u32>()
+            .is_ok_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
+        if !alive && cfg!(target_os = "linux") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! The bodies of gapmap's fuzz targets (see `bodies.rs` and `fuzz/README.md`).
+pub mod bodies;
