@@ -62,7 +62,10 @@ pub fn geojson_boundaries(data: &[u8]) {
     if let Ok(layer) = gapmap_ingest::read_boundaries(&path, None, "GEOID", Some("NAME")) {
         assert!(!layer.features.is_empty(), "an empty layer is an error");
         for feature in &layer.features {
-            assert!(!feature.geometry.0.is_empty(), "an empty geometry is an error");
+            assert!(
+                !feature.geometry.0.is_empty(),
+                "an empty geometry is an error"
+            );
         }
     }
 }
@@ -107,8 +110,11 @@ pub fn config(data: &[u8]) {
     }
 }
 
+/// What a target does with one input.
+pub type Body = fn(&[u8]);
+
 /// Every target, by the name of its folder under `fuzz/corpus/`.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Body); 7] = [
     ("bdc_csv", bdc_csv),
     ("bdc_zip", bdc_zip),
     ("acs_table", acs_table),

@@ -39,9 +39,33 @@ pub enum Command {
         /// The run configuration (TOML); relative paths in it are relative to its folder.
         #[arg(long, short, value_name = "FILE")]
         config: PathBuf,
-        /// Output folder (created if missing; files in it are replaced one by one, atomically).
+        /// Output folder: created, or replaced as a whole once the new package is complete
+        /// (a folder gapmap did not write is never replaced).
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
+        /// Resolve the configuration's relative paths from DIR instead of its own folder (used
+        /// by `batch` for merged configurations).
+        #[arg(long, value_name = "DIR", hide = true)]
+        base: Option<PathBuf>,
+    },
+    /// Run many jobs from a jobs file (areas × levels × vintages × thresholds): in parallel,
+    /// with progress, a summary table and `manifest.json`; unchanged jobs are skipped.
+    #[command(
+        after_help = "Jobs file:\n  out_root = \"out/batch\"\n  [[job]]\n  name = \"dc\"\n  config = \"data/dc/gapmap.toml\"\n  [[matrix]]\n  name = \"{config}-{share}\"\n  configs = [\"data/dc/gapmap.toml\"]\n  affordability_shares = [0.02, 0.05]\n\nExit status: 0 when every job succeeded or was skipped, 1 when a job failed, 2 when the batch could not start.\nOn a cluster: gapmap batch jobs.toml --shard $JOB_COMPLETION_INDEX/4 (Kubernetes) or --shard $SLURM_ARRAY_TASK_ID/4 (Slurm)."
+    )]
+    Batch {
+        /// The jobs file (TOML).
+        jobs: PathBuf,
+        /// How many jobs run at once (each gets --threads / this many threads).
+        #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
+        parallel: usize,
+        /// Run only the I-th of N slices of the job list (0-based): jobs whose position modulo
+        /// N is I.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Rerun jobs whose configuration and inputs are unchanged.
+        #[arg(long)]
+        force: bool,
     },
     /// Run a bundled demo: the District of Columbia (data/dc/gapmap.toml), or Maui's raw
     /// Ookla tiles with `--area maui`.

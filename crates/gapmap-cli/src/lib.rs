@@ -19,7 +19,9 @@ use clap::Parser;
 pub fn main() -> ExitCode {
     let args = args::Args::parse();
     match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        // A batch with a failed job: the summary said which.
+        Ok(false) => ExitCode::from(1),
         Err(error) => {
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {
@@ -30,7 +32,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(args: args::Args) -> anyhow::Result<()> {
+fn run(args: args::Args) -> anyhow::Result<bool> {
     // The binary owns the thread pool; libraries only use par_iter.
     if let Some(threads) = args.threads {
         rayon::ThreadPoolBuilder::new()
@@ -38,13 +40,36 @@ fn run(args: args::Args) -> anyhow::Result<()> {
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
     }
-    let overrides = commands::run::Overrides {
+    let mut overrides = commands::run::Overrides {
         affordability_share: args.affordability_share,
+        base: None,
     };
     match args.command {
-        args::Command::Run { config, out } => commands::run::run(&config, &out, overrides),
+        args::Command::Run { config, out, base } => {
+            overrides.base = base;
+            commands::run::run(&config, &out, &overrides).map(|()| true)
+        }
         args::Command::Demo { out, data, area } => {
-            commands::demo::demo(&area, data.as_deref(), &out, overrides)
+            commands::demo::demo(&area, data.as_deref(), &out, &overrides).map(|()| true)
+        }
+        args::Command::Batch {
+            jobs,
+            parallel,
+            shard,
+            force,
+        } => {
+            if args.affordability_share.is_some() {
+                anyhow::bail!(
+                    "--affordability-share applies to one run; in a batch, give `affordability_share` per job"
+                );
+            }
+            let shard = shard
+                .as_deref()
+                .map(commands::batch::parse_shard)
+                .transpose()?;
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+            let threads = (args.threads.unwrap_or(cores) / parallel.max(1)).max(1);
+            commands::batch::batch(&jobs, parallel, threads, shard, force)
         }
     }
 }

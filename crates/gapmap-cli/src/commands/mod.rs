@@ -1,4 +1,5 @@
 //! One module per verb.
 
+pub mod batch;
 pub mod demo;
 pub mod run;

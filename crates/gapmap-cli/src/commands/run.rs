@@ -333,16 +333,25 @@ fn districts_of(
 }
 
 /// What the command line changes in a configuration.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// `--affordability-share`.
     pub affordability_share: Option<f64>,
+    /// `--base`: resolve the configuration's relative paths from here.
+    pub base: Option<PathBuf>,
 }
 
 /// Reads `config`, computes every level and writes the outputs into `out`.
-pub fn run(config: &Path, out: &Path, overrides: Overrides) -> Result<()> {
+pub fn run(config: &Path, out: &Path, overrides: &Overrides) -> Result<()> {
     let started = Instant::now();
-    let (mut settings, base) = Settings::load(config)?;
+    let (mut settings, base) = match &overrides.base {
+        Some(base) => {
+            let text = std::fs::read_to_string(config)
+                .with_context(|| format!("cannot read the configuration {}", config.display()))?;
+            (Settings::parse(&text, base, config)?, base.clone())
+        }
+        None => Settings::load(config)?,
+    };
     crate::publish::check_out(out)?;
     if let Some(share) = overrides.affordability_share {
         crate::settings::check_share(share).context("in --affordability-share")?;

@@ -1,0 +1,107 @@
+//! `gapmap batch` (issue #6): jobs in parallel, past a failing one, with a summary, a manifest,
+//! skipping of unchanged jobs, `--force` and `--shard`.
+
+use std::process::Command;
+
+use crate::util::root;
+
+fn batch(jobs: &std::path::Path, extra: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .arg("batch")
+        .arg(jobs)
+        .args(extra)
+        .output()
+        .expect("gapmap runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn manifest(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("manifest")).expect("JSON")
+}
+
+#[test]
+fn a_batch_runs_past_a_failed_job_records_everything_and_skips_what_did_not_change() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = root().join("data");
+    let jobs = dir.path().join("jobs.toml");
+    std::fs::write(
+        &jobs,
+        format!(
+            r#"out_root = "runs"
+
+[[job]]
+name = "maui"
+config = "{maui}"
+
+[[job]]
+name = "broken"
+config = "{maui}"
+set = {{ ookla = {{ tiles = ["nowhere"] }} }}
+
+[[matrix]]
+name = "dc-{{share}}"
+configs = ["{dc}"]
+affordability_shares = [0.02, 0.05]
+sets.quick = {{ output = {{ charts = false, viewer = false }} }}
+"#,
+            maui = data.join("maui/gapmap.toml").display(),
+            dc = data.join("dc/gapmap.toml").display(),
+        ),
+    )
+    .expect("jobs file");
+
+    let (code, stderr) = batch(&jobs, &["-j", "2"]);
+    assert_eq!(code, 1, "a failed job makes the batch fail:\n{stderr}");
+    assert!(
+        stderr.contains("4 jobs: 3 ok, 0 skipped, 1 failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("broken failed:") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
+    let runs = dir.path().join("runs");
+    let first = manifest(&runs.join("manifest.json"));
+    let statuses: Vec<&str> = first["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .map(|j| j["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["ok", "failed", "ok", "ok"], "in file order");
+    let dc = &first["jobs"][2];
+    assert_eq!(dc["name"], "dc-0.02");
+    assert!(dc["peak_rss_mb"].as_f64().is_some_and(|m| m > 10.0), "{dc}");
+    assert_eq!(dc["bdc_rows"], 144_606);
+    assert!(dc["inputs"].as_array().is_some_and(|i| i.len() > 10));
+    assert_eq!(dc["config_sha256"].as_str().map(str::len), Some(64));
+    // The two shares really differ.
+    let ward = |job: &str| std::fs::read_to_string(runs.join(job).join("ward.csv")).expect("ward");
+    assert_ne!(ward("dc-0.02"), ward("dc-0.05"));
+
+    // Unchanged jobs are skipped; the broken one is tried again.
+    let (code, stderr) = batch(&jobs, &["-j", "2"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("4 jobs: 0 ok, 3 skipped, 1 failed"),
+        "{stderr}"
+    );
+    // --force reruns; --shard 1/2 runs the second and fourth jobs only.
+    let (code, stderr) = batch(&jobs, &["--shard", "1/2", "--force"]);
+    assert_eq!(code, 1, "{stderr}");
+    let shard = manifest(&runs.join("manifest-shard-1-of-2.json"));
+    let names: Vec<&str> = shard["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .map(|j| j["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["broken", "dc-0.05"]);
+    assert_eq!(shard["jobs"][1]["status"], "ok");
+    let (code, stderr) = batch(&jobs, &["--shard", "2/2"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("0 ≤ I < N"), "{stderr}");
+}
