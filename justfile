@@ -52,3 +52,19 @@ screenshot out="out/demo":
 # Accept changed chart snapshots after looking at them (crates/gapmap-export/tests/snapshots).
 update-snapshots:
     UPDATE_SNAPSHOTS=1 cargo test -p gapmap-export --test snapshots
+
+# Benchmarks against pandas/GeoPandas and DuckDB (bench/RESULTS.md), then criterion kernels.
+bench sizes="1000000 10000000 50000000":
+    cargo build --release -p gapmap-cli -p gapmap-bench
+    test -x bench/.venv/bin/python || (python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt)
+    bench/.venv/bin/python bench/run.py {{sizes}}
+    cargo bench -p gapmap-bench
+
+# Generate N simulated BDC rows in FCC zips (bench/data/zip_N), from the DC sample.
+generate rows="10000000":
+    cargo run --release -p gapmap-bench --bin bdc-gen -- --rows {{rows}} --out bench/data/zip_{{rows}}
+
+# Execute the notebooks (CI does), with the debug binary unless GAPMAP_BIN says otherwise.
+notebooks:
+    cargo build
+    GAPMAP_BIN=target/debug/gapmap bench/.venv/bin/python notebooks/run.py

@@ -21,7 +21,10 @@ fn every_fuzz_corpus_input_runs_through_its_target() {
         inputs.sort();
         assert!(!inputs.is_empty(), "{target} has no corpus");
         for input in &inputs {
-            let bytes = std::fs::read(input).expect("corpus input");
+            // A fuzzer running beside the tests replaces inputs as it reduces them.
+            let Ok(bytes) = std::fs::read(input) else {
+                continue;
+            };
             body(&bytes);
         }
         total += inputs.len();
