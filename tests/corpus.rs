@@ -787,6 +787,16 @@ fn cases() -> Vec<Case> {
             expect: Error(&["bg.geojson", "010010201001", "Point"]),
         },
         Case {
+            name: "boundaries: a position with one number (panicked inside geojson 1.0; found by fuzzing)",
+            setup: |a| {
+                a.write("bg.geojson", &Area::layer(&[
+                    ("010010201001", "{\"type\":\"Polygon\",\"coordinates\":[[[-86.50,32.50],[-86.49],[-86.49,32.51],[-86.50,32.50]]]}"),
+                    ("010010201002", &format!("{{\"type\":\"Polygon\",\"coordinates\":{}}}", square(-86.49, 32.50))),
+                ]));
+            },
+            expect: Error(&["bg.geojson", "010010201001", "two numbers"]),
+        },
+        Case {
             name: "boundaries: not JSON",
             setup: |a| {
                 a.write("bg.geojson", "GEOID,WKT\n010010201001,POLYGON((...))\n");

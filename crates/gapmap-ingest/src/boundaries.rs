@@ -208,6 +208,25 @@ fn check_geometry(geometry: &mut MultiPolygon<f64>) -> Result<Option<String>, St
     )))
 }
 
+/// Whether every position of a GeoJSON geometry has at least two finite numbers.
+fn positions_are_complete(value: &geojson::GeometryValue) -> bool {
+    use geojson::GeometryValue as G;
+    let ok = |p: &geojson::Position| {
+        p.as_slice().len() >= 2 && p.as_slice().iter().all(|v| v.is_finite())
+    };
+    match value {
+        G::Point { coordinates } => ok(coordinates),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => coordinates.iter().all(ok),
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => {
+            coordinates.iter().flatten().all(ok)
+        }
+        G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().all(ok),
+        G::GeometryCollection { geometries } => {
+            geometries.iter().all(|g| positions_are_complete(&g.value))
+        }
+    }
+}
+
 /// Spherical inverse Web Mercator (EPSG:3857 → EPSG:4326).
 fn inverse_web_mercator(c: Coord<f64>) -> Coord<f64> {
     const RADIUS: f64 = 6_378_137.0;
@@ -298,6 +317,13 @@ fn read_geojson(
             .geometry
             .as_ref()
             .ok_or_else(|| bad(format!("feature `{id}` has no geometry")))?;
+        // geojson 1.0 indexes positions [0] and [1] unchecked when converting: a position
+        // with fewer than two numbers would panic there (found by the geojson fuzz target).
+        if !positions_are_complete(&geometry.value) {
+            return Err(bad(format!(
+                "feature `{id}`: a position has fewer than two numbers (longitude, latitude) or a number that is not finite"
+            )));
+        }
         let geometry: geo::Geometry<f64> = (&geometry.value)
             .try_into()
             .map_err(|e| bad(format!("feature `{id}`: unreadable geometry: {e}")))?;
