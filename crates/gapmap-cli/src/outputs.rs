@@ -20,7 +20,7 @@ use crate::settings::{Classification, Settings};
 pub(crate) const OOKLA_ATTRIBUTION: &str = "Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. Based on analysis by Ookla of Speedtest Intelligence® data. Provided by Ookla and accessed via the AWS Open Data registry.";
 
 /// Fields derived from Ookla data (they carry CC BY-NC-SA 4.0).
-const OOKLA_FIELDS: [&str; 4] = [
+pub(crate) const OOKLA_FIELDS: [&str; 4] = [
     "speed_tests",
     "speed_mean_down_mbps",
     "speed_mean_up_mbps",

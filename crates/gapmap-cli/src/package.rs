@@ -13,16 +13,8 @@ use gapmap_gaps::{DistrictGaps, FIELD_SCHEMA};
 use serde_json::{Value, json};
 
 use crate::commands::run::{ComputedLevel, Loaded};
-use crate::outputs::{OOKLA_ATTRIBUTION, class_method, percent_share, source_lines};
+use crate::outputs::{OOKLA_ATTRIBUTION, OOKLA_FIELDS, class_method, percent_share, source_lines};
 use crate::settings::Settings;
-
-/// Fields derived from Ookla data (CC BY-NC-SA 4.0).
-const OOKLA_FIELDS: [&str; 4] = [
-    "speed_tests",
-    "speed_mean_down_mbps",
-    "speed_mean_up_mbps",
-    "share_slow_tests",
-];
 
 fn title_case(name: &str) -> String {
     let text = name.replace('_', " ");
