@@ -58,7 +58,7 @@ bench sizes="1000000 10000000 50000000":
     cargo build --release -p gapmap-cli -p gapmap-bench
     test -x bench/.venv/bin/python || (python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt)
     bench/.venv/bin/python bench/run.py {{sizes}}
-    cargo bench -p gapmap-bench
+    cargo bench -p gapmap-bench --bench kernels
 
 # Generate N simulated BDC rows in FCC zips (bench/data/zip_N), from the DC sample.
 generate rows="10000000":
