@@ -1,31 +1,11 @@
 //! A package appears all at once: `kill -9` in the middle of a run leaves the previous package
 //! exactly as it was, and the next run cleans up after the killed one (issue #7).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{gapmap, root};
-
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).expect("folder") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir).expect("inside").to_path_buf(),
-                    std::fs::read(&path).expect("file"),
-                );
-            }
-        }
-    }
-    out
-}
+use crate::util::{files, gapmap, root};
 
 fn demo(out: &Path, share: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gapmap"));

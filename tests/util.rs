@@ -69,3 +69,21 @@ pub fn number(row: &BTreeMap<String, String>, field: &str) -> Option<f64> {
     let text = &row[field];
     (!text.is_empty()).then(|| text.parse().expect("a number"))
 }
+
+/// Every file under `dir`, relative, with its bytes.
+pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).expect("folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("file");
+                out.insert(path.strip_prefix(dir).expect("inside").to_path_buf(), bytes);
+            }
+        }
+    }
+    out
+}
