@@ -260,18 +260,7 @@ fn block_points_count_locations_exactly_and_conserve_households() {
     let config_path = dir.path().join("gapmap.toml");
     std::fs::write(&config_path, config).expect("write config");
     let out = dir.path().join("out");
-    let output = crate::util::gapmap(&[
-        "run",
-        "--config",
-        config_path.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::util::run_config(&config_path, &out);
 
     let wards = read_table(&out.join("ward.csv"));
     let block_group_rows = read_table(&out.join("block_group.csv"));

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{demo_output, files, gapmap, number, read_table, root};
+use crate::util::{demo_output, files, number, read_table, root, run_config};
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("readable")).expect("JSON")
@@ -281,18 +281,7 @@ fn geojsonl_is_one_feature_per_line_when_asked() {
     let path = dir.path().join("maui.toml");
     std::fs::write(&path, config).expect("write config");
     let out = dir.path().join("out");
-    let output = gapmap(&[
-        "run",
-        "--config",
-        path.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_config(&path, &out);
     let text = std::fs::read_to_string(out.join("county.geojsonl")).expect("geojsonl");
     let collection = json(&out.join("county.geojson"));
     let lines: Vec<&str> = text.lines().collect();

@@ -87,3 +87,19 @@ pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+/// Runs `gapmap run --config <config> --out <out>` and asserts that it succeeded.
+pub fn run_config(config: &Path, out: &Path) {
+    let output = gapmap(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
