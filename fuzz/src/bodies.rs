@@ -102,7 +102,7 @@ pub fn price_tables(data: &[u8]) {
 /// Run configurations: TOML, every section and key, and the checks that follow parsing.
 pub fn config(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = gapmap_cli::settings::Settings::parse(
+        let _ = gapmap::settings::Settings::parse(
             text,
             Path::new("/nonexistent"),
             Path::new("fuzz.toml"),

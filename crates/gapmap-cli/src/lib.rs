@@ -1,15 +1,10 @@
-//! The `gapmap` command as a library: the binary is `main()` below; the configuration parser
-//! ([`settings`]) is public so that fuzz targets and tools can check a configuration exactly as
-//! the command does.
+//! The `gapmap` command: arguments → resolved settings → the `gapmap` library → a report.
+//! The binary is `main()` below; every computation lives in the library crates.
 
 #![forbid(unsafe_code)]
 
 mod args;
 mod commands;
-mod outputs;
-mod package;
-mod publish;
-pub mod settings;
 
 use std::process::ExitCode;
 
@@ -40,7 +35,7 @@ fn run(args: args::Args) -> anyhow::Result<bool> {
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
     }
-    let mut overrides = commands::run::Overrides {
+    let mut overrides = gapmap::Overrides {
         affordability_share: args.affordability_share,
         base: None,
     };

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod boundary;
 mod error;
 mod estimate;
 mod geoid;
@@ -12,6 +13,7 @@ mod technology;
 mod thresholds;
 mod tier;
 
+pub use boundary::Boundary;
 pub use error::CoreError;
 pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
 pub use geoid::{GeoId, Level};

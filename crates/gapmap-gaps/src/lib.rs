@@ -5,13 +5,16 @@
 pub mod adoption;
 pub mod affordability;
 pub mod apportion;
+mod error;
 mod level;
 pub mod need;
 mod record;
+pub mod run;
 pub mod speeds;
 pub mod suppress;
 pub mod tiers;
 
+pub use error::RunError;
 pub use level::{
     Coverage, District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
 };

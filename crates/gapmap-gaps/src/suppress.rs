@@ -34,7 +34,7 @@ impl Default for Suppression {
 }
 
 /// What [`suppress`] withheld.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Withheld {
     /// Districts below a threshold themselves.
     pub primary: usize,

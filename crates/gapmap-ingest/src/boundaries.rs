@@ -14,6 +14,8 @@ use geo::orient::Orient as _;
 use geo::{Coord, MapCoords, MultiPolygon};
 use serde_json::Value;
 
+pub use gapmap_core::Boundary;
+
 use crate::IngestError;
 
 /// The coordinate reference system a layer was stored in.
@@ -53,17 +55,6 @@ impl SourceCrs {
             SourceCrs::Reprojected(_) => "reprojected to WGS84 longitude/latitude by GDAL (PROJ)",
         }
     }
-}
-
-/// One district.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Boundary {
-    /// The id field's value, as text.
-    pub id: String,
-    /// The name field's value (the id when no name field is given).
-    pub name: String,
-    /// Longitude/latitude polygons.
-    pub geometry: MultiPolygon<f64>,
 }
 
 /// A district layer.

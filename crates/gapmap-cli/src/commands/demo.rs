@@ -54,7 +54,7 @@ pub fn demo(
     area: &str,
     data: Option<&Path>,
     out: &Path,
-    overrides: &super::run::Overrides,
+    overrides: &gapmap::Overrides,
 ) -> Result<()> {
     let config = bundled_config(area, data)?;
     eprintln!("gapmap demo: {}", config.display());

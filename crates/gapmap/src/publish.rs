@@ -161,3 +161,21 @@ fn remove_stale(parent: &Path, prefix: &str) {
         }
     }
 }
+
+/// Writes the package of a run into `out`, all at once (a staging folder swapped in); returns
+/// the files written, under `out`, in writing order.
+pub fn publish(
+    out: &Path,
+    config: &crate::Config,
+    inputs: &crate::Inputs,
+    results: &crate::Results,
+) -> Result<Vec<PathBuf>> {
+    let staging = Staging::prepare(out)?;
+    let written = crate::package::write_package(staging.path(), config, inputs, results)?;
+    let written = written
+        .iter()
+        .map(|p| out.join(p.strip_prefix(staging.path()).unwrap_or(p)))
+        .collect();
+    staging.commit()?;
+    Ok(written)
+}

@@ -221,6 +221,19 @@ pub struct PlanSettings {
     pub license: String,
 }
 
+impl From<&PlanSettings> for gapmap_ingest::PlanColumns {
+    fn from(plans: &PlanSettings) -> Self {
+        gapmap_ingest::PlanColumns {
+            provider: plans.provider.clone(),
+            technology: plans.technology.clone(),
+            download: plans.download.clone(),
+            upload: plans.upload.clone(),
+            price: plans.price.clone(),
+            area: plans.area.clone(),
+        }
+    }
+}
+
 /// Income brackets: a preset (`B19001`, `DP03`) or explicit edges and variables.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

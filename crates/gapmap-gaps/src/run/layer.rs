@@ -1,0 +1,182 @@
+//! A layer of the city's own districts: apportioned from a census level (METHOD.md §6),
+//! joined to tables tabulated by its own ids, or both.
+
+use crate::apportion::{Apportioned, apportion, areal_weights, exact_locations, merge_tabulated};
+use crate::error::RunError;
+use crate::level::{Coverage, Inputs, LevelResult, compute_tabulated_layer};
+use crate::speeds::{assign_by_centroid, fill};
+use crate::suppress::Withheld;
+
+use super::{
+    ComputedLayer, LayerInput, LayerKind, LayerTables, RunInputs, RunPlan, ShareSweep,
+    at_chart_shares, districts_of, geometry_index, points::block_point_weights,
+    report_tiles_outside,
+};
+
+/// Computes one city layer; `done` holds the census levels computed before it.
+pub(super) fn compute(
+    inputs: &RunInputs<'_>,
+    plan: &RunPlan,
+    layer: &LayerInput<'_>,
+    done: &[ComputedLayer],
+) -> Result<ComputedLayer, RunError> {
+    let mut warnings = Vec::new();
+    let apportioned = match layer.apportion_from {
+        Some(_) => Some(apportioned(inputs, plan, layer, done, &mut warnings)?),
+        None => None,
+    };
+    let (rows, by_share) = match (&layer.tables, &apportioned) {
+        (None, None) => {
+            return Err(RunError::NothingToCompute {
+                layer: layer.name.to_owned(),
+            });
+        }
+        (None, Some(a)) => (a.rows.clone(), Vec::new()),
+        (Some(tables), _) => {
+            let (result, by_share) = tabulated(plan, layer, tables, &mut warnings)?;
+            let rows = match &apportioned {
+                Some(a) => {
+                    let mut rows = a.rows.clone();
+                    merge_tabulated(&mut rows, &result.rows, &plan.method.need_weights);
+                    rows
+                }
+                None => result.rows,
+            };
+            (rows, by_share)
+        }
+    };
+    let mut rows = rows;
+    rows.sort_by(|a, b| a.geoid.cmp(&b.geoid));
+    // by_share values follow the tabulated rows, which are sorted by id too.
+    let result = LevelResult {
+        name: layer.name.to_owned(),
+        rows,
+        coverage: Coverage::default(),
+    };
+    Ok(ComputedLayer {
+        geometry_index: geometry_index(&layer.districts, &result)?,
+        result,
+        kind: match layer.apportion_from {
+            Some(from) => LayerKind::Apportioned {
+                from,
+                tabulated: layer.tables.is_some(),
+            },
+            None => LayerKind::Tabulated,
+        },
+        names: layer.names.clone(),
+        tabulated_by: layer.tables.as_ref().map(|t| t.described_as.clone()),
+        by_share,
+        unassigned: apportioned.map(|a| a.unassigned),
+        withheld: Withheld::default(),
+        warnings,
+    })
+}
+
+/// METHOD.md §6: the source level's counts split over the layer's districts, by area or by
+/// block points; raw tiles go to the district holding their centroid (§5).
+fn apportioned(
+    inputs: &RunInputs<'_>,
+    plan: &RunPlan,
+    layer: &LayerInput<'_>,
+    done: &[ComputedLayer],
+    warnings: &mut Vec<String>,
+) -> Result<Apportioned, RunError> {
+    let name = layer.name;
+    let source_level = layer.apportion_from.expect("called for apportioned layers");
+    let missing = || RunError::MissingSourceLevel {
+        layer: name.to_owned(),
+        source_level,
+    };
+    let (source, source_input) = done
+        .iter()
+        .zip(&inputs.levels)
+        .find(|(computed, _)| computed.kind == LayerKind::Census(source_level))
+        .ok_or_else(missing)?;
+    let units: Vec<&geo::MultiPolygon<f64>> = source
+        .geometry_index
+        .iter()
+        .map(|&i| &source_input.districts.features[i].geometry)
+        .collect();
+    let features = layer.districts.features;
+    let districts: Vec<&geo::MultiPolygon<f64>> = features.iter().map(|f| &f.geometry).collect();
+    let ids: Vec<(String, String)> = features
+        .iter()
+        .map(|f| (f.id.clone(), f.name.clone()))
+        .collect();
+    let id_refs: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
+    let (weights, district_of_block) = match &inputs.block_points {
+        None => (areal_weights(&units, &districts), None),
+        Some(points) => {
+            let (weights, by_block) =
+                block_point_weights(points, inputs, source, &districts, &id_refs, name, warnings)?;
+            (weights, Some(by_block))
+        }
+    };
+    let need_weights = &plan.method.need_weights;
+    let mut result = apportion(name, &ids, &source.result.rows, &weights, need_weights);
+    if let (Some(by_block), Some(table)) = (&district_of_block, inputs.locations) {
+        let of_table: Vec<Option<usize>> = table
+            .blocks
+            .iter()
+            .map(|b| by_block.get(b).copied())
+            .collect();
+        exact_locations(&mut result, table, &of_table, need_weights);
+    }
+    if let (Some(footprints), Some(speeds)) = (inputs.tile_footprints, inputs.speeds) {
+        let (members, outside) = assign_by_centroid(footprints, &districts, &id_refs);
+        for (row, tiles) in result.rows.iter_mut().zip(&members) {
+            fill(row, speeds, tiles, &plan.method.thresholds);
+            row.update_need(need_weights);
+        }
+        report_tiles_outside(warnings, &outside, Some(speeds), name);
+    }
+    let outside = result.unassigned.locations.unwrap_or(0.0);
+    if outside > 0.005 {
+        warnings.push(format!(
+            "{outside:.1} residential locations (apportioned by area) and {:.1} households of the {source_level}s fall in no {name} district: see the `unassigned` row of {name}.csv",
+            result.unassigned.households.map_or(0.0, |e| e.value)
+        ));
+    }
+    Ok(result)
+}
+
+/// The layer's figures from its own tables, and the unaffordable share at each chart share.
+fn tabulated(
+    plan: &RunPlan,
+    layer: &LayerInput<'_>,
+    tables: &LayerTables<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(LevelResult, Vec<ShareSweep>), RunError> {
+    let name = layer.name;
+    let districts = districts_of(&layer.districts, None)?;
+    let inputs = Inputs {
+        acs: Some(tables.tables),
+        affordability: tables.affordability.as_ref(),
+        ..Inputs::default()
+    };
+    let result = compute_tabulated_layer(name, &districts, inputs, &plan.method);
+    let by_share = at_chart_shares(&plan.chart_shares, tables.affordability.as_ref(), |a| {
+        compute_tabulated_layer(
+            name,
+            &districts,
+            Inputs {
+                affordability: Some(a),
+                ..inputs
+            },
+            &plan.method,
+        )
+    });
+    let in_tables = tables.tables.all_units();
+    let unmatched = districts
+        .iter()
+        .filter(|d| !in_tables.contains(&d.geoid))
+        .count();
+    if unmatched > 0 {
+        warnings.push(format!(
+            "{unmatched} of {} {name} districts found no row in the layer's tables (joined on {})",
+            result.rows.len(),
+            layer.districts.id_field
+        ));
+    }
+    Ok((result, by_share))
+}

@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod compute;
+mod config;
+mod load;
+mod package;
+mod publish;
+pub mod settings;
+
+pub use compute::{Results, compute};
+pub use config::{Config, Overrides};
+pub use gapmap_gaps::run::{ComputedLayer, LayerKind, RunResult};
+pub use gapmap_gaps::{DistrictGaps, FIELD_NAMES, FIELD_SCHEMA};
+pub use load::{Inputs, LoadedLayer, load};
+pub use package::write_package;
+pub use publish::{Staging, check_out, publish};
+pub use settings::Settings;

@@ -1,0 +1,357 @@
+//! Reading every input a configuration names, in the order the provenance lists them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
+use gapmap_export::InputFile;
+use gapmap_gaps::affordability::AffordabilityInputs;
+use gapmap_ingest::{
+    BdcStats, BoundaryLayer, PlanColumns, read_acs, read_area_prices, read_bdc, read_block_housing,
+    read_block_points, read_boundaries, read_ookla_block_tiles, read_ookla_tiles, read_plans,
+};
+
+use crate::config::Config;
+use crate::settings::{AffordabilitySettings, BracketSettings, expand};
+
+/// A district layer as read: its boundaries and, for a city layer, its own tables.
+#[derive(Debug, Clone)]
+pub struct LoadedLayer {
+    /// The boundary file.
+    pub path: PathBuf,
+    /// The boundary file as the run shows it (relative to the configuration).
+    pub shown: String,
+    /// Its districts.
+    pub boundaries: BoundaryLayer,
+    /// The tables keyed by its ids (`[[layer]] tables`).
+    pub tables: Option<AcsTables>,
+}
+
+/// Everything read from a configuration's inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// BDC residential locations and what the reader saw.
+    pub locations: Option<(LocationTable, BdcStats)>,
+    /// ACS tables.
+    pub acs: Option<AcsTables>,
+    /// The level of the ACS tables' units.
+    pub acs_level: Option<Level>,
+    /// 2020 block housing counts.
+    pub blocks: Option<BTreeMap<GeoId, BlockHousing>>,
+    /// Block internal points and their file, when a layer is apportioned through them.
+    pub block_points: Option<(PathBuf, Vec<(GeoId, geo::Point<f64>)>)>,
+    /// Ookla tiles.
+    pub speeds: Option<SpeedTiles>,
+    /// Raw tiles' footprints (same order as `speeds.tiles`), to assign them by centroid.
+    pub tile_footprints: Option<Vec<geo::Polygon<f64>>>,
+    /// Prices, brackets and the share of income.
+    pub affordability: Option<AffordabilityInputs>,
+    /// One per `[[level]]`, in order.
+    pub levels: Vec<LoadedLayer>,
+    /// One per `[[layer]]`, in order.
+    pub layers: Vec<LoadedLayer>,
+    /// Every file read, with its SHA-256, in reading order.
+    pub files: Vec<InputFile>,
+    /// What the reading found worth saying.
+    pub warnings: Vec<String>,
+}
+
+impl Inputs {
+    fn describe(&mut self, config: &Config, role: &str, path: &Path) -> Result<()> {
+        self.files
+            .push(InputFile::describe(role, path, &config.shown(path))?);
+        Ok(())
+    }
+}
+
+/// Reads every input of `config`; progress goes to stderr.
+pub fn load(config: &Config) -> Result<Inputs> {
+    let mut inputs = Inputs::default();
+    load_bdc(config, &mut inputs)?;
+    load_acs(config, &mut inputs)?;
+    let settings = &config.settings;
+    if let Some(blocks) = &settings.blocks {
+        let path = config.base.join(&blocks.housing_counts);
+        let counts = read_block_housing(&path)?;
+        eprintln!(
+            "  blocks: {} blocks, {} housing units",
+            counts.len(),
+            counts.values().map(|b| b.housing_units).sum::<u64>()
+        );
+        inputs.describe(config, "blocks", &path)?;
+        inputs.blocks = Some(counts);
+    }
+    load_ookla(config, &mut inputs)?;
+    if let Some(affordability) = &settings.affordability {
+        inputs.affordability = Some(load_affordability(config, affordability, &mut inputs)?);
+    }
+    if let (Some((table, _)), Some(blocks)) = (&inputs.locations, &inputs.blocks) {
+        let unknown = table
+            .blocks
+            .iter()
+            .filter(|b| !blocks.contains_key(*b))
+            .count();
+        if unknown > 0 {
+            inputs.warnings.push(format!(
+                "{unknown} of the {} blocks named in the BDC files are not 2020 census blocks of the block-count file: check that both use 2020 geography",
+                table.blocks.len()
+            ));
+        }
+    }
+    load_layers(config, &mut inputs)?;
+    Ok(inputs)
+}
+
+fn load_bdc(config: &Config, inputs: &mut Inputs) -> Result<()> {
+    let Some(bdc) = &config.settings.bdc else {
+        return Ok(());
+    };
+    let started = Instant::now();
+    let paths = expand(&config.base, &bdc.files, &["zip", "csv"])?;
+    let (table, stats) = read_bdc(&paths, &config.settings.thresholds)?;
+    eprintln!(
+        "  BDC: {} files, {} rows ({} business-only excluded), {} residential locations in {:.2} s",
+        paths.len(),
+        stats.rows,
+        stats.business_rows,
+        stats.locations,
+        started.elapsed().as_secs_f64()
+    );
+    for empty in &stats.empty_members {
+        inputs.warnings.push(format!(
+            "{empty} has a header but no rows: was the download cut short? (its technology adds no location)"
+        ));
+    }
+    for path in &paths {
+        inputs.describe(config, "bdc", path)?;
+    }
+    inputs.locations = Some((table, stats));
+    Ok(())
+}
+
+/// The first table's level, an example GEOID and its file, to name in a mismatch.
+type FirstLevel = (Level, String, PathBuf);
+
+fn check_same_level(first: &FirstLevel, path: &Path, level: Level, example: &str) -> Result<()> {
+    let (l, other, first_path) = first;
+    if *l == level {
+        return Ok(());
+    }
+    let short = if example.len() + 1 == other.len() {
+        Some((path, example))
+    } else if other.len() + 1 == example.len() {
+        Some((first_path.as_path(), other.as_str()))
+    } else {
+        None
+    };
+    let hint = short.map_or_else(String::new, |(file, geoid)| {
+        format!(
+            " The GEOIDs of {} (like {geoid}) are one digit short: a leading zero was lost when they were stored as numbers; re-export that column as text.",
+            file.display()
+        )
+    });
+    bail!(
+        "{} holds {level}s (like {example}) but {} holds {l}s (like {other}): give tables of one level.{hint}",
+        path.display(),
+        first_path.display()
+    );
+}
+
+fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
+    let Some(acs_settings) = &config.settings.acs else {
+        return Ok(());
+    };
+    let mut tables = AcsTables::default();
+    let mut level: Option<FirstLevel> = None;
+    let mut geography: Option<(u16, PathBuf)> = None;
+    for path in expand(&config.base, &acs_settings.tables, &["csv"])? {
+        let file = read_acs(&path)?;
+        let example = file
+            .variables
+            .values()
+            .find_map(|units| units.keys().next())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match &level {
+            Some(first) => check_same_level(first, &path, file.level, &example)?,
+            None => level = Some((file.level, example, path.clone())),
+        }
+        if let Some(year) = file.geography {
+            match &geography {
+                Some((other, first)) if *other != year => bail!(
+                    "{} uses {year} census geography but {} uses {other}: ACS tables of one run must share a geography (mixing 2010 and 2020 GEOIDs joins different areas); take every table from the same ACS vintage",
+                    path.display(),
+                    first.display()
+                ),
+                Some(_) => {}
+                None => geography = Some((year, path.clone())),
+            }
+        }
+        for (variable, values) in file.variables {
+            if tables.has(&variable) {
+                bail!(
+                    "ACS variable {variable} is given twice (again in {}): keep one table per variable",
+                    path.display()
+                );
+            }
+            tables.insert(variable, values);
+        }
+        inputs.describe(config, "acs", &path)?;
+    }
+    for needed in [
+        gapmap_gaps::adoption::HOUSEHOLDS,
+        gapmap_gaps::adoption::BROADBAND_ANY,
+        gapmap_gaps::adoption::NO_INTERNET,
+    ] {
+        if !tables.has(needed) {
+            inputs.warnings.push(format!(
+                "ACS variable {needed} was not given: the fields that need it stay empty"
+            ));
+        }
+    }
+    eprintln!("  ACS: variables {}", tables.variables().join(", "));
+    inputs.acs = Some(tables);
+    inputs.acs_level = level.map(|(l, _, _)| l);
+    Ok(())
+}
+
+fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
+    let Some(ookla) = &config.settings.ookla else {
+        return Ok(());
+    };
+    if let Some(block_tiles) = &ookla.block_tiles {
+        let path = config.base.join(block_tiles);
+        let tiles = read_ookla_block_tiles(&path)?;
+        eprintln!(
+            "  Ookla: {} tiles over {} block rows",
+            tiles.tiles.len(),
+            tiles.tile_blocks.len()
+        );
+        inputs.describe(config, "ookla", &path)?;
+        inputs.speeds = Some(tiles);
+        return Ok(());
+    }
+    let mut speeds = SpeedTiles::default();
+    let mut footprints = Vec::new();
+    let extensions = ["geojson", "json", "parquet", "csv"];
+    for path in expand(&config.base, &ookla.tiles, &extensions)? {
+        let raw = read_ookla_tiles(&path)?;
+        inputs.describe(config, "ookla", &path)?;
+        speeds.tiles.extend(raw.tiles);
+        footprints.extend(raw.footprints);
+    }
+    eprintln!("  Ookla: {} raw tiles (tile × period)", speeds.tiles.len());
+    inputs.speeds = Some(speeds);
+    inputs.tile_footprints = Some(footprints);
+    Ok(())
+}
+
+fn load_affordability(
+    config: &Config,
+    affordability: &AffordabilitySettings,
+    inputs: &mut Inputs,
+) -> Result<AffordabilityInputs> {
+    let area_prices = match &affordability.area_prices {
+        Some(prices) => {
+            let path = config.base.join(&prices.file);
+            let table = read_area_prices(&path, &prices.measure)?;
+            eprintln!(
+                "  prices: {} areas with a `{}` price ({} NA)",
+                table.prices.len(),
+                prices.measure,
+                table.missing_values
+            );
+            inputs.describe(config, "prices", &path)?;
+            Some(table.prices)
+        }
+        None => None,
+    };
+    let plans = match &affordability.plans {
+        Some(plans) => {
+            let path = config.base.join(&plans.file);
+            let read = read_plans(&path, &PlanColumns::from(plans))?;
+            eprintln!("  plans: {} offers", read.len());
+            inputs.describe(config, "plans", &path)?;
+            Some(read)
+        }
+        None => None,
+    };
+    Ok(AffordabilityInputs {
+        share_of_income: affordability.share_of_income,
+        fallback_price: affordability.reference_price,
+        area_prices,
+        plans,
+        brackets: affordability
+            .brackets
+            .as_ref()
+            .map(BracketSettings::spec)
+            .transpose()?,
+        median_income: affordability.median_income.clone(),
+    })
+}
+
+/// The census levels' and the city layers' boundaries, the block points of apportioned
+/// layers, and the layers' own tables.
+fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
+    let settings = &config.settings;
+    for level in &settings.levels {
+        let path = config.base.join(&level.boundaries);
+        let boundaries = read_boundaries(
+            &path,
+            level.layer.as_deref(),
+            &level.id_field,
+            level.name_field.as_deref(),
+        )?;
+        inputs.describe(config, &format!("boundaries:{}", level.level), &path)?;
+        inputs.levels.push(LoadedLayer {
+            shown: config.shown(&path),
+            path,
+            boundaries,
+            tables: None,
+        });
+    }
+    for layer in &settings.layers {
+        let path = config.base.join(&layer.boundaries);
+        let boundaries = read_boundaries(
+            &path,
+            layer.layer.as_deref(),
+            &layer.id_field,
+            layer.name_field.as_deref(),
+        )?;
+        inputs.describe(config, &format!("boundaries:{}", layer.name), &path)?;
+        let points = settings.blocks.as_ref().and_then(|b| b.points.as_ref());
+        if let (Some(points), Some(_), None) = (points, layer.apportion_from, &inputs.block_points)
+        {
+            let points_path = config.base.join(&points.file);
+            let read = read_block_points(
+                &points_path,
+                &points.id,
+                &points.latitude,
+                &points.longitude,
+            )?;
+            inputs.describe(config, "block_points", &points_path)?;
+            inputs.block_points = Some((points_path, read));
+        }
+        let tables = if layer.tables.is_empty() {
+            None
+        } else {
+            let mut tables = AcsTables::default();
+            for table in expand(&config.base, &layer.tables, &["csv"])? {
+                for (variable, values) in read_acs(&table)?.variables {
+                    tables.insert(variable, values);
+                }
+                inputs.describe(config, &format!("tables:{}", layer.name), &table)?;
+            }
+            Some(tables)
+        };
+        inputs.layers.push(LoadedLayer {
+            shown: config.shown(&path),
+            path,
+            boundaries,
+            tables,
+        });
+    }
+    Ok(())
+}

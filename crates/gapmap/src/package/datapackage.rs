@@ -1,0 +1,349 @@
+//! `datapackage.json`: a Frictionless Data Package listing every file of the package with its
+//! size, SHA-256, license, sources and, for tables, a Table Schema.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use gapmap_export::{InputFile, write_json};
+use gapmap_gaps::FIELD_SCHEMA;
+use serde_json::{Value, json};
+
+use super::text::{OOKLA_ATTRIBUTION, OOKLA_FIELDS, relative, title_case};
+use super::{PublishedLayer, Run};
+use crate::settings::Settings;
+
+/// License objects for a Data Package, from the free-text licenses of the configuration.
+fn license(text: &str) -> Value {
+    let known = [
+        (
+            "CC BY-NC-SA 4.0",
+            "CC-BY-NC-SA-4.0",
+            "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+        ),
+        (
+            "CC BY 4.0",
+            "CC-BY-4.0",
+            "https://creativecommons.org/licenses/by/4.0/",
+        ),
+        (
+            "CC0",
+            "CC0-1.0",
+            "https://creativecommons.org/publicdomain/zero/1.0/",
+        ),
+        (
+            "Public domain",
+            "other-pd",
+            "https://www.usa.gov/government-copyright",
+        ),
+    ];
+    known
+        .iter()
+        .find(|(key, _, _)| text.contains(key))
+        .map_or_else(
+            || json!({"name": "other-at", "title": text}),
+            |(_, name, path)| json!({"name": name, "path": path, "title": text}),
+        )
+}
+
+fn census_license() -> Value {
+    license(
+        "Public domain (U.S. Government work, 17 U.S.C. §105): Census Bureau data and the figures derived from it",
+    )
+}
+
+/// The licenses of a layer's table: census always, the BDC's, Ookla's where a speed field has
+/// a value, and the layer's own tables and prices where used.
+fn layer_licenses(settings: &Settings, level: &PublishedLayer<'_>) -> Vec<Value> {
+    let mut licenses = vec![census_license()];
+    if let Some(bdc) = &settings.bdc {
+        licenses.push(if bdc.simulated {
+            license("CC0 1.0: availability fields come from SIMULATED rows in the FCC format, not FCC data")
+        } else {
+            license("Public domain (U.S. Government work): FCC Broadband Data Collection")
+        });
+    }
+    if level.result.rows.iter().any(|r| r.speed_tests.is_some()) {
+        licenses.push(license(&format!(
+            "CC BY-NC-SA 4.0: the fields {} (and need_index where it uses slow tests) are derived from Ookla data. {OOKLA_ATTRIBUTION}",
+            OOKLA_FIELDS.join(", ")
+        )));
+    }
+    if let Some(prices) = settings
+        .affordability
+        .as_ref()
+        .and_then(|a| a.area_prices.as_ref())
+        .filter(|_| level.tabulated_by.is_none())
+    {
+        licenses.push(license(&format!(
+            "{}: reference_price, cost_to_income ({})",
+            prices.license, prices.source
+        )));
+    }
+    if let Some(layer) = settings.layers.iter().find(|l| l.name == level.result.name) {
+        licenses.push(license(&format!(
+            "{}: layer boundaries and tables",
+            layer.license
+        )));
+    }
+    licenses
+}
+
+/// Table Schema of a layer's CSV (METHOD.md §9 fields).
+fn table_schema() -> Value {
+    let fields: Vec<Value> = FIELD_SCHEMA
+        .iter()
+        .map(|f| {
+            let mut field = json!({
+                "name": f.name,
+                "type": f.kind,
+                "description": f.description,
+            });
+            if !f.unit.is_empty() {
+                field["unit"] = f.unit.into();
+            }
+            if f.kind != "string" {
+                let mut constraints = json!({"minimum": 0});
+                if f.name.starts_with("share_") && !f.name.ends_with("_moe") {
+                    constraints["maximum"] = 1.into();
+                }
+                if f.name == "need_index" {
+                    constraints["maximum"] = 100.into();
+                }
+                field["constraints"] = constraints;
+            }
+            if f.name == "geoid" {
+                field["constraints"] = json!({"required": true, "unique": true});
+            }
+            field
+        })
+        .collect();
+    json!({
+        "fields": fields,
+        "missingValues": [""],
+        "primaryKey": ["geoid"],
+    })
+}
+
+fn resource_name(path: &str) -> String {
+    path.to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Writes `datapackage.json` listing every file of the run (`written`, in order).
+pub(crate) fn write_datapackage(
+    out: &Path,
+    run: &Run<'_>,
+    metadata: &Value,
+    written: &[PathBuf],
+) -> Result<PathBuf> {
+    let settings = run.settings;
+    let levels = &run.layers;
+    let files = written;
+    let everything = package_licenses(settings);
+    let mut resources = Vec::new();
+    for path in files {
+        let shown = relative(out, path);
+        let described = InputFile::describe("output", path, &shown)?;
+        let mut resource = json!({
+            "name": resource_name(&shown),
+            "path": shown,
+            "bytes": described.bytes,
+            "hash": format!("sha256:{}", described.sha256),
+        });
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let level = levels.iter().find(|l| {
+            let name = &l.result.name;
+            shown == format!("{name}.csv")
+                || shown == format!("{name}.geojson")
+                || shown == format!("{name}.web.geojson")
+                || shown == format!("{name}.geojsonl")
+        });
+        match (extension, level) {
+            ("csv", Some(level)) => {
+                resource["title"] = format!(
+                    "{}: broadband gaps per district (table)",
+                    title_case(&level.names.title)
+                )
+                .into();
+                resource["description"] = format!(
+                    "One row per {}, the METHOD.md §9 fields; then the `unassigned` line (apportioned layers: what falls in no district) and the `suppressed` line (the sum of the districts withheld under §8), so columns add up to the area's totals.",
+                    level.names.singular
+                ).into();
+                resource["profile"] = "tabular-data-resource".into();
+                resource["format"] = "csv".into();
+                resource["mediatype"] = "text/csv".into();
+                resource["encoding"] = "utf-8".into();
+                resource["schema"] = table_schema();
+                resource["licenses"] = layer_licenses(settings, level).into();
+            }
+            ("geojson" | "geojsonl", Some(level)) => {
+                let kind = if shown.ends_with(".web.geojson") {
+                    format!(
+                        "simplified for web maps ({} m, topology-preserving; 5 decimals)",
+                        settings.output.web_simplify_m
+                    )
+                } else if extension == "geojsonl" {
+                    "newline-delimited, one Feature per line".to_owned()
+                } else {
+                    format!(
+                        "full resolution, {} decimals",
+                        settings.output.coordinate_precision
+                    )
+                };
+                resource["title"] = format!(
+                    "{}: broadband gaps per district (map layer)",
+                    title_case(&level.names.title)
+                )
+                .into();
+                resource["description"] = format!("RFC 7946 GeoJSON, WGS84 longitude/latitude, {kind}; properties are the CSV's fields (without the `unassigned` and `suppressed` lines, which have no geometry).").into();
+                resource["format"] = extension.into();
+                resource["mediatype"] = if extension == "geojsonl" {
+                    "application/geo+json-seq"
+                } else {
+                    "application/geo+json"
+                }
+                .into();
+                resource["encoding"] = "utf-8".into();
+                resource["licenses"] = layer_licenses(settings, level).into();
+            }
+            ("png" | "svg", _) => {
+                resource["title"] = format!(
+                    "Chart: {}",
+                    path.file_stem()
+                        .and_then(|s| s.to_str())
+                        .unwrap_or("")
+                        .replace('_', " ")
+                )
+                .into();
+                resource["format"] = extension.into();
+                resource["mediatype"] = if extension == "png" {
+                    "image/png"
+                } else {
+                    "image/svg+xml"
+                }
+                .into();
+                resource["licenses"] = everything.clone().into();
+            }
+            _ => {
+                let (format, mediatype, title) = match shown.as_str() {
+                    "metadata.json" => (
+                        "json",
+                        "application/json",
+                        "Run metadata: inputs with SHA-256, configuration, method, warnings",
+                    ),
+                    "methodology.md" => (
+                        "md",
+                        "text/markdown",
+                        "Methodology of this run, with every threshold and weight used",
+                    ),
+                    "index.html" => (
+                        "html",
+                        "text/html",
+                        "Static map viewer (open in a browser, no server needed)",
+                    ),
+                    _ if extension == "js" => ("js", "text/javascript", "Viewer script"),
+                    _ if extension == "css" => ("css", "text/css", "Viewer style sheet"),
+                    _ => (
+                        "txt",
+                        "text/plain",
+                        "Viewer component license (Leaflet, BSD 2-Clause)",
+                    ),
+                };
+                resource["title"] = title.into();
+                resource["format"] = format.into();
+                resource["mediatype"] = mediatype.into();
+                resource["encoding"] = "utf-8".into();
+                if shown.starts_with("viewer/leaflet") || shown == "viewer/LEAFLET-LICENSE" {
+                    resource["licenses"] = json!([{"name": "BSD-2-Clause", "path": "viewer/LEAFLET-LICENSE", "title": "Leaflet 1.9.4, BSD 2-Clause"}]);
+                } else {
+                    resource["licenses"] = everything.clone().into();
+                }
+            }
+        }
+        resources.push(resource);
+    }
+
+    let sources: Vec<Value> = run
+        .inputs
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "title": format!("{} ({})", f.path, f.role),
+                "path": f.path,
+                "bytes": f.bytes,
+                "sha256": f.sha256,
+            })
+        })
+        .collect();
+    let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);
+    let area_slug: String = resource_name(&settings.area.name.replace(' ', "-"));
+    let package = json!({
+        "profile": "data-package",
+        "name": format!("gapmap-{area_slug}"),
+        "title": format!("Broadband gaps by district: {}", settings.area.name),
+        "description": format!(
+            "Access (BEAD served / underserved / unserved locations), adoption (households without broadband), affordability and measured speed per district, with margins of error, computed by gapmap {} from public census and broadband data. See methodology.md.{}",
+            env!("CARGO_PKG_VERSION"),
+            if simulated { " The availability figures come from SIMULATED BDC rows: never publish them as facts." } else { "" }
+        ),
+        "version": env!("CARGO_PKG_VERSION"),
+        "created": metadata["generated_at"],
+        "keywords": ["broadband", "digital divide", "BEAD", "ACS", "FCC BDC", "affordability", settings.area.name],
+        "licenses": everything,
+        "contributors": [{"title": format!("gapmap {}", env!("CARGO_PKG_VERSION")), "role": "author"}],
+        "sources": sources,
+        "gapmap": {
+            "simulated_availability": simulated,
+            "thresholds": settings.thresholds,
+            "need_weights": settings.need_weights,
+            "suppression": settings.suppression,
+            "affordability_share": settings.affordability.as_ref().map(|a| a.share_of_income),
+            "apportionment": metadata["layers"].as_array().map(|layers| layers.iter().filter_map(|l| l.get("apportionment").filter(|a| !a.is_null()).map(|a| json!({"layer": l["level"], "method": a["method"]}))).collect::<Vec<_>>()),
+            "metadata": "metadata.json",
+        },
+        "resources": resources,
+    });
+    let path = out.join("datapackage.json");
+    write_json(&path, &package)?;
+    Ok(path)
+}
+
+/// The licenses that apply to the package as a whole (the union of its parts).
+pub(crate) fn package_licenses(settings: &Settings) -> Vec<Value> {
+    let mut licenses = vec![census_license()];
+    if let Some(bdc) = &settings.bdc {
+        licenses.push(if bdc.simulated {
+            license("CC0 1.0: SIMULATED availability rows in the FCC format, not FCC data")
+        } else {
+            license("Public domain (U.S. Government work): FCC Broadband Data Collection")
+        });
+    }
+    if settings.ookla.is_some() {
+        licenses.push(license(&format!(
+            "CC BY-NC-SA 4.0: Ookla-derived fields and every chart or file that shows them. {OOKLA_ATTRIBUTION}"
+        )));
+    }
+    if let Some(affordability) = &settings.affordability {
+        for (source, text) in affordability
+            .area_prices
+            .iter()
+            .map(|p| (&p.source, &p.license))
+            .chain(affordability.plans.iter().map(|p| (&p.source, &p.license)))
+        {
+            licenses.push(license(&format!("{text}: {source}")));
+        }
+    }
+    for layer in &settings.layers {
+        licenses.push(license(&format!("{}: layer {}", layer.license, layer.name)));
+    }
+    licenses
+}

@@ -1,0 +1,202 @@
+//! `methodology.md`: METHOD.md's rules with this run's numbers.
+
+use std::fmt::Write as _;
+
+use gapmap_gaps::FIELD_SCHEMA;
+
+use super::Run;
+use super::datapackage::package_licenses;
+use super::text::{OOKLA_ATTRIBUTION, percent_share};
+
+/// `methodology.md`: METHOD.md's rules with this run's numbers, so a reader can recompute any
+/// figure from the inputs listed with their SHA-256.
+pub(crate) fn methodology_text(run: &Run<'_>) -> String {
+    let (settings, levels) = (run.settings, &run.layers);
+    let t = &settings.thresholds;
+    let w = &settings.need_weights;
+    let mut m = String::new();
+    let _ = writeln!(
+        m,
+        "# Methodology: broadband gaps in {}\n",
+        settings.area.name
+    );
+    let _ = writeln!(
+        m,
+        "Computed by gapmap {} following METHOD.md, with the values below: every threshold, weight and source this run used. Section numbers refer to METHOD.md. Field definitions are in `datapackage.json` (table schema) and in §9 below.\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    if settings.bdc.as_ref().is_some_and(|b| b.simulated) {
+        let _ = writeln!(
+            m,
+            "> **Simulated availability.** The BDC rows of this run are a labelled simulation in the FCC format. Location counts, tiers and everything built on them are a demonstration, not facts.\n"
+        );
+    }
+    let _ = writeln!(
+        m,
+        "## Inputs\n\n| role | file | bytes | SHA-256 |\n|---|---|---:|---|"
+    );
+    for f in &run.inputs.files {
+        let _ = writeln!(
+            m,
+            "| {} | `{}` | {} | `{}` |",
+            f.role, f.path, f.bytes, f.sha256
+        );
+    }
+    if let Some(bdc) = &settings.bdc {
+        let _ = writeln!(m, "\nBDC vintage: {}.", bdc.vintage);
+    }
+    if let Some(acs) = &settings.acs {
+        let _ = writeln!(m, "ACS: {} 5-year estimates.", acs.vintage);
+    }
+    if let Some(ookla) = &settings.ookla {
+        let _ = writeln!(m, "Ookla open data: {}.", ookla.period);
+    }
+    let reliable: Vec<String> = t.reliable_technologies.iter().map(u16::to_string).collect();
+    let _ = writeln!(
+        m,
+        "\n## §2 Access: BEAD tiers of residential locations\n\n\
+         Each residential location (BDC `location_id`; business-only rows excluded) counts once, by its best offer over every provider and technology.\n\n\
+         - **Served**: some offer with a reliable technology (codes {}){} at ≥ {} Mbps down and ≥ {} Mbps up.\n\
+         - **Underserved**: not served, and some reliable offer at ≥ {} / {} Mbps.\n\
+         - **Unserved**: neither.\n\
+         - **Gigabit**: some offer at ≥ {} / {} Mbps.\n\n\
+         `share_*` = count / `locations`. Speeds are compared with ≥ exactly at the threshold.",
+        reliable.join(", "),
+        if t.require_low_latency {
+            ", low latency (`low_latency` = 1)"
+        } else {
+            ""
+        },
+        t.served.download,
+        t.served.upload,
+        t.underserved.download,
+        t.underserved.upload,
+        t.gigabit.download,
+        t.gigabit.upload
+    );
+    let _ = writeln!(
+        m,
+        "\n## §3 Adoption: ACS households\n\n\
+         - `households` = B28002_001, `no_internet` = B28002_013, `without_broadband` = B28002_001 − B28002_004.\n\
+         - Sums over units: MOE = √(Σ MOEᵢ²), counting only the largest MOE among zero estimates. Difference: √(MOE_a² + MOE_b²).\n\
+         - Shares p = X / Y with MOE = √(MOE_X² − p²·MOE_Y²) / Y, or with + under the root when the radicand is negative.\n\
+         - Census sentinels (-666666666 and the like) are never numbers: the field is empty and `notes` says why."
+    );
+    let _ = writeln!(m, "\n## §4 Affordability\n");
+    if let Some(a) = &settings.affordability {
+        let _ = writeln!(
+            m,
+            "- Share of income: **{}**. A plan at price P a month is unaffordable for a household with annual income below T = 12 × P / {}.\n\
+             - Reference price P: {}{}.\n\
+             - Households below T: from the income brackets ({}), linear interpolation within the bracket holding T, MOE of the interpolated part scaled by its fraction.\n\
+             - `cost_to_income` = 12 × P / median household income ({}), only where the district is a unit of the table (a median is never rolled up).",
+            percent_share(a.share_of_income),
+            a.share_of_income,
+            a.area_prices.as_ref().map_or_else(String::new, |p| format!(
+                "the area price table's `{}` ({}), else ",
+                p.measure, p.source
+            )),
+            a.reference_price.map_or_else(
+                || "no fallback".to_owned(),
+                |p| format!("the configured ${p:.2} a month")
+            ),
+            a.brackets
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), |b| format!("{b:?}")),
+            a.median_income.as_deref().unwrap_or("not given"),
+        );
+        for layer in &settings.layers {
+            if let Some(price) = layer.reference_price {
+                let _ = writeln!(
+                    m,
+                    "- Layer `{}`: its own tables ({}), reference price ${price:.2} ({}).",
+                    layer.name,
+                    layer.tables_source.as_deref().unwrap_or("own tables"),
+                    layer
+                        .reference_price_source
+                        .as_deref()
+                        .unwrap_or("configured")
+                );
+            }
+        }
+    } else {
+        let _ = writeln!(
+            m,
+            "Not computed in this run (no `[affordability]` section)."
+        );
+    }
+    let _ = writeln!(
+        m,
+        "\n## §5 Measured speed (Ookla)\n\n\
+         - Means are test-weighted over the district's tiles; a district with fewer than **{}** tests gets no speed figures.\n\
+         - `share_slow_tests`: share of tests in tiles below {} / {} Mbps.\n\
+         - Ookla data is CC BY-NC-SA 4.0: {OOKLA_ATTRIBUTION}",
+        t.min_speed_tests, t.slow_tile.download, t.slow_tile.upload
+    );
+    let _ = writeln!(m, "\n## §6 Levels and apportionment\n");
+    for level in levels {
+        let how = match (level.apportioned_from(), &level.tabulated_by) {
+            (Some(from), Some(tables)) => format!(
+                "apportioned from {from} (areal overlay, geodesic areas; counts × area share, MOE × weight), affordability from its own tables: {tables}"
+            ),
+            (Some(from), None) => format!(
+                "apportioned from {from} (areal overlay, geodesic areas; counts × area share, MOE × weight)"
+            ),
+            (None, Some(tables)) => format!("tabulated by its own ids: {tables}"),
+            (None, None) => "census level: block groups summed, by GEOID prefix".to_owned(),
+        };
+        let _ = writeln!(
+            m,
+            "- `{}` ({} districts): {how}.",
+            level.result.name,
+            level.result.rows.len()
+        );
+    }
+    let _ = writeln!(
+        m,
+        "\n## §7 Need index\n\n\
+         need_index = 100 × Σ wᵢ cᵢ / Σ wᵢ over the available components (named in `need_components`), with weights: not served {}, without broadband {}, unaffordable {}, slow tests {}.",
+        w.not_served, w.without_broadband, w.unaffordable, w.slow_tests
+    );
+    let _ = writeln!(
+        m,
+        "\n## §8 Privacy and suppression\n\n\
+         - A district with fewer than **{}** households or **{}** residential locations has its counts and shares withheld (empty; reason in `suppressed`).\n\
+         - Complementary suppression (beyond METHOD.md, which would let one withheld district be recovered from the totals): the smallest published districts are withheld too, until the withheld group has at least two districts and reaches both thresholds together.\n\
+         - Each CSV ends with a `suppressed` line summing the withheld districts, so columns still add up.\n\
+         - No location-level row is published anywhere.\n",
+        settings.suppression.min_households, settings.suppression.min_locations
+    );
+    for level in levels {
+        {
+            let w = &level.withheld;
+            let _ = writeln!(
+                m,
+                "- `{}`: {} withheld as small, {} withheld to protect them.",
+                level.result.name, w.primary, w.complementary
+            );
+        }
+    }
+    let _ = writeln!(
+        m,
+        "\n## §9 Fields\n\n| field | type | unit | meaning |\n|---|---|---|---|"
+    );
+    for f in FIELD_SCHEMA {
+        let _ = writeln!(
+            m,
+            "| `{}` | {} | {} | {} |",
+            f.name, f.kind, f.unit, f.description
+        );
+    }
+    if !run.results.warnings.is_empty() {
+        let _ = writeln!(m, "\n## Warnings of this run\n");
+        for warning in &run.results.warnings {
+            let _ = writeln!(m, "- {warning}");
+        }
+    }
+    let _ = writeln!(m, "\n## Licenses\n");
+    for l in package_licenses(settings) {
+        let _ = writeln!(m, "- {}", l["title"].as_str().unwrap_or(""));
+    }
+    m
+}

@@ -1,0 +1,171 @@
+//! The publication package of a run: per layer GeoJSON (full, web-simplified, newline-delimited)
+//! and CSV, the charts, `metadata.json`, the static viewer, `methodology.md` and
+//! `datapackage.json` — in that order, each written from the run's figures and provenance.
+
+mod charts;
+mod datapackage;
+mod metadata;
+mod methodology;
+mod text;
+mod viewer;
+
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use gapmap_export::{
+    simplify_layer, write_atomic, write_csv, write_geojson, write_geojsonl, write_json,
+};
+use gapmap_gaps::DistrictGaps;
+use gapmap_gaps::run::ComputedLayer;
+use gapmap_ingest::BoundaryLayer;
+
+use crate::Results;
+use crate::config::Config;
+use crate::load::Inputs;
+use crate::settings::Settings;
+
+/// A computed layer with the boundaries it was computed on.
+pub(crate) struct PublishedLayer<'a> {
+    computed: &'a ComputedLayer,
+    /// The layer's districts as read.
+    pub layer: &'a BoundaryLayer,
+    /// The boundary file.
+    pub boundaries: &'a Path,
+}
+
+impl Deref for PublishedLayer<'_> {
+    type Target = ComputedLayer;
+
+    fn deref(&self) -> &ComputedLayer {
+        self.computed
+    }
+}
+
+/// Everything a package is written from.
+pub(crate) struct Run<'a> {
+    pub settings: &'a Settings,
+    pub base: &'a Path,
+    pub inputs: &'a Inputs,
+    pub results: &'a Results,
+    pub layers: Vec<PublishedLayer<'a>>,
+}
+
+/// Writes the whole package of a run into the folder `out`; returns the files written, in
+/// order. [`crate::publish`] does the same into a staging folder swapped in at once.
+pub fn write_package(
+    out: &Path,
+    config: &Config,
+    inputs: &Inputs,
+    results: &Results,
+) -> Result<Vec<PathBuf>> {
+    let loaded = inputs.levels.iter().chain(&inputs.layers);
+    let run = Run {
+        settings: &config.settings,
+        base: &config.base,
+        inputs,
+        results,
+        layers: results
+            .run
+            .layers
+            .iter()
+            .zip(loaded)
+            .map(|(computed, loaded)| PublishedLayer {
+                computed,
+                layer: &loaded.boundaries,
+                boundaries: &loaded.path,
+            })
+            .collect(),
+    };
+    let settings = run.settings;
+    let mut written = Vec::new();
+    let mut web_layers = Vec::new();
+    for level in &run.layers {
+        let (files, web) = write_layer(out, settings, level)?;
+        written.extend(files);
+        web_layers.push(web);
+    }
+    let mut charts_by_level = Vec::new();
+    for level in &run.layers {
+        charts_by_level.push(if settings.output.charts {
+            charts::charts_for(out, &run, level)?
+        } else {
+            Vec::new()
+        });
+    }
+    let chart_files: Vec<PathBuf> = charts_by_level.iter().flatten().cloned().collect();
+    let metadata = metadata::metadata(out, &run, &chart_files);
+    let metadata_path = out.join("metadata.json");
+    write_json(&metadata_path, &metadata)?;
+    written.extend(chart_files);
+    written.push(metadata_path);
+    if settings.output.viewer {
+        written.extend(viewer::write_viewer(
+            out,
+            settings,
+            &run.layers,
+            &web_layers,
+            &charts_by_level,
+        )?);
+    }
+    let methodology = out.join("methodology.md");
+    let text = methodology::methodology_text(&run);
+    write_atomic(&methodology, |w| w.write_all(text.as_bytes()))?;
+    written.push(methodology);
+    let package = datapackage::write_datapackage(out, &run, &metadata, &written)?;
+    written.push(package);
+    Ok(written)
+}
+
+/// A layer's GeoJSON, newline-delimited GeoJSON, web GeoJSON and CSV; returns the files and
+/// the simplified geometries (for the viewer).
+fn write_layer(
+    out: &Path,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+) -> Result<(Vec<PathBuf>, Option<Vec<geo::MultiPolygon<f64>>>)> {
+    let mut written = Vec::new();
+    let name = level.result.name.as_str();
+    let features: Vec<_> = level
+        .result
+        .rows
+        .iter()
+        .zip(&level.geometry_index)
+        .map(|(row, &i)| (row, &level.layer.features[i].geometry))
+        .collect();
+    let precision = settings.output.coordinate_precision;
+    let geojson = out.join(format!("{name}.geojson"));
+    write_geojson(&geojson, &features, precision)?;
+    written.push(geojson);
+    if settings.output.geojsonl.applies(features.len()) {
+        let lines = out.join(format!("{name}.geojsonl"));
+        write_geojsonl(&lines, &features, precision)?;
+        written.push(lines);
+    }
+    // The web layer: simplified once per shared border, so neighbours still meet.
+    let web = (settings.output.web_simplify_m > 0.0).then(|| {
+        let geometries: Vec<_> = features.iter().map(|(_, g)| *g).collect();
+        simplify_layer(&geometries, settings.output.web_simplify_m)
+    });
+    if let Some(simple) = &web {
+        let path = out.join(format!("{name}.web.geojson"));
+        let pairs: Vec<_> = features.iter().map(|(r, _)| *r).zip(simple).collect();
+        // Five decimals (about 1 m) are plenty at the web layer's tolerance.
+        write_geojson(&path, &pairs, precision.min(5))?;
+        written.push(path);
+    }
+    let csv = out.join(format!("{name}.csv"));
+    // The `unassigned` and `suppressed` lines keep totals adding up in the table (METHOD.md
+    // §6, §8); they have no geometry.
+    let table: Vec<DistrictGaps> = level
+        .result
+        .rows
+        .iter()
+        .chain(&level.unassigned)
+        .chain(&level.withheld.line)
+        .cloned()
+        .collect();
+    write_csv(&csv, &table)?;
+    written.push(csv);
+    Ok((written, web))
+}

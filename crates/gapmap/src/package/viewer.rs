@@ -1,0 +1,244 @@
+//! The static viewer (`index.html` and `viewer/`): a map per layer and figure, the charts, and
+//! links to every file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use gapmap_export::feature_json;
+use gapmap_export::viewer::{ViewerChart, ViewerFile, ViewerLayer, ViewerMap, ViewerText};
+use gapmap_gaps::DistrictGaps;
+use serde_json::Value;
+
+use super::PublishedLayer;
+use super::text::{OOKLA_ATTRIBUTION, class_method, relative, source_lines, title_case};
+use crate::settings::Settings;
+
+/// The maps of a layer in the viewer: the fields of the PNG choropleths (and the share without
+/// broadband), with withheld districts empty.
+type Pick = fn(&DistrictGaps) -> Option<f64>;
+
+fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
+    let rows = &level.result.rows;
+    let plural = &level.names.plural;
+    let specs: [(&str, &str, &str, &str, &str, Pick); 7] = [
+        (
+            "need_index",
+            "Need index",
+            "Need index (0 = no gap, 100 = all)",
+            "index",
+            "No component available",
+            |r| r.need_index.map(|v| v / 100.0),
+        ),
+        (
+            "unserved_underserved",
+            "Homes without 100/20 Mbps service",
+            "Unserved + underserved (share of locations)",
+            "percent",
+            "No residential locations",
+            |r| {
+                r.share_unserved
+                    .zip(r.share_underserved)
+                    .map(|(a, b)| a + b)
+            },
+        ),
+        (
+            "no_internet",
+            "Households with no internet access",
+            "No internet access (share of households)",
+            "percent",
+            "No households or no estimate",
+            |r| r.share_no_internet.map(|e| e.value),
+        ),
+        (
+            "without_broadband",
+            "Households without broadband",
+            "Without broadband (share of households)",
+            "percent",
+            "No households or no estimate",
+            |r| r.share_without_broadband.map(|e| e.value),
+        ),
+        (
+            "unaffordable",
+            "Households for whom a 100/20 plan is unaffordable",
+            "Unaffordable (share of households)",
+            "percent",
+            "No income brackets or price",
+            |r| r.share_unaffordable.map(|e| e.value),
+        ),
+        (
+            "cost_to_income",
+            "Cheapest 100/20 plan as a share of median income",
+            "Cost to income (share of median income)",
+            "percent2",
+            "No price or no median income",
+            |r| r.cost_to_income,
+        ),
+        (
+            "download_speed",
+            "Measured fixed download speed",
+            "Mean download (Mbps)",
+            "mbps",
+            "Too few tests",
+            |r| r.speed_mean_down_mbps,
+        ),
+    ];
+    specs
+        .iter()
+        .filter_map(|(id, title, legend, format, no_data, pick)| {
+            let values: Vec<Option<f64>> = rows
+                .iter()
+                .map(|r| {
+                    if r.suppressed.is_some() {
+                        None
+                    } else {
+                        pick(r)
+                    }
+                })
+                .collect();
+            values.iter().any(Option::is_some).then(|| ViewerMap {
+                id: (*id).to_owned(),
+                title: (*title).to_owned(),
+                legend: (*legend).to_owned(),
+                format: (*format).to_owned(),
+                no_data: format!("{no_data} ({plural})"),
+                values,
+            })
+        })
+        .collect()
+}
+
+/// What a chart file shows, from its name.
+fn chart_caption(stem: &str, level: &str) -> String {
+    let what = stem
+        .strip_prefix(level)
+        .unwrap_or(stem)
+        .trim_start_matches('_');
+    match what {
+        "unserved_underserved" => "Homes without 100/20 Mbps service (map)".to_owned(),
+        "no_internet" => "Households with no internet access (map)".to_owned(),
+        "cost_to_income" => "Cheapest plan as a share of median income (map)".to_owned(),
+        "unaffordable" => "Households for whom broadband is unaffordable (map)".to_owned(),
+        "download_speed" => "Measured download speed (map)".to_owned(),
+        "need_index" => "Need index (map)".to_owned(),
+        "tiers" => "Locations by BEAD tier (bars)".to_owned(),
+        "income_vs_without_broadband" => {
+            "Median income and households without broadband (scatter)".to_owned()
+        }
+        other if other.starts_with("need_top") => {
+            "Districts with the highest need (bars)".to_owned()
+        }
+        other if other.starts_with("unaffordable_at_") => {
+            "Unaffordable at several shares of income (bars)".to_owned()
+        }
+        other if other.starts_with("histogram_") => format!(
+            "Distribution of {} (histogram)",
+            other.trim_start_matches("histogram_")
+        ),
+        other => other.replace('_', " "),
+    }
+}
+
+/// Writes `index.html` and `viewer/`.
+pub fn write_viewer(
+    out: &Path,
+    settings: &Settings,
+    levels: &[PublishedLayer<'_>],
+    web_layers: &[Option<Vec<geo::MultiPolygon<f64>>>],
+    charts_by_level: &[Vec<PathBuf>],
+) -> Result<Vec<PathBuf>> {
+    let mut layers = Vec::new();
+    for ((level, web), charts) in levels.iter().zip(web_layers).zip(charts_by_level) {
+        let name = level.result.name.as_str();
+        let features: Vec<Value> = level
+            .result
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let full = &level.layer.features[level.geometry_index[i]].geometry;
+                let geometry = web.as_ref().map_or(full, |w| &w[i]);
+                feature_json(row, geometry, 5)
+            })
+            .collect();
+        let charts: Vec<ViewerChart> = charts
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .map(|png| {
+                let stem = png.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                ViewerChart {
+                    title: chart_caption(stem, name),
+                    png: relative(out, png),
+                    svg: relative(out, &png.with_extension("svg")),
+                }
+            })
+            .collect();
+        let mut files = vec![
+            ViewerFile {
+                path: format!("{name}.csv"),
+                label: "figures per district, with the `unassigned` and `suppressed` lines (CSV)"
+                    .into(),
+            },
+            ViewerFile {
+                path: format!("{name}.geojson"),
+                label: "full-resolution layer (GeoJSON, RFC 7946)".into(),
+            },
+        ];
+        if web.is_some() {
+            files.push(ViewerFile {
+                path: format!("{name}.web.geojson"),
+                label: format!(
+                    "simplified layer for web maps, {} m tolerance, shared borders kept (GeoJSON)",
+                    settings.output.web_simplify_m
+                ),
+            });
+        }
+        if settings.output.geojsonl.applies(level.result.rows.len()) {
+            files.push(ViewerFile {
+                path: format!("{name}.geojsonl"),
+                label: "one feature per line (newline-delimited GeoJSON)".into(),
+            });
+        }
+        layers.push(ViewerLayer {
+            name: name.to_owned(),
+            title: title_case(&level.names.title),
+            plural: level.names.plural.clone(),
+            features,
+            maps: layer_maps(level),
+            charts,
+            files,
+        });
+    }
+    let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);
+    let sources = source_lines(
+        settings,
+        settings.bdc.is_some(),
+        settings.acs.is_some(),
+        settings.ookla.is_some(),
+    );
+    let text = ViewerText {
+        title: format!("Broadband gaps in {}", settings.area.name),
+        subtitle: "Who cannot get a 100/20 Mbps connection, who is not subscribed, for whom it is unaffordable, and how fast tests run, district by district.".into(),
+        warning: if simulated {
+            "SIMULATED availability data: the location counts and tiers are a demonstration, not FCC figures.".into()
+        } else {
+            String::new()
+        },
+        attribution: if settings.ookla.is_some() {
+            format!("Census Bureau; FCC BDC; {OOKLA_ATTRIBUTION} (CC BY-NC-SA 4.0)")
+        } else {
+            "Census Bureau; FCC BDC".into()
+        },
+        footer: sources.replace('\n', " "),
+        links: vec![
+            ("methodology.md".into(), "how every figure is computed, with this run's thresholds and weights".into()),
+            ("datapackage.json".into(), "Frictionless Data Package: every file with its schema, license and SHA-256".into()),
+            ("metadata.json".into(), "run metadata: inputs with SHA-256, configuration, warnings".into()),
+        ],
+    };
+    Ok(gapmap_export::viewer::write_viewer(
+        out,
+        &text,
+        &layers,
+        class_method(settings),
+    )?)
+}
