@@ -22,4 +22,20 @@ pub enum ExportError {
         /// The drawing library's message.
         message: String,
     },
+    /// A file could not be read back.
+    #[error("cannot read {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The system error.
+        source: std::io::Error,
+    },
+    /// A `metadata.json` that is not one gapmap wrote.
+    #[error("{path} is not a gapmap metadata.json")]
+    Metadata {
+        /// The file.
+        path: PathBuf,
+        /// What did not parse.
+        source: serde_json::Error,
+    },
 }

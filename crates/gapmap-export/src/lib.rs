@@ -7,6 +7,7 @@ pub mod charts;
 mod error;
 mod geojson;
 mod metadata;
+pub mod provenance;
 mod simplify;
 mod table;
 mod values;

@@ -5,14 +5,14 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ExportError;
 use crate::atomic::write_atomic;
 
 /// One input file as the metadata records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputFile {
     /// What the file is for (`bdc`, `acs`, `boundaries:tract`, ...).
     pub role: String,

@@ -18,6 +18,28 @@ const VIEWER_JS: &[u8] = include_bytes!("../assets/viewer/viewer.js");
 const VIEWER_CSS: &[u8] = include_bytes!("../assets/viewer/viewer.css");
 const INDEX_HTML: &str = include_str!("../assets/viewer/index.html");
 
+/// How the viewer prints a value (viewer.js's `fmt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueFormat {
+    /// A share as a percentage with one decimal.
+    Percent,
+    /// A share as a percentage with two decimals (small ratios such as cost to income).
+    Percent2,
+    /// A 0–1 value shown as an index 0–100.
+    Index,
+    /// Megabits per second.
+    Mbps,
+    /// Whole dollars.
+    Dollars,
+    /// Dollars and cents.
+    Price,
+    /// A count.
+    Count,
+    /// A number with one decimal.
+    Number1,
+}
+
 /// One choropleth of a layer, classed like the PNG map of the same field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewerMap {
@@ -27,8 +49,8 @@ pub struct ViewerMap {
     pub title: String,
     /// Legend title.
     pub legend: String,
-    /// How values print: `percent`, `percent2`, `index`, `mbps`, `dollars`, `count`.
-    pub format: String,
+    /// How values print.
+    pub format: ValueFormat,
     /// Legend label of districts without a value.
     #[serde(rename = "noData")]
     pub no_data: String,
@@ -100,7 +122,7 @@ pub struct PopupField {
     /// Label.
     pub label: &'static str,
     /// How it prints.
-    pub format: &'static str,
+    pub format: ValueFormat,
     /// The property holding its margin of error, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moe: Option<&'static str>,
@@ -108,45 +130,85 @@ pub struct PopupField {
 
 /// What the popup shows, in order (empty fields are skipped).
 pub const POPUP_FIELDS: [PopupField; 13] = [
-    p("locations", "Residential locations", "count", None),
-    p("share_served", "Served (100/20)", "percent", None),
-    p("share_underserved", "Underserved", "percent", None),
-    p("share_unserved", "Unserved", "percent", None),
-    p("households", "Households", "count", Some("households_moe")),
+    p(
+        "locations",
+        "Residential locations",
+        ValueFormat::Count,
+        None,
+    ),
+    p(
+        "share_served",
+        "Served (100/20)",
+        ValueFormat::Percent,
+        None,
+    ),
+    p(
+        "share_underserved",
+        "Underserved",
+        ValueFormat::Percent,
+        None,
+    ),
+    p("share_unserved", "Unserved", ValueFormat::Percent, None),
+    p(
+        "households",
+        "Households",
+        ValueFormat::Count,
+        Some("households_moe"),
+    ),
     p(
         "share_no_internet",
         "No internet access",
-        "percent",
+        ValueFormat::Percent,
         Some("share_no_internet_moe"),
     ),
     p(
         "share_without_broadband",
         "Without broadband",
-        "percent",
+        ValueFormat::Percent,
         Some("share_without_broadband_moe"),
     ),
-    p("share_unaffordable", "Unaffordable", "percent", None),
-    p("reference_price", "Reference price / month", "price", None),
-    p("cost_to_income", "Cost to median income", "percent2", None),
+    p(
+        "share_unaffordable",
+        "Unaffordable",
+        ValueFormat::Percent,
+        None,
+    ),
+    p(
+        "reference_price",
+        "Reference price / month",
+        ValueFormat::Price,
+        None,
+    ),
+    p(
+        "cost_to_income",
+        "Cost to median income",
+        ValueFormat::Percent2,
+        None,
+    ),
     p(
         "median_income",
         "Median household income",
-        "dollars",
+        ValueFormat::Dollars,
         Some("median_income_moe"),
     ),
     p(
         "speed_mean_down_mbps",
         "Mean download (Ookla)",
-        "mbps",
+        ValueFormat::Mbps,
         None,
     ),
-    p("need_index", "Need index (0–100)", "number1", None),
+    p(
+        "need_index",
+        "Need index (0–100)",
+        ValueFormat::Number1,
+        None,
+    ),
 ];
 
 const fn p(
     field: &'static str,
     label: &'static str,
-    format: &'static str,
+    format: ValueFormat,
     moe: Option<&'static str>,
 ) -> PopupField {
     PopupField {

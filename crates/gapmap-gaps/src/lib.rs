@@ -18,4 +18,4 @@ pub use error::RunError;
 pub use level::{
     Coverage, District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
 };
-pub use record::{DistrictGaps, FIELD_NAMES, FIELD_SCHEMA, FieldSchema, FieldValue};
+pub use record::{DistrictGaps, FIELD_NAMES, FIELDS, Field, FieldSource, FieldType, FieldValue};

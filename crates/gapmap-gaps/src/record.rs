@@ -30,345 +30,447 @@ impl From<Option<u64>> for FieldValue {
 }
 
 /// The output fields, in output order: METHOD.md §9's (with `median_income` and its MOE after
-/// `cost_to_income`, the input of that ratio and of the income scatter chart), then the counts by best technology (§2
-/// "also reported"), `need_components` (§7 asks that the components used be named in the
-/// output; §9 has no field for it) and `notes`.
-pub const FIELD_NAMES: [&str; 44] = [
-    "geoid",
-    "name",
-    "level",
-    "locations",
-    "locations_served",
-    "locations_underserved",
-    "locations_unserved",
-    "locations_gigabit",
-    "share_served",
-    "share_underserved",
-    "share_unserved",
-    "households",
-    "households_moe",
-    "no_internet",
-    "no_internet_moe",
-    "share_no_internet",
-    "share_no_internet_moe",
-    "without_broadband",
-    "without_broadband_moe",
-    "share_without_broadband",
-    "share_without_broadband_moe",
-    "reference_price",
-    "income_threshold",
-    "unaffordable",
-    "unaffordable_moe",
-    "share_unaffordable",
-    "cost_to_income",
-    "median_income",
-    "median_income_moe",
-    "speed_tests",
-    "speed_mean_down_mbps",
-    "speed_mean_up_mbps",
-    "share_slow_tests",
-    "need_index",
-    "suppressed",
-    "locations_best_fiber",
-    "locations_best_cable",
-    "locations_best_copper",
-    "locations_best_licensed_wireless",
-    "locations_best_unlicensed_wireless",
-    "locations_best_satellite",
-    "locations_best_other",
-    "need_components",
-    "notes",
+/// `cost_to_income`, the input of that ratio and of the income scatter chart), then the counts
+/// by best technology (§2 "also reported"), `need_components` (§7 asks that the components used
+/// be named in the output; §9 has no field for it) and `notes`. The one registry of output
+/// fields: the CSV and GeoJSON columns, the table schema and [`FIELD_NAMES`] come from it.
+pub const FIELDS: [Field; 44] = [
+    Field {
+        name: "geoid",
+        kind: FieldType::String,
+        unit: "",
+        description: "District id: the census GEOID, or the layer's own id field",
+        source: FieldSource::Identity,
+        value: |r| FieldValue::Text(r.geoid.clone()),
+    },
+    Field {
+        name: "name",
+        kind: FieldType::String,
+        unit: "",
+        description: "District label",
+        source: FieldSource::Identity,
+        value: |r| FieldValue::Text(r.name.clone()),
+    },
+    Field {
+        name: "level",
+        kind: FieldType::String,
+        unit: "",
+        description: "tract, block_group, county, or the custom layer's name",
+        source: FieldSource::Identity,
+        value: |r| FieldValue::Text(r.level.clone()),
+    },
+    Field {
+        name: "locations",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential BDC locations (METHOD.md §2); fractional where apportioned by area (§6)",
+        source: FieldSource::Availability,
+        value: |r| r.locations.into(),
+    },
+    Field {
+        name: "locations_served",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations with a reliable offer of at least 100/20 Mbps and low latency (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_served.into(),
+    },
+    Field {
+        name: "locations_underserved",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best reliable offer is at least 25/3 but below 100/20 Mbps (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_underserved.into(),
+    },
+    Field {
+        name: "locations_unserved",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations without a reliable offer of 25/3 Mbps (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_unserved.into(),
+    },
+    Field {
+        name: "locations_gigabit",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations with an offer of at least 1000/500 Mbps (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_gigabit.into(),
+    },
+    Field {
+        name: "share_served",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "locations_served / locations",
+        source: FieldSource::Availability,
+        value: |r| r.share_served.into(),
+    },
+    Field {
+        name: "share_underserved",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "locations_underserved / locations",
+        source: FieldSource::Availability,
+        value: |r| r.share_underserved.into(),
+    },
+    Field {
+        name: "share_unserved",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "locations_unserved / locations",
+        source: FieldSource::Availability,
+        value: |r| r.share_unserved.into(),
+    },
+    Field {
+        name: "households",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "ACS households, B28002_001 (§3)",
+        source: FieldSource::Census,
+        value: |r| value(r.households.as_ref()),
+    },
+    Field {
+        name: "households_moe",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "90% margin of error of households",
+        source: FieldSource::Census,
+        value: |r| margin(r.households.as_ref()),
+    },
+    Field {
+        name: "no_internet",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "Households with no internet access, B28002_013 (§3)",
+        source: FieldSource::Census,
+        value: |r| value(r.no_internet.as_ref()),
+    },
+    Field {
+        name: "no_internet_moe",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "90% margin of error of no_internet",
+        source: FieldSource::Census,
+        value: |r| margin(r.no_internet.as_ref()),
+    },
+    Field {
+        name: "share_no_internet",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "no_internet / households",
+        source: FieldSource::Census,
+        value: |r| value(r.share_no_internet.as_ref()),
+    },
+    Field {
+        name: "share_no_internet_moe",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "90% margin of error of share_no_internet (proportion formula, §3)",
+        source: FieldSource::Census,
+        value: |r| margin(r.share_no_internet.as_ref()),
+    },
+    Field {
+        name: "without_broadband",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "Households without a broadband subscription, B28002_001 − B28002_004 (§3)",
+        source: FieldSource::Census,
+        value: |r| value(r.without_broadband.as_ref()),
+    },
+    Field {
+        name: "without_broadband_moe",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "90% margin of error of without_broadband",
+        source: FieldSource::Census,
+        value: |r| margin(r.without_broadband.as_ref()),
+    },
+    Field {
+        name: "share_without_broadband",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "without_broadband / households",
+        source: FieldSource::Census,
+        value: |r| value(r.share_without_broadband.as_ref()),
+    },
+    Field {
+        name: "share_without_broadband_moe",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "90% margin of error of share_without_broadband",
+        source: FieldSource::Census,
+        value: |r| margin(r.share_without_broadband.as_ref()),
+    },
+    Field {
+        name: "reference_price",
+        kind: FieldType::Number,
+        unit: "USD per month",
+        description: "Price of the cheapest adequate (100/20) plan used for the district (§4)",
+        source: FieldSource::Affordability,
+        value: |r| r.reference_price.into(),
+    },
+    Field {
+        name: "income_threshold",
+        kind: FieldType::Number,
+        unit: "USD per year",
+        description: "12 × reference_price / share of income: below it a plan is unaffordable (§4)",
+        source: FieldSource::Affordability,
+        value: |r| r.income_threshold.into(),
+    },
+    Field {
+        name: "unaffordable",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "Households with income below income_threshold, interpolated within their bracket (§4)",
+        source: FieldSource::Affordability,
+        value: |r| value(r.unaffordable.as_ref()),
+    },
+    Field {
+        name: "unaffordable_moe",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "90% margin of error of unaffordable",
+        source: FieldSource::Affordability,
+        value: |r| margin(r.unaffordable.as_ref()),
+    },
+    Field {
+        name: "share_unaffordable",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "unaffordable / households in the bracket table (§4)",
+        source: FieldSource::Affordability,
+        value: |r| value(r.share_unaffordable.as_ref()),
+    },
+    Field {
+        name: "cost_to_income",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "12 × reference_price / median household income, for districts with their own median (§4)",
+        source: FieldSource::Affordability,
+        value: |r| r.cost_to_income.into(),
+    },
+    Field {
+        name: "median_income",
+        kind: FieldType::Number,
+        unit: "USD per year",
+        description: "Median household income, B19013_001 or the layer's table; 250001 means 250,000 or more (§3)",
+        source: FieldSource::Census,
+        value: |r| value(r.median_income.as_ref()),
+    },
+    Field {
+        name: "median_income_moe",
+        kind: FieldType::Number,
+        unit: "USD per year",
+        description: "90% margin of error of median_income",
+        source: FieldSource::Census,
+        value: |r| margin(r.median_income.as_ref()),
+    },
+    Field {
+        name: "speed_tests",
+        kind: FieldType::Integer,
+        unit: "tests",
+        description: "Ookla fixed speed tests in the district's tiles (§5); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.speed_tests.into(),
+    },
+    Field {
+        name: "speed_mean_down_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Test-weighted mean download speed (§5); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.speed_mean_down_mbps.into(),
+    },
+    Field {
+        name: "speed_mean_up_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Test-weighted mean upload speed (§5); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.speed_mean_up_mbps.into(),
+    },
+    Field {
+        name: "share_slow_tests",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "Share of tests in tiles slower than the served threshold (§5); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.share_slow_tests.into(),
+    },
+    Field {
+        name: "need_index",
+        kind: FieldType::Number,
+        unit: "index 0–100",
+        description: "Weighted mean of the available gap shares × 100 (§7); components in need_components",
+        source: FieldSource::Need,
+        value: |r| r.need_index.into(),
+    },
+    Field {
+        name: "suppressed",
+        kind: FieldType::String,
+        unit: "",
+        description: "Empty, or why the district's figures were withheld (§8)",
+        source: FieldSource::Annotation,
+        value: |r| {
+            r.suppressed
+                .clone()
+                .map_or(FieldValue::Empty, FieldValue::Text)
+        },
+    },
+    Field {
+        name: "locations_best_fiber",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best offer is fiber (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_by_best_technology.map(|c| c[0]).into(),
+    },
+    Field {
+        name: "locations_best_cable",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best offer is cable (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_by_best_technology.map(|c| c[1]).into(),
+    },
+    Field {
+        name: "locations_best_copper",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best offer is copper (DSL) (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_by_best_technology.map(|c| c[2]).into(),
+    },
+    Field {
+        name: "locations_best_licensed_wireless",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best offer is licensed fixed wireless (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_by_best_technology.map(|c| c[3]).into(),
+    },
+    Field {
+        name: "locations_best_unlicensed_wireless",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best offer is unlicensed fixed wireless (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_by_best_technology.map(|c| c[4]).into(),
+    },
+    Field {
+        name: "locations_best_satellite",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best offer is satellite (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_by_best_technology.map(|c| c[5]).into(),
+    },
+    Field {
+        name: "locations_best_other",
+        kind: FieldType::Number,
+        unit: "locations",
+        description: "Residential locations whose best offer is another technology (§2)",
+        source: FieldSource::Availability,
+        value: |r| r.locations_by_best_technology.map(|c| c[6]).into(),
+    },
+    Field {
+        name: "need_components",
+        kind: FieldType::String,
+        unit: "",
+        description: "The need index components that were available, ;-separated (§7)",
+        source: FieldSource::Need,
+        value: |r| text_or_empty(&r.need_components),
+    },
+    Field {
+        name: "notes",
+        kind: FieldType::String,
+        unit: "",
+        description: "Why a field is empty although its input was given, ;-separated",
+        source: FieldSource::Annotation,
+        value: |r| text_or_empty(&r.notes.join("; ")),
+    },
 ];
 
-/// How a field is described to a portal (Frictionless Table Schema): name, type, unit and
-/// meaning, in [`FIELD_NAMES`] order. Shares are fractions in [0, 1]; `_moe` fields are 90%
-/// margins of error (METHOD.md §9).
-pub const FIELD_SCHEMA: [FieldSchema; 44] = [
-    f(
-        "geoid",
-        "string",
-        "",
-        "District id: the census GEOID, or the layer's own id field",
-    ),
-    f("name", "string", "", "District label"),
-    f(
-        "level",
-        "string",
-        "",
-        "tract, block_group, county, or the custom layer's name",
-    ),
-    f(
-        "locations",
-        "number",
-        "locations",
-        "Residential BDC locations (METHOD.md §2); fractional where apportioned by area (§6)",
-    ),
-    f(
-        "locations_served",
-        "number",
-        "locations",
-        "Residential locations with a reliable offer of at least 100/20 Mbps and low latency (§2)",
-    ),
-    f(
-        "locations_underserved",
-        "number",
-        "locations",
-        "Residential locations whose best reliable offer is at least 25/3 but below 100/20 Mbps (§2)",
-    ),
-    f(
-        "locations_unserved",
-        "number",
-        "locations",
-        "Residential locations without a reliable offer of 25/3 Mbps (§2)",
-    ),
-    f(
-        "locations_gigabit",
-        "number",
-        "locations",
-        "Residential locations with an offer of at least 1000/500 Mbps (§2)",
-    ),
-    f(
-        "share_served",
-        "number",
-        "share",
-        "locations_served / locations",
-    ),
-    f(
-        "share_underserved",
-        "number",
-        "share",
-        "locations_underserved / locations",
-    ),
-    f(
-        "share_unserved",
-        "number",
-        "share",
-        "locations_unserved / locations",
-    ),
-    f(
-        "households",
-        "number",
-        "households",
-        "ACS households, B28002_001 (§3)",
-    ),
-    f(
-        "households_moe",
-        "number",
-        "households",
-        "90% margin of error of households",
-    ),
-    f(
-        "no_internet",
-        "number",
-        "households",
-        "Households with no internet access, B28002_013 (§3)",
-    ),
-    f(
-        "no_internet_moe",
-        "number",
-        "households",
-        "90% margin of error of no_internet",
-    ),
-    f(
-        "share_no_internet",
-        "number",
-        "share",
-        "no_internet / households",
-    ),
-    f(
-        "share_no_internet_moe",
-        "number",
-        "share",
-        "90% margin of error of share_no_internet (proportion formula, §3)",
-    ),
-    f(
-        "without_broadband",
-        "number",
-        "households",
-        "Households without a broadband subscription, B28002_001 − B28002_004 (§3)",
-    ),
-    f(
-        "without_broadband_moe",
-        "number",
-        "households",
-        "90% margin of error of without_broadband",
-    ),
-    f(
-        "share_without_broadband",
-        "number",
-        "share",
-        "without_broadband / households",
-    ),
-    f(
-        "share_without_broadband_moe",
-        "number",
-        "share",
-        "90% margin of error of share_without_broadband",
-    ),
-    f(
-        "reference_price",
-        "number",
-        "USD per month",
-        "Price of the cheapest adequate (100/20) plan used for the district (§4)",
-    ),
-    f(
-        "income_threshold",
-        "number",
-        "USD per year",
-        "12 × reference_price / share of income: below it a plan is unaffordable (§4)",
-    ),
-    f(
-        "unaffordable",
-        "number",
-        "households",
-        "Households with income below income_threshold, interpolated within their bracket (§4)",
-    ),
-    f(
-        "unaffordable_moe",
-        "number",
-        "households",
-        "90% margin of error of unaffordable",
-    ),
-    f(
-        "share_unaffordable",
-        "number",
-        "share",
-        "unaffordable / households in the bracket table (§4)",
-    ),
-    f(
-        "cost_to_income",
-        "number",
-        "share",
-        "12 × reference_price / median household income, for districts with their own median (§4)",
-    ),
-    f(
-        "median_income",
-        "number",
-        "USD per year",
-        "Median household income, B19013_001 or the layer's table; 250001 means 250,000 or more (§3)",
-    ),
-    f(
-        "median_income_moe",
-        "number",
-        "USD per year",
-        "90% margin of error of median_income",
-    ),
-    f(
-        "speed_tests",
-        "integer",
-        "tests",
-        "Ookla fixed speed tests in the district's tiles (§5); CC BY-NC-SA 4.0",
-    ),
-    f(
-        "speed_mean_down_mbps",
-        "number",
-        "Mbps",
-        "Test-weighted mean download speed (§5); CC BY-NC-SA 4.0",
-    ),
-    f(
-        "speed_mean_up_mbps",
-        "number",
-        "Mbps",
-        "Test-weighted mean upload speed (§5); CC BY-NC-SA 4.0",
-    ),
-    f(
-        "share_slow_tests",
-        "number",
-        "share",
-        "Share of tests in tiles slower than the served threshold (§5); CC BY-NC-SA 4.0",
-    ),
-    f(
-        "need_index",
-        "number",
-        "index 0–100",
-        "Weighted mean of the available gap shares × 100 (§7); components in need_components",
-    ),
-    f(
-        "suppressed",
-        "string",
-        "",
-        "Empty, or why the district's figures were withheld (§8)",
-    ),
-    f(
-        "locations_best_fiber",
-        "number",
-        "locations",
-        "Residential locations whose best offer is fiber (§2)",
-    ),
-    f(
-        "locations_best_cable",
-        "number",
-        "locations",
-        "Residential locations whose best offer is cable (§2)",
-    ),
-    f(
-        "locations_best_copper",
-        "number",
-        "locations",
-        "Residential locations whose best offer is copper (DSL) (§2)",
-    ),
-    f(
-        "locations_best_licensed_wireless",
-        "number",
-        "locations",
-        "Residential locations whose best offer is licensed fixed wireless (§2)",
-    ),
-    f(
-        "locations_best_unlicensed_wireless",
-        "number",
-        "locations",
-        "Residential locations whose best offer is unlicensed fixed wireless (§2)",
-    ),
-    f(
-        "locations_best_satellite",
-        "number",
-        "locations",
-        "Residential locations whose best offer is satellite (§2)",
-    ),
-    f(
-        "locations_best_other",
-        "number",
-        "locations",
-        "Residential locations whose best offer is another technology (§2)",
-    ),
-    f(
-        "need_components",
-        "string",
-        "",
-        "The need index components that were available, ;-separated (§7)",
-    ),
-    f(
-        "notes",
-        "string",
-        "",
-        "Why a field is empty although its input was given, ;-separated",
-    ),
-];
+/// The output field names, in output order (from [`FIELDS`]).
+pub const FIELD_NAMES: [&str; 44] = {
+    let mut names = [""; 44];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        names[i] = FIELDS[i].name;
+        i += 1;
+    }
+    names
+};
 
-/// One field's description for a table schema.
+/// A field's Frictionless Table Schema type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldSchema {
+pub enum FieldType {
+    /// Text.
+    String,
+    /// A real number.
+    Number,
+    /// A whole number.
+    Integer,
+}
+
+impl FieldType {
+    /// The Table Schema name of the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Number => "number",
+            FieldType::Integer => "integer",
+        }
+    }
+}
+
+/// The input a field's figure comes from (for licenses and the charts' source lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldSource {
+    /// The district's id, label and layer.
+    Identity,
+    /// FCC BDC availability (METHOD.md §2).
+    Availability,
+    /// ACS estimates (§3).
+    Census,
+    /// Prices and income brackets (§4).
+    Affordability,
+    /// Ookla speed tests (§5), CC BY-NC-SA 4.0.
+    Speed,
+    /// The need index (§7), from the others.
+    Need,
+    /// Why figures are withheld or empty.
+    Annotation,
+}
+
+/// One output field: its schema and how a row's value is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
     /// Field name.
     pub name: &'static str,
-    /// Frictionless type: `string`, `number` or `integer`.
-    pub kind: &'static str,
+    /// Its Table Schema type.
+    pub kind: FieldType,
     /// Unit (`share` for fractions in [0, 1]); empty for text.
     pub unit: &'static str,
     /// Meaning, with its METHOD.md section.
     pub description: &'static str,
+    /// The input it comes from.
+    pub source: FieldSource,
+    /// Its value in a row.
+    pub value: fn(&DistrictGaps) -> FieldValue,
 }
 
-const fn f(
-    name: &'static str,
-    kind: &'static str,
-    unit: &'static str,
-    description: &'static str,
-) -> FieldSchema {
-    FieldSchema {
-        name,
-        kind,
-        unit,
-        description,
+impl Field {
+    /// The field of that name.
+    pub fn named(name: &str) -> Option<&'static Field> {
+        FIELDS.iter().find(|f| f.name == name)
+    }
+
+    /// Whether its values are numbers (text fields are ids, labels and reasons).
+    pub fn is_numeric(&self) -> bool {
+        self.kind != FieldType::String
     }
 }
 
@@ -451,54 +553,9 @@ fn margin(e: Option<&Estimate>) -> FieldValue {
 }
 
 impl DistrictGaps {
-    /// The row as `(field, value)` in [`FIELD_NAMES`] order.
+    /// The row as `(field, value)` in [`FIELDS`] order.
     pub fn fields(&self) -> Vec<(&'static str, FieldValue)> {
-        let mut values = vec![
-            FieldValue::Text(self.geoid.clone()),
-            FieldValue::Text(self.name.clone()),
-            FieldValue::Text(self.level.clone()),
-            self.locations.into(),
-            self.locations_served.into(),
-            self.locations_underserved.into(),
-            self.locations_unserved.into(),
-            self.locations_gigabit.into(),
-            self.share_served.into(),
-            self.share_underserved.into(),
-            self.share_unserved.into(),
-            value(self.households.as_ref()),
-            margin(self.households.as_ref()),
-            value(self.no_internet.as_ref()),
-            margin(self.no_internet.as_ref()),
-            value(self.share_no_internet.as_ref()),
-            margin(self.share_no_internet.as_ref()),
-            value(self.without_broadband.as_ref()),
-            margin(self.without_broadband.as_ref()),
-            value(self.share_without_broadband.as_ref()),
-            margin(self.share_without_broadband.as_ref()),
-            self.reference_price.into(),
-            self.income_threshold.into(),
-            value(self.unaffordable.as_ref()),
-            margin(self.unaffordable.as_ref()),
-            value(self.share_unaffordable.as_ref()),
-            self.cost_to_income.into(),
-            value(self.median_income.as_ref()),
-            margin(self.median_income.as_ref()),
-            self.speed_tests.into(),
-            self.speed_mean_down_mbps.into(),
-            self.speed_mean_up_mbps.into(),
-            self.share_slow_tests.into(),
-            self.need_index.into(),
-            self.suppressed
-                .clone()
-                .map_or(FieldValue::Empty, FieldValue::Text),
-        ];
-        let best = self.locations_by_best_technology;
-        values.extend((0..7).map(|i| best.map(|counts| counts[i]).into()));
-        values.extend([
-            text_or_empty(&self.need_components),
-            text_or_empty(&self.notes.join("; ")),
-        ]);
-        FIELD_NAMES.into_iter().zip(values).collect()
+        FIELDS.iter().map(|f| (f.name, (f.value)(self))).collect()
     }
 
     /// Sets the location counts from whole tier counts, and their shares.
@@ -580,14 +637,8 @@ mod tests {
     }
 
     #[test]
-    fn the_schema_describes_every_field_in_order() {
-        assert!(
-            FIELD_SCHEMA
-                .iter()
-                .map(|f| f.name)
-                .eq(FIELD_NAMES.iter().copied())
-        );
-        for field in FIELD_SCHEMA {
+    fn every_field_is_described_and_shares_say_so() {
+        for field in FIELDS {
             assert!(!field.description.is_empty(), "{}", field.name);
             assert_eq!(
                 field.unit == "share",

@@ -12,7 +12,7 @@ pub mod settings;
 pub use compute::{Results, compute};
 pub use config::{Config, Overrides};
 pub use gapmap_gaps::run::{ComputedLayer, LayerKind, RunResult};
-pub use gapmap_gaps::{DistrictGaps, FIELD_NAMES, FIELD_SCHEMA};
+pub use gapmap_gaps::{DistrictGaps, FIELD_NAMES, FIELDS};
 pub use load::{Inputs, LoadedLayer, load};
 pub use package::write_package;
 pub use publish::{Staging, check_out, publish};

@@ -425,21 +425,16 @@ impl Settings {
 
     fn check(&self, base: &Path, config: &Path) -> Result<()> {
         let field = self.output.histogram_field.as_str();
-        if !gapmap_gaps::FIELD_NAMES.contains(&field)
-            || [
-                "geoid",
-                "name",
-                "level",
-                "suppressed",
-                "need_components",
-                "notes",
-            ]
-            .contains(&field)
-        {
+        if !gapmap_gaps::Field::named(field).is_some_and(gapmap_gaps::Field::is_numeric) {
+            let numeric: Vec<&str> = gapmap_gaps::FIELDS
+                .iter()
+                .filter(|f| f.is_numeric())
+                .map(|f| f.name)
+                .collect();
             bail!(
                 "{}: [output] histogram_field = \"{field}\" is not a numeric output field; use one of {}",
                 config.display(),
-                gapmap_gaps::FIELD_NAMES[3..32].join(", ")
+                numeric.join(", ")
             );
         }
         if !(self.output.web_simplify_m >= 0.0 && self.output.web_simplify_m.is_finite()) {

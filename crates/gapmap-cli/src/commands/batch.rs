@@ -19,6 +19,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use gapmap_export::InputFile;
+use gapmap_export::provenance::Metadata;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -75,17 +77,40 @@ struct Job {
     out: PathBuf,
 }
 
+/// How a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    /// It ran and wrote its package.
+    Ok,
+    /// Its configuration and inputs were unchanged since a successful run: not rerun.
+    Skipped,
+    /// It did not complete; `error` says why.
+    Failed,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Skipped => "skipped",
+            Status::Failed => "failed",
+        }
+    }
+}
+
 /// A job's record in the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 struct Record {
     name: String,
-    status: String,
+    status: Status,
     config: String,
     config_sha256: String,
     affordability_share: Option<f64>,
     overrides: Value,
     out: String,
-    inputs: Vec<Value>,
+    /// The run's inputs (from its metadata.json), with absolute paths.
+    inputs: Vec<InputFile>,
     outputs: usize,
     duration_s: f64,
     peak_rss_mb: Option<f64>,
@@ -241,42 +266,25 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
 /// Whether the previous record of a job still holds: same configuration hash, every input
 /// with the same SHA-256, and its output folder present.
 fn unchanged(previous: &Record, config_sha256: &str, out: &Path) -> bool {
-    (previous.status == "ok" || previous.status == "skipped")
+    matches!(previous.status, Status::Ok | Status::Skipped)
         && previous.config_sha256 == config_sha256
         && out.join("metadata.json").exists()
         && previous.inputs.iter().all(|input| {
-            let (Some(path), Some(sha)) = (input["path"].as_str(), input["sha256"].as_str()) else {
-                return false;
-            };
-            std::fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == sha)
+            std::fs::read(&input.path).is_ok_and(|bytes| sha256_hex(&bytes) == input.sha256)
         })
 }
 
 /// Inputs of a finished run, from its metadata, with absolute paths.
-fn inputs_of(out: &Path, config_dir: &Path) -> Vec<Value> {
-    let Ok(text) = std::fs::read_to_string(out.join("metadata.json")) else {
-        return Vec::new();
-    };
-    let Ok(metadata) = serde_json::from_str::<Value>(&text) else {
-        return Vec::new();
-    };
-    metadata["inputs"]
-        .as_array()
-        .map(|inputs| {
-            inputs
-                .iter()
-                .map(|i| {
-                    let path = i["path"].as_str().unwrap_or("");
-                    json!({
-                        "role": i["role"],
-                        "path": config_dir.join(path).display().to_string(),
-                        "sha256": i["sha256"],
-                        "bytes": i["bytes"],
-                    })
-                })
-                .collect()
+fn inputs_of(out: &Path, config_dir: &Path) -> Result<Vec<InputFile>> {
+    let metadata = Metadata::read(&out.join("metadata.json"))?;
+    Ok(metadata
+        .inputs
+        .into_iter()
+        .map(|input| InputFile {
+            path: config_dir.join(&input.path).display().to_string(),
+            ..input
         })
-        .unwrap_or_default()
+        .collect())
 }
 
 fn count_files(dir: &Path) -> usize {
@@ -311,7 +319,7 @@ fn run_job(
     let config_dir = std::fs::canonicalize(&config_dir).unwrap_or(config_dir);
     let mut record = Record {
         name: job.name.clone(),
-        status: "failed".into(),
+        status: Status::Failed,
         config: job.config.display().to_string(),
         config_sha256: config_sha256.to_owned(),
         affordability_share: job.affordability_share,
@@ -412,11 +420,18 @@ fn run_job(
     record.duration_s = started.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&merged);
     match status {
-        Ok(s) if s.success() => {
-            record.status = "ok".into();
-            record.inputs = inputs_of(&job.out, &config_dir);
-            record.outputs = count_files(&job.out);
-        }
+        Ok(s) if s.success() => match inputs_of(&job.out, &config_dir) {
+            Ok(inputs) => {
+                record.status = Status::Ok;
+                record.inputs = inputs;
+                record.outputs = count_files(&job.out);
+            }
+            Err(e) => {
+                record.error = Some(format!(
+                    "the run exited 0 but its package cannot be read back: {e:#}"
+                ));
+            }
+        },
         Ok(s) => {
             // From the first `error:` line on (its causes and the files it lists).
             let from = last_lines
@@ -533,7 +548,7 @@ pub fn batch(
                     let record = match previous.get(&job.name) {
                         Some(old) if !force && unchanged(old, &hash, &job.out) => {
                             let mut record = old.clone();
-                            record.status = "skipped".into();
+                            record.status = Status::Skipped;
                             record.duration_s = 0.0;
                             record
                         }
@@ -553,7 +568,7 @@ pub fn batch(
                     };
                     let line = format!(
                         "{} {} ({:.1} s{}{})",
-                        record.status,
+                        record.status.as_str(),
                         record.name,
                         record.duration_s,
                         record
@@ -570,8 +585,8 @@ pub fn batch(
                     }
                     overall.inc(1);
                     let failed = records.lock().map_or(0, |r| {
-                        r.iter().filter(|(_, r)| r.status == "failed").count()
-                    }) + usize::from(record.status == "failed");
+                        r.iter().filter(|(_, r)| r.status == Status::Failed).count()
+                    }) + usize::from(record.status == Status::Failed);
                     overall.set_message(format!("{failed} failed"));
                     records
                         .lock()
@@ -603,7 +618,7 @@ pub fn batch(
         eprintln!(
             "{:<width$}  {:<8} {:>9.2} {:>9} {:>11} {:>8}",
             r.name,
-            r.status,
+            r.status.as_str(),
             r.duration_s,
             r.peak_rss_mb
                 .map_or_else(|| "–".into(), |m| format!("{m:.0}")),
@@ -612,14 +627,15 @@ pub fn batch(
             r.outputs
         );
     }
-    for r in records.iter().filter(|r| r.status == "failed") {
+    for r in records.iter().filter(|r| r.status == Status::Failed) {
         eprintln!(
             "\n{} failed:\n{}",
             r.name,
             r.error.as_deref().unwrap_or("(no message)")
         );
     }
-    let failed = records.iter().filter(|r| r.status == "failed").count();
+    let with_status = |status: Status| records.iter().filter(|r| r.status == status).count();
+    let failed = with_status(Status::Failed);
     let manifest = json!({
         "tool": {"name": "gapmap", "version": env!("CARGO_PKG_VERSION")},
         "jobs_file": jobs_file.display().to_string(),
@@ -628,8 +644,8 @@ pub fn batch(
         "duration_s": started.elapsed().as_secs_f64(),
         "summary": {
             "jobs": records.len(),
-            "ok": records.iter().filter(|r| r.status == "ok").count(),
-            "skipped": records.iter().filter(|r| r.status == "skipped").count(),
+            "ok": with_status(Status::Ok),
+            "skipped": with_status(Status::Skipped),
             "failed": failed,
         },
         "jobs": records,
@@ -638,8 +654,8 @@ pub fn batch(
     eprintln!(
         "\n{} jobs: {} ok, {} skipped, {failed} failed; manifest {}",
         records.len(),
-        records.iter().filter(|r| r.status == "ok").count(),
-        records.iter().filter(|r| r.status == "skipped").count(),
+        with_status(Status::Ok),
+        with_status(Status::Skipped),
         manifest_path.display()
     );
     Ok(failed == 0)

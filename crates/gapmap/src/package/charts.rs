@@ -9,7 +9,7 @@ use gapmap_export::charts::{
     ChartText, MapFeature, RankedBar, Series, TierBar, choropleth, grouped_bars, histogram,
     ranked_bars, scatter, thousands, tier_bars,
 };
-use gapmap_gaps::DistrictGaps;
+use gapmap_gaps::{DistrictGaps, FieldSource, FieldValue};
 
 use super::text::{class_method, percent, percent_share, source_lines};
 use super::{PublishedLayer, Run};
@@ -507,45 +507,46 @@ fn distribution_charts(
         written.extend([files.png, files.svg]);
     }
 
-    let field = settings.output.histogram_field.as_str();
+    // The field was checked when the settings were read; a hand-made `Settings` naming no
+    // numeric field gets no histogram.
+    let Some(field) =
+        gapmap_gaps::Field::named(&settings.output.histogram_field).filter(|f| f.is_numeric())
+    else {
+        return Ok(written);
+    };
     let values: Vec<f64> = rows
         .iter()
-        .filter_map(|r| {
-            r.fields()
-                .into_iter()
-                .find(|(f, _)| *f == field)
-                .and_then(|(_, v)| match v {
-                    gapmap_gaps::FieldValue::Number(n) => Some(n),
-                    gapmap_gaps::FieldValue::Count(n) => Some(n as f64),
-                    _ => None,
-                })
+        .filter_map(|r| match (field.value)(r) {
+            FieldValue::Number(n) => Some(n),
+            FieldValue::Count(n) => Some(n as f64),
+            FieldValue::Text(_) | FieldValue::Empty => None,
         })
         .collect();
     if values.len() >= 3 {
-        let share = field.starts_with("share_");
+        let share = field.unit == "share";
+        let availability = field.source == FieldSource::Availability;
+        let name_of_field = field.name;
         let text = ChartText {
-            title: format!("Distribution of {field} over the {plural}"),
+            title: format!("Distribution of {name_of_field} over the {plural}"),
             subtitle: format!(
                 "{area} · {} {plural} with a value; withheld (METHOD.md §8) and empty ones left out",
                 values.len()
             ),
-            warning: if field.contains("served") || field.starts_with("locations") {
+            warning: if availability {
                 warning.to_owned()
             } else {
                 String::new()
             },
             legend_title: if share {
-                format!("{field} (share)")
+                format!("{name_of_field} (share)")
             } else {
-                field.to_owned()
+                name_of_field.to_owned()
             },
             source: source_lines(
                 settings,
-                field.contains("served") || field.starts_with("locations"),
-                field.contains("internet")
-                    || field.contains("broadband")
-                    || field.starts_with("house"),
-                field.starts_with("speed") || field.contains("slow"),
+                availability,
+                field.source == FieldSource::Census,
+                field.source == FieldSource::Speed,
             ),
             unit_names: unit_names.clone(),
             no_data_label: String::new(),
@@ -556,7 +557,7 @@ fn distribution_charts(
             &|v| thousands(v)
         };
         let files = histogram(
-            &charts.join(format!("{name}_histogram_{field}")),
+            &charts.join(format!("{name}_histogram_{name_of_field}")),
             &values,
             &text,
             format,

@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use gapmap_export::provenance::Metadata;
 use gapmap_export::{InputFile, write_json};
-use gapmap_gaps::FIELD_SCHEMA;
+use gapmap_gaps::FIELDS;
 use serde_json::{Value, json};
 
-use super::text::{OOKLA_ATTRIBUTION, OOKLA_FIELDS, relative, title_case};
+use super::text::{OOKLA_ATTRIBUTION, ookla_fields, relative, title_case};
 use super::{PublishedLayer, Run};
 use crate::settings::Settings;
 
@@ -65,7 +66,7 @@ fn layer_licenses(settings: &Settings, level: &PublishedLayer<'_>) -> Vec<Value>
     if level.result.rows.iter().any(|r| r.speed_tests.is_some()) {
         licenses.push(license(&format!(
             "CC BY-NC-SA 4.0: the fields {} (and need_index where it uses slow tests) are derived from Ookla data. {OOKLA_ATTRIBUTION}",
-            OOKLA_FIELDS.join(", ")
+            ookla_fields().join(", ")
         )));
     }
     if let Some(prices) = settings
@@ -90,18 +91,18 @@ fn layer_licenses(settings: &Settings, level: &PublishedLayer<'_>) -> Vec<Value>
 
 /// Table Schema of a layer's CSV (METHOD.md §9 fields).
 fn table_schema() -> Value {
-    let fields: Vec<Value> = FIELD_SCHEMA
+    let fields: Vec<Value> = FIELDS
         .iter()
         .map(|f| {
             let mut field = json!({
                 "name": f.name,
-                "type": f.kind,
+                "type": f.kind.as_str(),
                 "description": f.description,
             });
             if !f.unit.is_empty() {
                 field["unit"] = f.unit.into();
             }
-            if f.kind != "string" {
+            if f.is_numeric() {
                 let mut constraints = json!({"minimum": 0});
                 if f.name.starts_with("share_") && !f.name.ends_with("_moe") {
                     constraints["maximum"] = 1.into();
@@ -141,7 +142,7 @@ fn resource_name(path: &str) -> String {
 pub(crate) fn write_datapackage(
     out: &Path,
     run: &Run<'_>,
-    metadata: &Value,
+    metadata: &Metadata,
     written: &[PathBuf],
 ) -> Result<PathBuf> {
     let settings = run.settings;
@@ -296,7 +297,7 @@ pub(crate) fn write_datapackage(
             if simulated { " The availability figures come from SIMULATED BDC rows: never publish them as facts." } else { "" }
         ),
         "version": env!("CARGO_PKG_VERSION"),
-        "created": metadata["generated_at"],
+        "created": metadata.generated_at,
         "keywords": ["broadband", "digital divide", "BEAD", "ACS", "FCC BDC", "affordability", settings.area.name],
         "licenses": everything,
         "contributors": [{"title": format!("gapmap {}", env!("CARGO_PKG_VERSION")), "role": "author"}],
@@ -307,7 +308,15 @@ pub(crate) fn write_datapackage(
             "need_weights": settings.need_weights,
             "suppression": settings.suppression,
             "affordability_share": settings.affordability.as_ref().map(|a| a.share_of_income),
-            "apportionment": metadata["layers"].as_array().map(|layers| layers.iter().filter_map(|l| l.get("apportionment").filter(|a| !a.is_null()).map(|a| json!({"layer": l["level"], "method": a["method"]}))).collect::<Vec<_>>()),
+            "apportionment": metadata
+                .layers
+                .iter()
+                .filter_map(|l| {
+                    l.apportionment
+                        .as_ref()
+                        .map(|a| json!({"layer": l.level, "method": a.method}))
+                })
+                .collect::<Vec<_>>(),
             "metadata": "metadata.json",
         },
         "resources": resources,

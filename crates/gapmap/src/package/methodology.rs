@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use gapmap_gaps::FIELD_SCHEMA;
+use gapmap_gaps::FIELDS;
 
 use super::Run;
 use super::datapackage::package_licenses;
@@ -181,11 +181,14 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
         m,
         "\n## §9 Fields\n\n| field | type | unit | meaning |\n|---|---|---|---|"
     );
-    for f in FIELD_SCHEMA {
+    for f in FIELDS {
         let _ = writeln!(
             m,
             "| `{}` | {} | {} | {} |",
-            f.name, f.kind, f.unit, f.description
+            f.name,
+            f.kind.as_str(),
+            f.unit,
+            f.description
         );
     }
     if !run.results.warnings.is_empty() {

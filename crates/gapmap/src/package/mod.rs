@@ -13,9 +13,7 @@ use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use gapmap_export::{
-    simplify_layer, write_atomic, write_csv, write_geojson, write_geojsonl, write_json,
-};
+use gapmap_export::{simplify_layer, write_atomic, write_csv, write_geojson, write_geojsonl};
 use gapmap_gaps::DistrictGaps;
 use gapmap_gaps::run::ComputedLayer;
 use gapmap_ingest::BoundaryLayer;
@@ -96,7 +94,7 @@ pub fn write_package(
     let chart_files: Vec<PathBuf> = charts_by_level.iter().flatten().cloned().collect();
     let metadata = metadata::metadata(out, &run, &chart_files);
     let metadata_path = out.join("metadata.json");
-    write_json(&metadata_path, &metadata)?;
+    metadata.write(&metadata_path)?;
     written.extend(chart_files);
     written.push(metadata_path);
     if settings.output.viewer {

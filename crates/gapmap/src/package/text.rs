@@ -9,13 +9,14 @@ use crate::settings::{Classification, Settings};
 /// Ookla's required attribution (CC BY-NC-SA 4.0).
 pub(crate) const OOKLA_ATTRIBUTION: &str = "Speedtest® by Ookla® Global Fixed and Mobile Network Performance Maps. Based on analysis by Ookla of Speedtest Intelligence® data. Provided by Ookla and accessed via the AWS Open Data registry.";
 
-/// Fields derived from Ookla data (they carry CC BY-NC-SA 4.0).
-pub(crate) const OOKLA_FIELDS: [&str; 4] = [
-    "speed_tests",
-    "speed_mean_down_mbps",
-    "speed_mean_up_mbps",
-    "share_slow_tests",
-];
+/// Fields derived from Ookla data (they carry CC BY-NC-SA 4.0), in output order.
+pub(crate) fn ookla_fields() -> Vec<&'static str> {
+    gapmap_gaps::FIELDS
+        .iter()
+        .filter(|f| f.source == gapmap_gaps::FieldSource::Speed)
+        .map(|f| f.name)
+        .collect()
+}
 
 pub(crate) fn percent(value: f64) -> String {
     format!("{:.1}%", value * 100.0)
@@ -88,6 +89,8 @@ pub(crate) fn relative(out: &Path, path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    use gapmap_export::charts::thousands;
+
     use super::*;
 
     #[test]

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use gapmap_export::feature_json;
-use gapmap_export::viewer::{ViewerChart, ViewerFile, ViewerLayer, ViewerMap, ViewerText};
+use gapmap_export::viewer::{
+    ValueFormat, ViewerChart, ViewerFile, ViewerLayer, ViewerMap, ViewerText,
+};
 use gapmap_gaps::DistrictGaps;
 use serde_json::Value;
 
@@ -20,12 +22,12 @@ type Pick = fn(&DistrictGaps) -> Option<f64>;
 fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
     let rows = &level.result.rows;
     let plural = &level.names.plural;
-    let specs: [(&str, &str, &str, &str, &str, Pick); 7] = [
+    let specs: [(&str, &str, &str, ValueFormat, &str, Pick); 7] = [
         (
             "need_index",
             "Need index",
             "Need index (0 = no gap, 100 = all)",
-            "index",
+            ValueFormat::Index,
             "No component available",
             |r| r.need_index.map(|v| v / 100.0),
         ),
@@ -33,7 +35,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
             "unserved_underserved",
             "Homes without 100/20 Mbps service",
             "Unserved + underserved (share of locations)",
-            "percent",
+            ValueFormat::Percent,
             "No residential locations",
             |r| {
                 r.share_unserved
@@ -45,7 +47,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
             "no_internet",
             "Households with no internet access",
             "No internet access (share of households)",
-            "percent",
+            ValueFormat::Percent,
             "No households or no estimate",
             |r| r.share_no_internet.map(|e| e.value),
         ),
@@ -53,7 +55,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
             "without_broadband",
             "Households without broadband",
             "Without broadband (share of households)",
-            "percent",
+            ValueFormat::Percent,
             "No households or no estimate",
             |r| r.share_without_broadband.map(|e| e.value),
         ),
@@ -61,7 +63,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
             "unaffordable",
             "Households for whom a 100/20 plan is unaffordable",
             "Unaffordable (share of households)",
-            "percent",
+            ValueFormat::Percent,
             "No income brackets or price",
             |r| r.share_unaffordable.map(|e| e.value),
         ),
@@ -69,7 +71,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
             "cost_to_income",
             "Cheapest 100/20 plan as a share of median income",
             "Cost to income (share of median income)",
-            "percent2",
+            ValueFormat::Percent2,
             "No price or no median income",
             |r| r.cost_to_income,
         ),
@@ -77,7 +79,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
             "download_speed",
             "Measured fixed download speed",
             "Mean download (Mbps)",
-            "mbps",
+            ValueFormat::Mbps,
             "Too few tests",
             |r| r.speed_mean_down_mbps,
         ),
@@ -99,7 +101,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
                 id: (*id).to_owned(),
                 title: (*title).to_owned(),
                 legend: (*legend).to_owned(),
-                format: (*format).to_owned(),
+                format: *format,
                 no_data: format!("{no_data} ({plural})"),
                 values,
             })
