@@ -7,6 +7,7 @@
 //! - `apportion.rs`: the city's own district layers (METHOD.md §6) and their conservation;
 //! - `atomic.rs`: a package appears all at once (kill -9 mid-run) and never replaces a user's folder;
 //! - `batch.rs`: `gapmap batch`: parallel jobs, failures, manifest, skipping, shards;
+//! - `checksums.rs`: the demo packages byte for byte against `tests/checksums/` (refactorings);
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
 //! - `corpus.rs`: the bad-input corpus, each broken input with its expected outcome;
 //! - `fuzz_replay.rs`: every fuzz corpus input through its target (a smoke run);
@@ -19,6 +20,7 @@ mod affordability;
 mod apportion;
 mod atomic;
 mod batch;
+mod checksums;
 mod cli;
 mod corpus;
 mod demo;

@@ -43,10 +43,11 @@ pub enum Command {
         /// (a folder gapmap did not write is never replaced).
         #[arg(long, short, value_name = "DIR")]
         out: PathBuf,
-        /// Resolve the configuration's relative paths from DIR instead of its own folder (used
-        /// by `batch` for merged configurations).
-        #[arg(long, value_name = "DIR", hide = true)]
-        base: Option<PathBuf>,
+        /// Set a configuration key for this run, as in the file: a dotted KEY and a TOML
+        /// VALUE (repeatable), e.g. `--set thresholds.served.download=25` or
+        /// `--set 'area.name="Ward 8"'`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// Run many jobs from a jobs file (areas × levels × vintages × thresholds): in parallel,
     /// with progress, a summary table and `manifest.json`; unchanged jobs are skipped.

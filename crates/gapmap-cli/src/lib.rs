@@ -37,11 +37,11 @@ fn run(args: args::Args) -> anyhow::Result<bool> {
     }
     let mut overrides = gapmap::Overrides {
         affordability_share: args.affordability_share,
-        base: None,
+        set: Vec::new(),
     };
     match args.command {
-        args::Command::Run { config, out, base } => {
-            overrides.base = base;
+        args::Command::Run { config, out, set } => {
+            overrides.set = set;
             commands::run::run(&config, &out, &overrides).map(|()| true)
         }
         args::Command::Demo { out, data, area } => {

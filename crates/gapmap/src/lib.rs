@@ -3,7 +3,7 @@
 #![warn(missing_docs)]
 
 mod compute;
-mod config;
+pub mod config;
 mod load;
 mod package;
 mod publish;

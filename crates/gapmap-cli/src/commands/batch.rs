@@ -129,18 +129,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         })
 }
 
-/// Deep-merges `patch` into `base` (tables merge, anything else replaces).
-fn merge(base: &mut toml::Table, patch: &toml::Table) {
-    for (key, value) in patch {
-        match (base.get_mut(key), value) {
-            (Some(toml::Value::Table(mine)), toml::Value::Table(theirs)) => merge(mine, theirs),
-            _ => {
-                base.insert(key.clone(), value.clone());
-            }
-        }
-    }
-}
-
 fn slug(text: &str) -> String {
     text.chars()
         .map(|c| {
@@ -237,22 +225,12 @@ pub fn parse_shard(text: &str) -> Result<(usize, usize)> {
     Ok((i, n))
 }
 
-/// The merged configuration text of a job.
+/// The merged configuration text of a job (what its hash is taken of).
 fn job_config(job: &Job) -> Result<String> {
     let text = std::fs::read_to_string(&job.config)
         .with_context(|| format!("job {}: cannot read {}", job.name, job.config.display()))?;
-    if job.set.is_empty() {
-        return Ok(text);
-    }
-    let mut table: toml::Table = toml::from_str(&text).with_context(|| {
-        format!(
-            "job {}: {} is not valid TOML",
-            job.name,
-            job.config.display()
-        )
-    })?;
-    merge(&mut table, &job.set);
-    toml::to_string(&table).context("cannot write the merged configuration")
+    gapmap::config::merged_text(&text, &job.config, &gapmap::config::assignments(&job.set))
+        .with_context(|| format!("job {}", job.name))
 }
 
 /// Peak resident memory of a running process so far (Linux: `VmHWM`), in MB.
@@ -303,13 +281,7 @@ fn count_files(dir: &Path) -> usize {
 }
 
 /// Runs one job as a child process; `bar` shows what it is doing.
-fn run_job(
-    job: &Job,
-    config_text: &str,
-    config_sha256: &str,
-    threads: usize,
-    bar: &ProgressBar,
-) -> Record {
+fn run_job(job: &Job, config_sha256: &str, threads: usize, bar: &ProgressBar) -> Record {
     let started = Instant::now();
     let config_dir = job
         .config
@@ -333,23 +305,23 @@ fn run_job(
         rows_per_s: None,
         error: None,
     };
-    // The merged configuration is written beside the job's output; its relative paths still
-    // resolve from the original configuration's folder (`--base`).
-    let merged = job.out.with_extension("toml");
+    // The job's overrides go on the child's command line (`--set KEY=VALUE`), merged into
+    // the job's own configuration once, by the library: no merged file is written, so no two
+    // jobs can share one.
     let result = (|| -> Result<std::process::Child> {
-        std::fs::create_dir_all(merged.parent().unwrap_or(Path::new(".")))?;
-        std::fs::write(&merged, config_text)?;
+        std::fs::create_dir_all(job.out.parent().unwrap_or(Path::new(".")))?;
         let exe = std::env::current_exe().context("cannot find the gapmap executable")?;
         let mut command = Command::new(exe);
         command
             .args(["--threads", &threads.to_string(), "run", "--config"])
-            .arg(&merged)
-            .arg("--base")
-            .arg(&config_dir)
+            .arg(&job.config)
             .arg("--out")
             .arg(&job.out)
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        for assignment in gapmap::config::assignments(&job.set) {
+            command.arg("--set").arg(assignment);
+        }
         if let Some(share) = job.affordability_share {
             command.args(["--affordability-share", &share.to_string()]);
         }
@@ -418,7 +390,6 @@ fn run_job(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     record.duration_s = started.elapsed().as_secs_f64();
-    let _ = std::fs::remove_file(&merged);
     match status {
         Ok(s) if s.success() => match inputs_of(&job.out, &config_dir) {
             Ok(inputs) => {
@@ -511,7 +482,7 @@ pub fn batch(
             )
             .as_bytes(),
         );
-        prepared.push((job.clone(), config, hash));
+        prepared.push((job.clone(), hash));
     }
 
     let progress = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -542,7 +513,7 @@ pub fn batch(
                             Some(queue.remove(0))
                         }
                     };
-                    let Some((position, (job, config, hash))) = next else {
+                    let Some((position, (job, hash))) = next else {
                         break;
                     };
                     let record = match previous.get(&job.name) {
@@ -560,7 +531,7 @@ pub fn batch(
                             );
                             bar.enable_steady_tick(Duration::from_millis(120));
                             bar.set_message(format!("{}: starting", job.name));
-                            let record = run_job(&job, &config, &hash, threads, &bar);
+                            let record = run_job(&job, &hash, threads, &bar);
                             bar.finish_and_clear();
                             progress.remove(&bar);
                             record
@@ -672,21 +643,6 @@ mod tests {
         assert!(parse_shard("4/4").is_err());
         assert!(parse_shard("1/0").is_err());
         assert!(parse_shard("x").is_err());
-    }
-
-    #[test]
-    fn overrides_merge_deeply() {
-        let mut base: toml::Table = toml::from_str(
-            "[thresholds]\nserved = { download = 100, upload = 20 }\nmin_speed_tests = 50\n",
-        )
-        .expect("toml");
-        let patch: toml::Table =
-            toml::from_str("[thresholds]\nserved = { download = 25 }\n").expect("toml");
-        merge(&mut base, &patch);
-        let t = &base["thresholds"];
-        assert_eq!(t["served"]["download"].as_integer(), Some(25));
-        assert_eq!(t["served"]["upload"].as_integer(), Some(20), "kept");
-        assert_eq!(t["min_speed_tests"].as_integer(), Some(50), "kept");
     }
 
     #[test]
