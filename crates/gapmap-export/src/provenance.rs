@@ -283,13 +283,13 @@ pub enum AppliesTo {
 pub struct LicenseNote {
     /// What it covers.
     pub applies_to: AppliesTo,
-    /// Who published the data it covers (`Some(None)`: a source that was not named).
+    /// Who published the data it covers; absent for the built-in sources.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "named_or_null"
+        deserialize_with = "present"
     )]
-    pub source: Option<Option<String>>,
+    pub source: Option<Source>,
     /// The license, in words.
     pub license: String,
     /// Its text.
@@ -303,29 +303,33 @@ pub struct LicenseNote {
     pub note: Option<String>,
 }
 
-/// A key that is absent, `null`, or a string.
-mod named_or_null {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+/// Who published a licensed input: named, or a `null` where the configuration names no one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The publisher.
+    Named(String),
+    /// Not named (written as `null`).
+    Unnamed,
+}
 
-    #[expect(
-        clippy::ref_option,
-        reason = "serde's `with` passes the field by reference"
-    )]
-    pub fn serialize<S: Serializer>(
-        value: &Option<Option<String>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        value
-            .as_ref()
-            .and_then(Option::as_ref)
-            .serialize(serializer)
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Source::Named(name) => serializer.serialize_str(name),
+            Source::Unnamed => serializer.serialize_none(),
+        }
     }
+}
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(deserializer).map(Some)
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Option::<String>::deserialize(deserializer)?.map_or(Source::Unnamed, Source::Named))
     }
+}
+
+/// A key that is present, even as `null`, is a source.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Source>, D::Error> {
+    Source::deserialize(deserializer).map(Some)
 }
 
 impl Metadata {

@@ -37,106 +37,9 @@ pub fn simplify_layer(layer: &[&MultiPolygon<f64>], tolerance_m: f64) -> Vec<Mul
     if tolerance_m <= 0.0 {
         return layer.iter().map(|&m| m.clone()).collect();
     }
-    // Rings, in order, remembering where they go back.
-    let mut rings: Vec<Ring> = Vec::new();
-    let mut shape: Vec<Vec<usize>> = Vec::new(); // per feature: ring count per polygon
-    for (feature, multi) in layer.iter().enumerate() {
-        let mut counts = Vec::new();
-        for polygon in &multi.0 {
-            let all = std::iter::once(polygon.exterior()).chain(polygon.interiors());
-            let mut count = 0;
-            for ring in all {
-                let mut coords = ring.0.clone();
-                if coords.len() > 1 && coords.first() == coords.last() {
-                    coords.pop();
-                }
-                rings.push(Ring {
-                    feature: feature as u32,
-                    coords,
-                });
-                count += 1;
-            }
-            counts.push(count);
-        }
-        shape.push(counts);
-    }
-
-    // The districts whose boundary passes through each vertex.
-    let mut owners: HashMap<Key, Vec<u32>> = HashMap::new();
-    for ring in &rings {
-        for &c in &ring.coords {
-            let list = owners.entry(key(c)).or_default();
-            if !list.contains(&ring.feature) {
-                list.push(ring.feature);
-            }
-        }
-    }
-    for list in owners.values_mut() {
-        list.sort_unstable();
-    }
-
-    // Junctions: where three or more districts meet, or where the sharing changes along a
-    // ring. A property of the vertex, not of the ring, so every ring through it cuts there.
-    let mut locked: std::collections::HashSet<Key> = std::collections::HashSet::new();
-    for ring in &rings {
-        let n = ring.coords.len();
-        for i in 0..n {
-            let here = &owners[&key(ring.coords[i])];
-            let before = &owners[&key(ring.coords[(i + n - 1) % n])];
-            let after = &owners[&key(ring.coords[(i + 1) % n])];
-            if here.len() >= 3 || here != before || here != after {
-                locked.insert(key(ring.coords[i]));
-            }
-        }
-    }
-    // A ring with fewer than three junctions (an island, a district inside another) keeps its
-    // lowest and highest vertex and the one farthest from the line between them: chosen from
-    // the vertices alone, so a hole and the island filling it choose the same.
-    for ring in &rings {
-        let count = ring
-            .coords
-            .iter()
-            .filter(|c| locked.contains(&key(**c)))
-            .count();
-        if count >= 3 || ring.coords.len() < 3 {
-            continue;
-        }
-        let order =
-            |a: &&Coord<f64>, b: &&Coord<f64>| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y));
-        let (Some(&low), Some(&high)) = (
-            ring.coords.iter().min_by(order),
-            ring.coords.iter().max_by(order),
-        ) else {
-            continue;
-        };
-        let far = ring.coords.iter().max_by(|a, b| {
-            distance_to_line(**a, low, high)
-                .total_cmp(&distance_to_line(**b, low, high))
-                .then(order(a, b))
-        });
-        locked.insert(key(low));
-        locked.insert(key(high));
-        if let Some(&far) = far {
-            locked.insert(key(far));
-        }
-    }
-
-    let mid_latitude = {
-        let ys: Vec<f64> = rings
-            .iter()
-            .flat_map(|r| r.coords.iter().map(|c| c.y))
-            .collect();
-        let (min, max) = ys
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &y| {
-                (lo.min(y), hi.max(y))
-            });
-        if ys.is_empty() {
-            0.0
-        } else {
-            f64::midpoint(min, max)
-        }
-    };
+    let (rings, shape) = rings_of(layer);
+    let locked = junctions(&rings);
+    let mid_latitude = mid_latitude(&rings);
     let cos_lat = mid_latitude.to_radians().cos().max(0.01);
     let epsilon = tolerance_m / METRES_PER_DEGREE;
 
@@ -173,6 +76,119 @@ pub fn simplify_layer(layer: &[&MultiPolygon<f64>], tolerance_m: f64) -> Vec<Mul
             )
         })
         .collect()
+}
+
+/// Every ring of the layer (closing vertex dropped), and per feature the ring count of each
+/// polygon, to put them back.
+fn rings_of(layer: &[&MultiPolygon<f64>]) -> (Vec<Ring>, Vec<Vec<usize>>) {
+    let mut rings: Vec<Ring> = Vec::new();
+    let mut shape: Vec<Vec<usize>> = Vec::new(); // per feature: ring count per polygon
+    for (feature, multi) in layer.iter().enumerate() {
+        let mut counts = Vec::new();
+        for polygon in &multi.0 {
+            let all = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+            let mut count = 0;
+            for ring in all {
+                let mut coords = ring.0.clone();
+                if coords.len() > 1 && coords.first() == coords.last() {
+                    coords.pop();
+                }
+                rings.push(Ring {
+                    feature: feature as u32,
+                    coords,
+                });
+                count += 1;
+            }
+            counts.push(count);
+        }
+        shape.push(counts);
+    }
+
+    (rings, shape)
+}
+
+/// The vertices no simplification may remove: where the set of districts sharing the border
+/// changes, and three anchors of every ring with fewer junctions.
+fn junctions(rings: &[Ring]) -> std::collections::HashSet<Key> {
+    // The districts whose boundary passes through each vertex.
+    let mut owners: HashMap<Key, Vec<u32>> = HashMap::new();
+    for ring in rings {
+        for &c in &ring.coords {
+            let list = owners.entry(key(c)).or_default();
+            if !list.contains(&ring.feature) {
+                list.push(ring.feature);
+            }
+        }
+    }
+    for list in owners.values_mut() {
+        list.sort_unstable();
+    }
+
+    // Junctions: where three or more districts meet, or where the sharing changes along a
+    // ring. A property of the vertex, not of the ring, so every ring through it cuts there.
+    let mut locked: std::collections::HashSet<Key> = std::collections::HashSet::new();
+    for ring in rings {
+        let n = ring.coords.len();
+        for i in 0..n {
+            let here = &owners[&key(ring.coords[i])];
+            let before = &owners[&key(ring.coords[(i + n - 1) % n])];
+            let after = &owners[&key(ring.coords[(i + 1) % n])];
+            if here.len() >= 3 || here != before || here != after {
+                locked.insert(key(ring.coords[i]));
+            }
+        }
+    }
+    // A ring with fewer than three junctions (an island, a district inside another) keeps its
+    // lowest and highest vertex and the one farthest from the line between them: chosen from
+    // the vertices alone, so a hole and the island filling it choose the same.
+    for ring in rings {
+        let count = ring
+            .coords
+            .iter()
+            .filter(|c| locked.contains(&key(**c)))
+            .count();
+        if count >= 3 || ring.coords.len() < 3 {
+            continue;
+        }
+        let order =
+            |a: &&Coord<f64>, b: &&Coord<f64>| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y));
+        let (Some(&low), Some(&high)) = (
+            ring.coords.iter().min_by(order),
+            ring.coords.iter().max_by(order),
+        ) else {
+            continue;
+        };
+        let far = ring.coords.iter().max_by(|a, b| {
+            distance_to_line(**a, low, high)
+                .total_cmp(&distance_to_line(**b, low, high))
+                .then(order(a, b))
+        });
+        locked.insert(key(low));
+        locked.insert(key(high));
+        if let Some(&far) = far {
+            locked.insert(key(far));
+        }
+    }
+
+    locked
+}
+
+/// The middle latitude of the layer's vertices (0 for an empty layer).
+fn mid_latitude(rings: &[Ring]) -> f64 {
+    let ys: Vec<f64> = rings
+        .iter()
+        .flat_map(|r| r.coords.iter().map(|c| c.y))
+        .collect();
+    let (min, max) = ys
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &y| {
+            (lo.min(y), hi.max(y))
+        });
+    if ys.is_empty() {
+        0.0
+    } else {
+        f64::midpoint(min, max)
+    }
 }
 
 fn distance_to_line(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {

@@ -86,38 +86,7 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
         .collect();
-    let geoid_column = GEOID_COLUMNS
-        .iter()
-        .find_map(|name| headers.iter().position(|h| h == name))
-        .ok_or_else(|| {
-            IngestError::format(
-                path,
-                format!(
-                    "no GEOID column: expected one of {} among the columns {}",
-                    GEOID_COLUMNS.join(", "),
-                    headers.join(", ")
-                ),
-            )
-        })?;
-    // (variable, estimate column, MOE column if any)
-    let variables: Vec<(String, usize, Option<usize>)> = headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let variable = variable_of(h)?;
-            let moe = headers.iter().position(|m| *m == format!("{variable}M"));
-            Some((variable.to_owned(), i, moe))
-        })
-        .collect();
-    if variables.is_empty() {
-        return Err(IngestError::format(
-            path,
-            format!(
-                "no ACS estimate column (like B28002_001E) among the columns {}",
-                headers.join(", ")
-            ),
-        ));
-    }
+    let (geoid_column, variables) = columns(path, &headers)?;
     let mut values: BTreeMap<String, BTreeMap<GeoId, AcsValue>> = variables
         .iter()
         .map(|(v, _, _)| (v.clone(), BTreeMap::new()))
@@ -163,51 +132,8 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
             Some(_) => {}
         }
         for (variable, estimate_column, moe_column) in &variables {
-            let bad = |column: usize, message: String| IngestError::Value {
-                path: path.to_owned(),
-                record: line,
-                column: headers[column].clone(),
-                message,
-            };
-            let estimate_text = record.get(*estimate_column).unwrap_or("");
-            let value: AcsValue = match cell(estimate_text, false) {
-                Err(NotAvailable::UnknownSentinel) => {
-                    return Err(bad(
-                        *estimate_column,
-                        format!("`{estimate_text}` is neither a number nor an ACS annotation"),
-                    ));
-                }
-                Err(reason) => Err(reason),
-                Ok(estimate) => {
-                    let moe = match moe_column {
-                        None => Err(NotAvailable::NoMoe),
-                        Some(c) => {
-                            let moe_text = record.get(*c).unwrap_or("");
-                            match cell(moe_text, true) {
-                                Err(NotAvailable::UnknownSentinel) => {
-                                    return Err(bad(
-                                        *c,
-                                        format!(
-                                            "`{moe_text}` is neither a number nor an ACS annotation"
-                                        ),
-                                    ));
-                                }
-                                other => other,
-                            }
-                        }
-                    };
-                    let median_income = variable.starts_with("B19013");
-                    match moe {
-                        Ok(moe) => decode_acs_cell(estimate, moe, median_income),
-                        Err(reason) => {
-                            decode_acs_cell(estimate, Some(0.0), median_income).map(|e| Estimate {
-                                moe: Err(reason),
-                                ..e
-                            })
-                        }
-                    }
-                }
-            };
+            let columns = (*estimate_column, *moe_column);
+            let value = acs_value(path, &headers, &record, line, variable, columns)?;
             let table = values.get_mut(variable).expect("every variable has a map");
             if table.insert(geoid.clone(), value).is_some() {
                 return Err(IngestError::Value {
@@ -230,6 +156,101 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
         variables: values,
         geography,
     })
+}
+
+/// The variables of an ACS table: (variable, estimate column, MOE column if any).
+type Variables = Vec<(String, usize, Option<usize>)>;
+
+/// The GEOID column and the variables' columns, or what is missing.
+fn columns(path: &Path, headers: &[String]) -> Result<(usize, Variables), IngestError> {
+    let geoid_column = GEOID_COLUMNS
+        .iter()
+        .find_map(|name| headers.iter().position(|h| h == name))
+        .ok_or_else(|| {
+            IngestError::format(
+                path,
+                format!(
+                    "no GEOID column: expected one of {} among the columns {}",
+                    GEOID_COLUMNS.join(", "),
+                    headers.join(", ")
+                ),
+            )
+        })?;
+    let variables: Variables = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let variable = variable_of(h)?;
+            let moe = headers.iter().position(|m| *m == format!("{variable}M"));
+            Some((variable.to_owned(), i, moe))
+        })
+        .collect();
+    if variables.is_empty() {
+        return Err(IngestError::format(
+            path,
+            format!(
+                "no ACS estimate column (like B28002_001E) among the columns {}",
+                headers.join(", ")
+            ),
+        ));
+    }
+    Ok((geoid_column, variables))
+}
+
+/// One variable's cell (and its MOE cell) of a record: an estimate, or why there is none; a
+/// cell that is neither a number nor an ACS annotation is an error naming the row and column.
+fn acs_value(
+    path: &Path,
+    headers: &[String],
+    record: &csv::StringRecord,
+    line: u64,
+    variable: &str,
+    (estimate_column, moe_column): (usize, Option<usize>),
+) -> Result<AcsValue, IngestError> {
+    let bad = |column: usize, message: String| IngestError::Value {
+        path: path.to_owned(),
+        record: line,
+        column: headers[column].clone(),
+        message,
+    };
+    let estimate_text = record.get(estimate_column).unwrap_or("");
+    let value: AcsValue = match cell(estimate_text, false) {
+        Err(NotAvailable::UnknownSentinel) => {
+            return Err(bad(
+                estimate_column,
+                format!("`{estimate_text}` is neither a number nor an ACS annotation"),
+            ));
+        }
+        Err(reason) => Err(reason),
+        Ok(estimate) => {
+            let moe = match moe_column {
+                None => Err(NotAvailable::NoMoe),
+                Some(c) => {
+                    let moe_text = record.get(c).unwrap_or("");
+                    match cell(moe_text, true) {
+                        Err(NotAvailable::UnknownSentinel) => {
+                            return Err(bad(
+                                c,
+                                format!("`{moe_text}` is neither a number nor an ACS annotation"),
+                            ));
+                        }
+                        other => other,
+                    }
+                }
+            };
+            let median_income = variable.starts_with("B19013");
+            match moe {
+                Ok(moe) => decode_acs_cell(estimate, moe, median_income),
+                Err(reason) => {
+                    decode_acs_cell(estimate, Some(0.0), median_income).map(|e| Estimate {
+                        moe: Err(reason),
+                        ..e
+                    })
+                }
+            }
+        }
+    };
+    Ok(value)
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> IngestError {

@@ -527,6 +527,30 @@ fn read_member<R: Read + Send>(
     read
 }
 
+/// METHOD.md §2: residential locations are R or X; B rows are excluded (false).
+fn residential(code: Option<&str>) -> Result<bool, String> {
+    match code.map(str::trim) {
+        Some("R" | "X") => Ok(true),
+        Some("B") => Ok(false),
+        other => Err(format!("`{}` is not R, X or B", other.unwrap_or(""))),
+    }
+}
+
+/// An FCC technology code (10, 40, 50, ...).
+fn technology_code(text: Option<&str>) -> Result<u16, String> {
+    text.and_then(|t| t.trim().parse::<u16>().ok())
+        .ok_or_else(|| format!("`{}` is not an FCC technology code", text.unwrap_or("")))
+}
+
+/// The `low_latency` flag: 1 or 0 (true/false as some exports write it; empty is 0).
+fn low_latency(flag: Option<&str>) -> Result<bool, String> {
+    match flag.map(str::trim) {
+        Some("1" | "true" | "True" | "TRUE") => Ok(true),
+        Some("0" | "false" | "False" | "FALSE" | "") | None => Ok(false),
+        Some(other) => Err(format!("`{other}` is not 0 or 1")),
+    }
+}
+
 fn parse_chunk(
     chunk: &Chunk,
     path: &Path,
@@ -586,42 +610,18 @@ fn parse_chunk(
             message,
         };
         partial.stats.rows += 1;
-        // METHOD.md §2: residential locations are R or X; B rows are excluded.
-        match business.map(str::trim) {
-            Some("R" | "X") => {}
-            Some("B") => {
-                partial.stats.business_rows += 1;
-                continue;
-            }
-            other => {
-                return Err(bad(
-                    "business_residential_code",
-                    format!("`{}` is not R, X or B", other.unwrap_or("")),
-                ));
-            }
+        if !residential(business).map_err(|m| bad("business_residential_code", m))? {
+            partial.stats.business_rows += 1;
+            continue;
         }
         let location = location
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .ok_or_else(|| bad("location_id", "empty location_id".into()))?;
-        let technology = technology
-            .and_then(|t| t.trim().parse::<u16>().ok())
-            .ok_or_else(|| {
-                bad(
-                    "technology",
-                    format!(
-                        "`{}` is not an FCC technology code",
-                        technology.unwrap_or("")
-                    ),
-                )
-            })?;
+        let technology = technology_code(technology).map_err(|m| bad("technology", m))?;
         let download = speed(download).map_err(|m| bad("max_advertised_download_speed", m))?;
         let upload = speed(upload).map_err(|m| bad("max_advertised_upload_speed", m))?;
-        let low_latency = match latency.map(str::trim) {
-            Some("1" | "true" | "True" | "TRUE") => true,
-            Some("0" | "false" | "False" | "FALSE" | "") | None => false,
-            Some(other) => return Err(bad("low_latency", format!("`{other}` is not 0 or 1"))),
-        };
+        let low_latency = low_latency(latency).map_err(|m| bad("low_latency", m))?;
         let block_text = block.map_or("", str::trim);
         let block = partial.block(block_text).ok_or_else(|| {
             bad(

@@ -191,109 +191,8 @@ pub fn read_ookla_tiles(path: &Path) -> Result<RawTiles, IngestError> {
         .unwrap_or_default();
     let mut raw = RawTiles::default();
     match extension.as_str() {
-        "geojson" | "json" => {
-            let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
-            let collection: geojson::FeatureCollection =
-                serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-                    IngestError::format(path, format!("not a GeoJSON FeatureCollection: {e}"))
-                })?;
-            for (index, feature) in collection.features.iter().enumerate() {
-                let row = index as u64;
-                let number =
-                    |name: &str| feature.property(name).and_then(serde_json::Value::as_f64);
-                let quadkey = feature
-                    .property("quadkey")
-                    .and_then(|q| {
-                        q.as_str()
-                            .map(str::to_owned)
-                            .or_else(|| q.as_u64().map(|n| n.to_string()))
-                    })
-                    .ok_or_else(|| IngestError::Feature {
-                        path: path.to_owned(),
-                        feature: index.to_string(),
-                        message: "no `quadkey` property: is this an Ookla tile file?".into(),
-                    })?;
-                let mut metrics = [0.0; 5];
-                for (slot, name) in metrics.iter_mut().zip(RAW_COLUMNS) {
-                    *slot = number(name).ok_or_else(|| IngestError::Feature {
-                        path: path.to_owned(),
-                        feature: format!("{index} (quadkey {quadkey})"),
-                        message: format!("no numeric `{name}`"),
-                    })?;
-                }
-                let footprint = feature
-                    .geometry
-                    .as_ref()
-                    .and_then(|g| geo::Polygon::<f64>::try_from(&g.value).ok());
-                raw.push(path, row, &quadkey, metrics, footprint)?;
-            }
-        }
-        "parquet" | "csv" => {
-            use polars::prelude::*;
-            let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
-            let frame = if extension == "parquet" {
-                ParquetReader::new(file).finish()
-            } else {
-                CsvReadOptions::default()
-                    .into_reader_with_file_handle(file)
-                    .finish()
-            }
-            .map_err(|e| IngestError::format(path, format!("cannot read the table: {e}")))?;
-            // A column by name, cast to `dtype`; a missing one names what the table needs.
-            let column = |name: &str, dtype: DataType| -> Result<Column, IngestError> {
-                frame
-                    .column(name)
-                    .map_err(|_| {
-                        IngestError::format(
-                            path,
-                            format!(
-                                "missing column `{name}`: an Ookla tile table has quadkey, {}",
-                                RAW_COLUMNS.join(", ")
-                            ),
-                        )
-                    })?
-                    .cast(&dtype)
-                    .map_err(|e| IngestError::format(path, e.to_string()))
-            };
-            let polars_error = |e: PolarsError| IngestError::format(path, e.to_string());
-            let text = |name: &str| -> Result<Vec<Option<String>>, IngestError> {
-                let values = column(name, DataType::String)?;
-                Ok(values
-                    .str()
-                    .map_err(polars_error)?
-                    .iter()
-                    .map(|v| v.map(str::to_owned))
-                    .collect())
-            };
-            let numbers = |name: &str| -> Result<Vec<Option<f64>>, IngestError> {
-                let values = column(name, DataType::Float64)?;
-                Ok(values.f64().map_err(polars_error)?.iter().collect())
-            };
-            let quadkeys = text("quadkey")?;
-            let metrics: Vec<Vec<Option<f64>>> = RAW_COLUMNS
-                .iter()
-                .map(|c| numbers(c))
-                .collect::<Result<_, _>>()?;
-            for (index, quadkey) in quadkeys.iter().enumerate() {
-                let row = index as u64 + 2;
-                let quadkey = quadkey.as_deref().ok_or_else(|| IngestError::Value {
-                    path: path.to_owned(),
-                    record: row,
-                    column: "quadkey".into(),
-                    message: "empty quadkey".into(),
-                })?;
-                let mut values = [0.0; 5];
-                for (k, slot) in values.iter_mut().enumerate() {
-                    *slot = metrics[k][index].ok_or_else(|| IngestError::Value {
-                        path: path.to_owned(),
-                        record: row,
-                        column: RAW_COLUMNS[k].into(),
-                        message: "empty or not a number".into(),
-                    })?;
-                }
-                raw.push(path, row, quadkey, values, None)?;
-            }
-        }
+        "geojson" | "json" => read_geojson_tiles(path, &mut raw)?,
+        "parquet" | "csv" => read_table_tiles(path, extension == "parquet", &mut raw)?,
         _ => {
             return Err(IngestError::format(
                 path,
@@ -302,6 +201,114 @@ pub fn read_ookla_tiles(path: &Path) -> Result<RawTiles, IngestError> {
         }
     }
     Ok(raw)
+}
+
+/// Tiles of Ookla's GeoJSON edition, with their polygons.
+fn read_geojson_tiles(path: &Path, raw: &mut RawTiles) -> Result<(), IngestError> {
+    let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let collection: geojson::FeatureCollection =
+        serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+            IngestError::format(path, format!("not a GeoJSON FeatureCollection: {e}"))
+        })?;
+    for (index, feature) in collection.features.iter().enumerate() {
+        let row = index as u64;
+        let number = |name: &str| feature.property(name).and_then(serde_json::Value::as_f64);
+        let quadkey = feature
+            .property("quadkey")
+            .and_then(|q| {
+                q.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| q.as_u64().map(|n| n.to_string()))
+            })
+            .ok_or_else(|| IngestError::Feature {
+                path: path.to_owned(),
+                feature: index.to_string(),
+                message: "no `quadkey` property: is this an Ookla tile file?".into(),
+            })?;
+        let mut metrics = [0.0; 5];
+        for (slot, name) in metrics.iter_mut().zip(RAW_COLUMNS) {
+            *slot = number(name).ok_or_else(|| IngestError::Feature {
+                path: path.to_owned(),
+                feature: format!("{index} (quadkey {quadkey})"),
+                message: format!("no numeric `{name}`"),
+            })?;
+        }
+        let footprint = feature
+            .geometry
+            .as_ref()
+            .and_then(|g| geo::Polygon::<f64>::try_from(&g.value).ok());
+        raw.push(path, row, &quadkey, metrics, footprint)?;
+    }
+    Ok(())
+}
+
+/// Tiles of a Parquet or CSV table: a quadkey and the metrics, no polygon.
+fn read_table_tiles(path: &Path, parquet: bool, raw: &mut RawTiles) -> Result<(), IngestError> {
+    use polars::prelude::*;
+    let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let frame = if parquet {
+        ParquetReader::new(file).finish()
+    } else {
+        CsvReadOptions::default()
+            .into_reader_with_file_handle(file)
+            .finish()
+    }
+    .map_err(|e| IngestError::format(path, format!("cannot read the table: {e}")))?;
+    // A column by name, cast to `dtype`; a missing one names what the table needs.
+    let column = |name: &str, dtype: DataType| -> Result<Column, IngestError> {
+        frame
+            .column(name)
+            .map_err(|_| {
+                IngestError::format(
+                    path,
+                    format!(
+                        "missing column `{name}`: an Ookla tile table has quadkey, {}",
+                        RAW_COLUMNS.join(", ")
+                    ),
+                )
+            })?
+            .cast(&dtype)
+            .map_err(|e| IngestError::format(path, e.to_string()))
+    };
+    let polars_error = |e: PolarsError| IngestError::format(path, e.to_string());
+    let text = |name: &str| -> Result<Vec<Option<String>>, IngestError> {
+        let values = column(name, DataType::String)?;
+        Ok(values
+            .str()
+            .map_err(polars_error)?
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect())
+    };
+    let numbers = |name: &str| -> Result<Vec<Option<f64>>, IngestError> {
+        let values = column(name, DataType::Float64)?;
+        Ok(values.f64().map_err(polars_error)?.iter().collect())
+    };
+    let quadkeys = text("quadkey")?;
+    let metrics: Vec<Vec<Option<f64>>> = RAW_COLUMNS
+        .iter()
+        .map(|c| numbers(c))
+        .collect::<Result<_, _>>()?;
+    for (index, quadkey) in quadkeys.iter().enumerate() {
+        let row = index as u64 + 2;
+        let quadkey = quadkey.as_deref().ok_or_else(|| IngestError::Value {
+            path: path.to_owned(),
+            record: row,
+            column: "quadkey".into(),
+            message: "empty quadkey".into(),
+        })?;
+        let mut values = [0.0; 5];
+        for (k, slot) in values.iter_mut().enumerate() {
+            *slot = metrics[k][index].ok_or_else(|| IngestError::Value {
+                path: path.to_owned(),
+                record: row,
+                column: RAW_COLUMNS[k].into(),
+                message: "empty or not a number".into(),
+            })?;
+        }
+        raw.push(path, row, quadkey, values, None)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -60,10 +60,10 @@ pub fn compute(config: &Config, inputs: &Inputs) -> Result<Results> {
         acs: inputs.acs.as_ref(),
         acs_level: inputs.acs_level,
         blocks: inputs.blocks.as_ref(),
-        block_points: inputs
-            .block_points
-            .as_ref()
-            .map(|(path, points)| BlockPoints { points, path }),
+        block_points: inputs.block_points.as_ref().map(|loaded| BlockPoints {
+            points: &loaded.points,
+            path: &loaded.path,
+        }),
         speeds: inputs.speeds.as_ref(),
         tile_footprints: inputs.tile_footprints.as_deref(),
         affordability: inputs.affordability.as_ref(),

@@ -13,7 +13,7 @@ pub use compute::{Results, compute};
 pub use config::{Config, Overrides};
 pub use gapmap_gaps::run::{ComputedLayer, LayerKind, RunResult};
 pub use gapmap_gaps::{DistrictGaps, FIELD_NAMES, FIELDS};
-pub use load::{Inputs, LoadedLayer, load};
+pub use load::{BlockPoints, Inputs, LoadedLayer, load};
 pub use package::write_package;
 pub use publish::{Staging, check_out, publish};
 pub use settings::Settings;

@@ -29,6 +29,15 @@ pub struct LoadedLayer {
     pub tables: Option<AcsTables>,
 }
 
+/// Block internal points (METHOD.md §6) and the table they came from.
+#[derive(Debug, Clone)]
+pub struct BlockPoints {
+    /// The table.
+    pub path: PathBuf,
+    /// Each block's GEOID and internal point.
+    pub points: Vec<(GeoId, geo::Point<f64>)>,
+}
+
 /// Everything read from a configuration's inputs.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
@@ -40,8 +49,8 @@ pub struct Inputs {
     pub acs_level: Option<Level>,
     /// 2020 block housing counts.
     pub blocks: Option<BTreeMap<GeoId, BlockHousing>>,
-    /// Block internal points and their file, when a layer is apportioned through them.
-    pub block_points: Option<(PathBuf, Vec<(GeoId, geo::Point<f64>)>)>,
+    /// Block internal points, when a layer is apportioned through them.
+    pub block_points: Option<BlockPoints>,
     /// Ookla tiles.
     pub speeds: Option<SpeedTiles>,
     /// Raw tiles' footprints (same order as `speeds.tiles`), to assign them by centroid.
@@ -332,7 +341,10 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
                 &points.longitude,
             )?;
             inputs.describe(config, "block_points", &points_path)?;
-            inputs.block_points = Some((points_path, read));
+            inputs.block_points = Some(BlockPoints {
+                path: points_path,
+                points: read,
+            });
         }
         let tables = if layer.tables.is_empty() {
             None

@@ -424,6 +424,14 @@ impl Settings {
     }
 
     fn check(&self, base: &Path, config: &Path) -> Result<()> {
+        self.check_options(config)?;
+        self.check_names_and_layers(config)?;
+        self.check_levels(config)?;
+        self.check_paths(base, config)
+    }
+
+    /// Output options, the Ookla section and affordability's shares and brackets.
+    fn check_options(&self, config: &Path) -> Result<()> {
         let field = self.output.histogram_field.as_str();
         if !gapmap_gaps::Field::named(field).is_some_and(gapmap_gaps::Field::is_numeric) {
             let numeric: Vec<&str> = gapmap_gaps::FIELDS
@@ -465,6 +473,11 @@ impl Settings {
                     .with_context(|| format!("in [affordability] of {}", config.display()))?;
             }
         }
+        Ok(())
+    }
+
+    /// Unique output names, suppression thresholds, and each layer's name and brackets.
+    fn check_names_and_layers(&self, config: &Path) -> Result<()> {
         let mut names: Vec<&str> = Vec::new();
         for name in self
             .levels
@@ -517,6 +530,11 @@ impl Settings {
                 );
             }
         }
+        Ok(())
+    }
+
+    /// Thresholds and the census levels.
+    fn check_levels(&self, config: &Path) -> Result<()> {
         self.thresholds
             .validate()
             .with_context(|| format!("in [thresholds] of {}", config.display()))?;
@@ -538,6 +556,11 @@ impl Settings {
                 );
             }
         }
+        Ok(())
+    }
+
+    /// Every input file named exists (all missing ones listed at once).
+    fn check_paths(&self, base: &Path, config: &Path) -> Result<()> {
         let mut missing = Vec::new();
         let mut expect = |key: &str, path: &Path| {
             let full = base.join(path);

@@ -6,7 +6,8 @@ use geo::{Area, BoundingRect, InteriorPoint, MultiPolygon};
 use plotters::prelude::*;
 
 use super::{
-    ChartFiles, ChartText, ClassMethod, FONT, INK, MUTED, NO_DATA, PALETTE, draw_frame, render_both,
+    ChartFiles, ChartText, ClassMethod, Classes, FONT, INK, MUTED, NO_DATA, PALETTE, draw_frame,
+    render_both,
 };
 use crate::ExportError;
 
@@ -181,7 +182,6 @@ fn draw<DB: DrawingBackend>(
     method: ClassMethod,
     format: &dyn Fn(f64) -> String,
 ) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let (top, bottom) = draw_frame(root, text)?;
     let (width, _) = root.dim_in_pixel();
     let map_right = width as i32 - LEGEND_WIDTH;
@@ -199,7 +199,27 @@ fn draw<DB: DrawingBackend>(
         (Some(v), Some(c)) if !feature.suppressed => palette[c.of(v)],
         _ => NO_DATA,
     };
+    draw_districts(root, features, &projection, &colour_of)?;
+    draw_labels(root, features, &projection)?;
+    let legend = Legend {
+        x: map_right + 10,
+        top,
+        classes: classes.as_ref(),
+        palette: &palette,
+        values: &values,
+        method,
+    };
+    draw_legend(root, &legend, features, text, format)
+}
 
+/// The fills (largest district first), the hatching of withheld districts, the borders.
+fn draw_districts<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    features: &[MapFeature<'_>],
+    projection: &Projection,
+    colour_of: &dyn Fn(&MapFeature<'_>) -> RGBColor,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     // Largest first, so a district inside another's hole is drawn over the hole.
     let mut order: Vec<&MapFeature<'_>> = features.iter().collect();
     order.sort_by(|a, b| {
@@ -239,6 +259,16 @@ fn draw<DB: DrawingBackend>(
         }
     }
 
+    Ok(())
+}
+
+/// Each labelled district's name at its interior point, haloed in white.
+fn draw_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    features: &[MapFeature<'_>],
+    projection: &Projection,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     // Labels at each district's interior point, over the fills and borders.
     let label_font = (FONT, 16)
         .into_font()
@@ -263,9 +293,33 @@ fn draw<DB: DrawingBackend>(
         }
     }
 
+    Ok(())
+}
+
+/// What the legend shows.
+struct Legend<'a> {
+    x: i32,
+    top: i32,
+    classes: Option<&'a Classes>,
+    palette: &'a [RGBColor],
+    values: &'a [f64],
+    method: ClassMethod,
+}
+
+/// The legend: a swatch per class with its range and count, then withheld and empty ones.
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    legend: &Legend<'_>,
+    features: &[MapFeature<'_>],
+    text: &ChartText,
+    format: &dyn Fn(f64) -> String,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let hatch = ShapeStyle::from(&RGBColor(0x73, 0x73, 0x73)).stroke_width(1);
+    let (palette, values, method) = (legend.palette, legend.values, legend.method);
     // Legend.
-    let x = map_right + 10;
-    let mut y = top + 10;
+    let x = legend.x;
+    let mut y = legend.top + 10;
     for line in text.legend_title.lines() {
         root.draw(&Text::new(
             line.to_owned(),
@@ -285,7 +339,21 @@ fn draw<DB: DrawingBackend>(
     };
     let label_font = (FONT, 17).into_font().color(&INK);
     let count_font = (FONT, 14).into_font().color(&MUTED);
-    if let Some(classes) = &classes {
+    // A class's range (or what its swatch means) and how many districts it holds.
+    let entry = |label: String, count: usize, y: i32| {
+        root.draw(&Text::new(label, (x + 52, y + 1), label_font.clone()))?;
+        let noun = if count == 1 {
+            &text.unit_names.0
+        } else {
+            &text.unit_names.1
+        };
+        root.draw(&Text::new(
+            format!("{count} {noun}"),
+            (x + 52, y + 20),
+            count_font.clone(),
+        ))
+    };
+    if let Some(classes) = legend.classes {
         for (i, upper) in classes.upper.iter().enumerate().rev() {
             let lower = classes.lower(i);
             let members = values.iter().filter(|&&v| classes.of(v) == i).count();
@@ -297,19 +365,7 @@ fn draw<DB: DrawingBackend>(
             } else {
                 format!("> {} – {}", format(lower), format(*upper))
             };
-            root.draw(&Text::new(label, (x + 52, y + 1), label_font.clone()))
-                .map_err(e)?;
-            let noun = if members == 1 {
-                &text.unit_names.0
-            } else {
-                &text.unit_names.1
-            };
-            root.draw(&Text::new(
-                format!("{members} {noun}"),
-                (x + 52, y + 20),
-                count_font.clone(),
-            ))
-            .map_err(e)?;
+            entry(label, members, y).map_err(e)?;
             y += 50;
         }
     }
@@ -327,45 +383,13 @@ fn draw<DB: DrawingBackend>(
             ))
             .map_err(e)?;
         }
-        root.draw(&Text::new(
-            "Withheld: small district (§8)".to_owned(),
-            (x + 52, y + 1),
-            label_font.clone(),
-        ))
-        .map_err(e)?;
-        let noun = if withheld == 1 {
-            &text.unit_names.0
-        } else {
-            &text.unit_names.1
-        };
-        root.draw(&Text::new(
-            format!("{withheld} {noun}"),
-            (x + 52, y + 20),
-            count_font.clone(),
-        ))
-        .map_err(e)?;
+        entry("Withheld: small district (§8)".to_owned(), withheld, y).map_err(e)?;
         y += 50;
     }
     let missing = features.len() - values.len() - withheld;
     if missing > 0 {
         swatch(y, NO_DATA).map_err(e)?;
-        root.draw(&Text::new(
-            text.no_data_label.clone(),
-            (x + 52, y + 1),
-            label_font.clone(),
-        ))
-        .map_err(e)?;
-        let noun = if missing == 1 {
-            &text.unit_names.0
-        } else {
-            &text.unit_names.1
-        };
-        root.draw(&Text::new(
-            format!("{missing} {noun}"),
-            (x + 52, y + 20),
-            count_font.clone(),
-        ))
-        .map_err(e)?;
+        entry(text.no_data_label.clone(), missing, y).map_err(e)?;
         y += 50;
     }
     root.draw(&Text::new(

@@ -49,20 +49,18 @@ impl UnitNames {
 
     /// The names of a layer: the configured (singular, plural), or its name.
     pub fn of_layer(name: &str, configured: Option<&(String, String)>) -> UnitNames {
-        match configured {
-            Some((one, many)) => UnitNames {
+        if let Some((one, many)) = configured {
+            return UnitNames {
                 title: one.clone(),
                 singular: one.clone(),
                 plural: many.clone(),
-            },
-            None => {
-                let spoken = name.replace('_', " ");
-                UnitNames {
-                    title: spoken.clone(),
-                    singular: spoken.clone(),
-                    plural: format!("{spoken}s"),
-                }
-            }
+            };
+        }
+        let spoken = name.replace('_', " ");
+        UnitNames {
+            title: spoken.clone(),
+            singular: spoken.clone(),
+            plural: format!("{spoken}s"),
         }
     }
 }

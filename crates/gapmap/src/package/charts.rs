@@ -138,6 +138,25 @@ fn affordability_charts(
             &percent,
         )?);
     }
+    written.extend(affordability_sweep(
+        charts, settings, level, unit_names, source,
+    )?);
+    Ok(written)
+}
+
+/// The unaffordable share of every district at each chart share, side by side (§4).
+fn affordability_sweep(
+    charts: &Path,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+    unit_names: &(String, String),
+    source: &str,
+) -> Result<Vec<PathBuf>> {
+    let rows = &level.result.rows;
+    let name = level.result.name.as_str();
+    let area = &settings.area.name;
+    let label = &level.names.title;
+    let mut written = Vec::new();
     if !level.by_share.is_empty() {
         let categories: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
         let series: Vec<Series> = level
@@ -225,44 +244,101 @@ fn need_sources(settings: &Settings, level: &PublishedLayer<'_>, components: &st
     text
 }
 
+/// What every chart of one layer shares.
+struct LayerCharts<'a> {
+    run: &'a Run<'a>,
+    level: &'a PublishedLayer<'a>,
+    /// The charts folder.
+    charts: PathBuf,
+    /// The warning of simulated availability figures (empty for real data).
+    warning: String,
+    /// What one district and several are called.
+    unit_names: (String, String),
+}
+
+impl LayerCharts<'_> {
+    /// Whether some district has a value of `field`.
+    fn any(&self, field: fn(&DistrictGaps) -> Option<f64>) -> bool {
+        self.level.result.rows.iter().any(|r| field(r).is_some())
+    }
+
+    /// A district of a map: labelled on small layers (wards), where a reader looks for names;
+    /// no value where withheld.
+    fn feature(&self, row: &DistrictGaps, value: Option<f64>, index: usize) -> MapFeature<'_> {
+        let rows = &self.level.result.rows;
+        let level = self.level;
+        MapFeature {
+            label: (rows.len() <= 12).then(|| rows[index].name.as_str()),
+            geometry: &level.layer.features[level.geometry_index[index]].geometry,
+            value: if row.suppressed.is_some() {
+                None
+            } else {
+                value
+            },
+            suppressed: row.suppressed.is_some(),
+        }
+    }
+}
+
+/// Every chart of a layer; returns the files written, in order.
 pub(crate) fn charts_for(
     out: &Path,
     run: &Run<'_>,
     level: &PublishedLayer<'_>,
 ) -> Result<Vec<PathBuf>> {
     let settings = run.settings;
-    let rows = &level.result.rows;
-    let name = level.result.name.as_str();
-    let (label, singular, plural) = (
-        &level.names.title,
-        &level.names.singular,
-        &level.names.plural,
-    );
-    let unit_names = (singular.clone(), plural.clone());
     let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);
-    let warning = if simulated {
-        "SIMULATED availability data: for demonstration only, not FCC figures".to_owned()
-    } else {
-        String::new()
-    };
-    let area = &settings.area.name;
-    // Label the districts of small layers (wards), where a reader looks for their names.
-    let labelled = rows.len() <= 12;
-    let feature = |row: &DistrictGaps, value: Option<f64>, index: usize| MapFeature {
-        label: labelled.then(|| rows[index].name.as_str()),
-        geometry: &level.layer.features[level.geometry_index[index]].geometry,
-        value: if row.suppressed.is_some() {
-            None
+    let ctx = LayerCharts {
+        run,
+        level,
+        charts: out.join("charts"),
+        warning: if simulated {
+            "SIMULATED availability data: for demonstration only, not FCC figures".to_owned()
         } else {
-            value
+            String::new()
         },
-        suppressed: row.suppressed.is_some(),
+        unit_names: (level.names.singular.clone(), level.names.plural.clone()),
     };
     let mut written = Vec::new();
-    let charts = out.join("charts");
+    written.extend(unserved_map(&ctx)?);
+    written.extend(no_internet_map(&ctx)?);
+    written.extend(affordability_charts(
+        &ctx.charts,
+        settings,
+        run,
+        level,
+        &ctx.unit_names,
+        &source_for_affordability(settings, level),
+    )?);
+    written.extend(speed_map(&ctx)?);
+    written.extend(need_map(&ctx)?);
+    written.extend(need_ranking(&ctx)?);
+    written.extend(distribution_charts(
+        &ctx.charts,
+        settings,
+        level,
+        &ctx.warning,
+    )?);
+    Ok(written)
+}
 
-    let any = |field: fn(&DistrictGaps) -> Option<f64>| rows.iter().any(|r| field(r).is_some());
-    if any(|r| r.share_unserved) {
+/// The map of homes without 100/20 service (METHOD.md §2).
+fn unserved_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let LayerCharts {
+        run,
+        level,
+        charts,
+        warning,
+        unit_names,
+        ..
+    } = ctx;
+    let settings = run.settings;
+    let rows = &level.result.rows;
+    let name = level.result.name.as_str();
+    let label = &level.names.title;
+    let area = &settings.area.name;
+    let mut written = Vec::new();
+    if ctx.any(|r| r.share_unserved) {
         let features: Vec<MapFeature<'_>> = rows
             .iter()
             .enumerate()
@@ -271,7 +347,7 @@ pub(crate) fn charts_for(
                     .share_unserved
                     .zip(r.share_underserved)
                     .map(|(a, b)| a + b);
-                feature(r, value, i)
+                ctx.feature(r, value, i)
             })
             .collect();
         let text = ChartText {
@@ -293,11 +369,29 @@ pub(crate) fn charts_for(
             &percent,
         )?);
     }
-    if any(|r| r.share_no_internet.map(|e| e.value)) {
+    Ok(written)
+}
+
+/// The map of households with no internet access (§3).
+fn no_internet_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let LayerCharts {
+        run,
+        level,
+        charts,
+        unit_names,
+        ..
+    } = ctx;
+    let settings = run.settings;
+    let rows = &level.result.rows;
+    let name = level.result.name.as_str();
+    let label = &level.names.title;
+    let area = &settings.area.name;
+    let mut written = Vec::new();
+    if ctx.any(|r| r.share_no_internet.map(|e| e.value)) {
         let features: Vec<MapFeature<'_>> = rows
             .iter()
             .enumerate()
-            .map(|(i, r)| feature(r, r.share_no_internet.map(|e| e.value), i))
+            .map(|(i, r)| ctx.feature(r, r.share_no_internet.map(|e| e.value), i))
             .collect();
         let text = ChartText {
             title: format!("Households with no internet access, by {label}"),
@@ -318,19 +412,29 @@ pub(crate) fn charts_for(
             &percent,
         )?);
     }
-    written.extend(affordability_charts(
-        &charts,
-        settings,
+    Ok(written)
+}
+
+/// The map of measured download speed (§5).
+fn speed_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let LayerCharts {
         run,
         level,
-        &unit_names,
-        &source_for_affordability(settings, level),
-    )?);
-    if any(|r| r.speed_mean_down_mbps) {
+        charts,
+        unit_names,
+        ..
+    } = ctx;
+    let settings = run.settings;
+    let rows = &level.result.rows;
+    let name = level.result.name.as_str();
+    let label = &level.names.title;
+    let area = &settings.area.name;
+    let mut written = Vec::new();
+    if ctx.any(|r| r.speed_mean_down_mbps) {
         let features: Vec<MapFeature<'_>> = rows
             .iter()
             .enumerate()
-            .map(|(i, r)| feature(r, r.speed_mean_down_mbps, i))
+            .map(|(i, r)| ctx.feature(r, r.speed_mean_down_mbps, i))
             .collect();
         let text = ChartText {
             title: format!("Measured fixed download speed, by {label}"),
@@ -352,11 +456,30 @@ pub(crate) fn charts_for(
             &|v| format!("{v:.0}"),
         )?);
     }
-    if any(|r| r.need_index) {
+    Ok(written)
+}
+
+/// The map of the need index (§7).
+fn need_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let LayerCharts {
+        run,
+        level,
+        charts,
+        warning,
+        unit_names,
+        ..
+    } = ctx;
+    let settings = run.settings;
+    let rows = &level.result.rows;
+    let name = level.result.name.as_str();
+    let label = &level.names.title;
+    let area = &settings.area.name;
+    let mut written = Vec::new();
+    if ctx.any(|r| r.need_index) {
         let features: Vec<MapFeature<'_>> = rows
             .iter()
             .enumerate()
-            .map(|(i, r)| feature(r, r.need_index.map(|v| v / 100.0), i))
+            .map(|(i, r)| ctx.feature(r, r.need_index.map(|v| v / 100.0), i))
             .collect();
         let components = rows
             .iter()
@@ -386,6 +509,25 @@ pub(crate) fn charts_for(
             &|v| format!("{:.1}", v * 100.0),
         )?);
     }
+    Ok(written)
+}
+
+/// The districts with the highest need, as bars (§7).
+fn need_ranking(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let LayerCharts {
+        run,
+        level,
+        charts,
+        warning,
+        unit_names,
+        ..
+    } = ctx;
+    let settings = run.settings;
+    let rows = &level.result.rows;
+    let name = level.result.name.as_str();
+    let plural = &level.names.plural;
+    let area = &settings.area.name;
+    let mut written = Vec::new();
     let mut ranked: Vec<&DistrictGaps> = rows
         .iter()
         .filter(|r| r.need_index.is_some() && r.suppressed.is_none())
@@ -418,7 +560,7 @@ pub(crate) fn charts_for(
             warning: warning.clone(),
             legend_title: "Need index (0 = no gap, 100 = every component at 100%)".into(),
             source: need_sources(settings, level, &components),
-            unit_names,
+            unit_names: unit_names.clone(),
             no_data_label: String::new(),
         };
         let files = ranked_bars(
@@ -428,13 +570,25 @@ pub(crate) fn charts_for(
         )?;
         written.extend([files.png, files.svg]);
     }
-    written.extend(distribution_charts(&charts, settings, level, &warning)?);
     Ok(written)
 }
 
 /// The stacked tier bars, the histogram of the configured field, and median income against
 /// the share without broadband.
 fn distribution_charts(
+    charts: &Path,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+    warning: &str,
+) -> Result<Vec<PathBuf>> {
+    let mut written = tier_chart(charts, settings, level, warning)?;
+    written.extend(histogram_chart(charts, settings, level, warning)?);
+    written.extend(income_scatter(charts, settings, level)?);
+    Ok(written)
+}
+
+/// Locations by BEAD tier, the districts with the largest gap first (§2).
+fn tier_chart(
     charts: &Path,
     settings: &Settings,
     level: &PublishedLayer<'_>,
@@ -447,15 +601,12 @@ fn distribution_charts(
         .filter(|r| r.suppressed.is_none())
         .collect();
     let name = level.result.name.as_str();
-    let (label, singular, plural) = (
-        &level.names.title,
-        &level.names.singular,
-        &level.names.plural,
-    );
+    let label = &level.names.title;
+    let singular = &level.names.singular;
+    let plural = &level.names.plural;
     let unit_names = (singular.clone(), plural.clone());
     let area = &settings.area.name;
     let mut written = Vec::new();
-
     let mut tiers: Vec<(&DistrictGaps, [f64; 3], f64)> = rows
         .iter()
         .filter_map(|r| {
@@ -507,6 +658,28 @@ fn distribution_charts(
         written.extend([files.png, files.svg]);
     }
 
+    Ok(written)
+}
+
+/// The distribution of the configured `histogram_field`.
+fn histogram_chart(
+    charts: &Path,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+    warning: &str,
+) -> Result<Vec<PathBuf>> {
+    let rows: Vec<&DistrictGaps> = level
+        .result
+        .rows
+        .iter()
+        .filter(|r| r.suppressed.is_none())
+        .collect();
+    let name = level.result.name.as_str();
+    let singular = &level.names.singular;
+    let plural = &level.names.plural;
+    let unit_names = (singular.clone(), plural.clone());
+    let area = &settings.area.name;
+    let mut written = Vec::new();
     // The field was checked when the settings were read; a hand-made `Settings` naming no
     // numeric field gets no histogram.
     let Some(field) =
@@ -565,6 +738,28 @@ fn distribution_charts(
         written.extend([files.png, files.svg]);
     }
 
+    Ok(written)
+}
+
+/// Median income against the share of households without broadband (§3).
+fn income_scatter(
+    charts: &Path,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+) -> Result<Vec<PathBuf>> {
+    let rows: Vec<&DistrictGaps> = level
+        .result
+        .rows
+        .iter()
+        .filter(|r| r.suppressed.is_none())
+        .collect();
+    let name = level.result.name.as_str();
+    let label = &level.names.title;
+    let singular = &level.names.singular;
+    let plural = &level.names.plural;
+    let unit_names = (singular.clone(), plural.clone());
+    let area = &settings.area.name;
+    let mut written = Vec::new();
     let points: Vec<(f64, f64)> = rows
         .iter()
         .filter_map(|r| Some((r.median_income?.value, r.share_without_broadband?.value)))

@@ -146,130 +146,11 @@ pub(crate) fn write_datapackage(
     written: &[PathBuf],
 ) -> Result<PathBuf> {
     let settings = run.settings;
-    let levels = &run.layers;
     let files = written;
     let everything = package_licenses(settings);
     let mut resources = Vec::new();
     for path in files {
-        let shown = relative(out, path);
-        let described = InputFile::describe("output", path, &shown)?;
-        let mut resource = json!({
-            "name": resource_name(&shown),
-            "path": shown,
-            "bytes": described.bytes,
-            "hash": format!("sha256:{}", described.sha256),
-        });
-        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let level = levels.iter().find(|l| {
-            let name = &l.result.name;
-            shown == format!("{name}.csv")
-                || shown == format!("{name}.geojson")
-                || shown == format!("{name}.web.geojson")
-                || shown == format!("{name}.geojsonl")
-        });
-        match (extension, level) {
-            ("csv", Some(level)) => {
-                resource["title"] = format!(
-                    "{}: broadband gaps per district (table)",
-                    title_case(&level.names.title)
-                )
-                .into();
-                resource["description"] = format!(
-                    "One row per {}, the METHOD.md §9 fields; then the `unassigned` line (apportioned layers: what falls in no district) and the `suppressed` line (the sum of the districts withheld under §8), so columns add up to the area's totals.",
-                    level.names.singular
-                ).into();
-                resource["profile"] = "tabular-data-resource".into();
-                resource["format"] = "csv".into();
-                resource["mediatype"] = "text/csv".into();
-                resource["encoding"] = "utf-8".into();
-                resource["schema"] = table_schema();
-                resource["licenses"] = layer_licenses(settings, level).into();
-            }
-            ("geojson" | "geojsonl", Some(level)) => {
-                let kind = if shown.ends_with(".web.geojson") {
-                    format!(
-                        "simplified for web maps ({} m, topology-preserving; 5 decimals)",
-                        settings.output.web_simplify_m
-                    )
-                } else if extension == "geojsonl" {
-                    "newline-delimited, one Feature per line".to_owned()
-                } else {
-                    format!(
-                        "full resolution, {} decimals",
-                        settings.output.coordinate_precision
-                    )
-                };
-                resource["title"] = format!(
-                    "{}: broadband gaps per district (map layer)",
-                    title_case(&level.names.title)
-                )
-                .into();
-                resource["description"] = format!("RFC 7946 GeoJSON, WGS84 longitude/latitude, {kind}; properties are the CSV's fields (without the `unassigned` and `suppressed` lines, which have no geometry).").into();
-                resource["format"] = extension.into();
-                resource["mediatype"] = if extension == "geojsonl" {
-                    "application/geo+json-seq"
-                } else {
-                    "application/geo+json"
-                }
-                .into();
-                resource["encoding"] = "utf-8".into();
-                resource["licenses"] = layer_licenses(settings, level).into();
-            }
-            ("png" | "svg", _) => {
-                resource["title"] = format!(
-                    "Chart: {}",
-                    path.file_stem()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or("")
-                        .replace('_', " ")
-                )
-                .into();
-                resource["format"] = extension.into();
-                resource["mediatype"] = if extension == "png" {
-                    "image/png"
-                } else {
-                    "image/svg+xml"
-                }
-                .into();
-                resource["licenses"] = everything.clone().into();
-            }
-            _ => {
-                let (format, mediatype, title) = match shown.as_str() {
-                    "metadata.json" => (
-                        "json",
-                        "application/json",
-                        "Run metadata: inputs with SHA-256, configuration, method, warnings",
-                    ),
-                    "methodology.md" => (
-                        "md",
-                        "text/markdown",
-                        "Methodology of this run, with every threshold and weight used",
-                    ),
-                    "index.html" => (
-                        "html",
-                        "text/html",
-                        "Static map viewer (open in a browser, no server needed)",
-                    ),
-                    _ if extension == "js" => ("js", "text/javascript", "Viewer script"),
-                    _ if extension == "css" => ("css", "text/css", "Viewer style sheet"),
-                    _ => (
-                        "txt",
-                        "text/plain",
-                        "Viewer component license (Leaflet, BSD 2-Clause)",
-                    ),
-                };
-                resource["title"] = title.into();
-                resource["format"] = format.into();
-                resource["mediatype"] = mediatype.into();
-                resource["encoding"] = "utf-8".into();
-                if shown.starts_with("viewer/leaflet") || shown == "viewer/LEAFLET-LICENSE" {
-                    resource["licenses"] = json!([{"name": "BSD-2-Clause", "path": "viewer/LEAFLET-LICENSE", "title": "Leaflet 1.9.4, BSD 2-Clause"}]);
-                } else {
-                    resource["licenses"] = everything.clone().into();
-                }
-            }
-        }
-        resources.push(resource);
+        resources.push(resource(out, path, run, &everything)?);
     }
 
     let sources: Vec<Value> = run
@@ -324,6 +205,152 @@ pub(crate) fn write_datapackage(
     let path = out.join("datapackage.json");
     write_json(&path, &package)?;
     Ok(path)
+}
+
+/// One file of the package as a Data Package resource: size, hash, title, format, license,
+/// and for a layer's CSV its table schema.
+fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Result<Value> {
+    let settings = run.settings;
+    let levels = &run.layers;
+    let shown = relative(out, path);
+    let described = InputFile::describe("output", path, &shown)?;
+    let mut resource = json!({
+        "name": resource_name(&shown),
+        "path": shown,
+        "bytes": described.bytes,
+        "hash": format!("sha256:{}", described.sha256),
+    });
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let level = levels.iter().find(|l| {
+        let name = &l.result.name;
+        shown == format!("{name}.csv")
+            || shown == format!("{name}.geojson")
+            || shown == format!("{name}.web.geojson")
+            || shown == format!("{name}.geojsonl")
+    });
+    match (extension, level) {
+        ("csv", Some(level)) => describe_table(&mut resource, settings, level),
+        ("geojson" | "geojsonl", Some(level)) => {
+            describe_layer(&mut resource, settings, level, &shown, extension);
+        }
+        ("png" | "svg", _) => describe_chart(&mut resource, path, extension, everything),
+        _ => describe_other(&mut resource, &shown, extension, everything),
+    }
+    Ok(resource)
+}
+
+/// A layer's CSV: a tabular resource with its Table Schema.
+fn describe_table(resource: &mut Value, settings: &Settings, level: &PublishedLayer<'_>) {
+    resource["title"] = format!(
+        "{}: broadband gaps per district (table)",
+        title_case(&level.names.title)
+    )
+    .into();
+    resource["description"] = format!(
+        "One row per {}, the METHOD.md §9 fields; then the `unassigned` line (apportioned layers: what falls in no district) and the `suppressed` line (the sum of the districts withheld under §8), so columns add up to the area's totals.",
+        level.names.singular
+    ).into();
+    resource["profile"] = "tabular-data-resource".into();
+    resource["format"] = "csv".into();
+    resource["mediatype"] = "text/csv".into();
+    resource["encoding"] = "utf-8".into();
+    resource["schema"] = table_schema();
+    resource["licenses"] = layer_licenses(settings, level).into();
+}
+
+/// A layer's GeoJSON (full, web or newline-delimited).
+fn describe_layer(
+    resource: &mut Value,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+    shown: &str,
+    extension: &str,
+) {
+    let kind = if shown.ends_with(".web.geojson") {
+        format!(
+            "simplified for web maps ({} m, topology-preserving; 5 decimals)",
+            settings.output.web_simplify_m
+        )
+    } else if extension == "geojsonl" {
+        "newline-delimited, one Feature per line".to_owned()
+    } else {
+        format!(
+            "full resolution, {} decimals",
+            settings.output.coordinate_precision
+        )
+    };
+    resource["title"] = format!(
+        "{}: broadband gaps per district (map layer)",
+        title_case(&level.names.title)
+    )
+    .into();
+    resource["description"] = format!("RFC 7946 GeoJSON, WGS84 longitude/latitude, {kind}; properties are the CSV's fields (without the `unassigned` and `suppressed` lines, which have no geometry).").into();
+    resource["format"] = extension.into();
+    resource["mediatype"] = if extension == "geojsonl" {
+        "application/geo+json-seq"
+    } else {
+        "application/geo+json"
+    }
+    .into();
+    resource["encoding"] = "utf-8".into();
+    resource["licenses"] = layer_licenses(settings, level).into();
+}
+
+/// A chart (PNG or SVG).
+fn describe_chart(resource: &mut Value, path: &Path, extension: &str, everything: &[Value]) {
+    resource["title"] = format!(
+        "Chart: {}",
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .replace('_', " ")
+    )
+    .into();
+    resource["format"] = extension.into();
+    resource["mediatype"] = if extension == "png" {
+        "image/png"
+    } else {
+        "image/svg+xml"
+    }
+    .into();
+    resource["licenses"] = everything.into();
+}
+
+/// The package's other files: metadata, methodology, viewer.
+fn describe_other(resource: &mut Value, shown: &str, extension: &str, everything: &[Value]) {
+    let (format, mediatype, title) = match shown {
+        "metadata.json" => (
+            "json",
+            "application/json",
+            "Run metadata: inputs with SHA-256, configuration, method, warnings",
+        ),
+        "methodology.md" => (
+            "md",
+            "text/markdown",
+            "Methodology of this run, with every threshold and weight used",
+        ),
+        "index.html" => (
+            "html",
+            "text/html",
+            "Static map viewer (open in a browser, no server needed)",
+        ),
+        _ if extension == "js" => ("js", "text/javascript", "Viewer script"),
+        _ if extension == "css" => ("css", "text/css", "Viewer style sheet"),
+        _ => (
+            "txt",
+            "text/plain",
+            "Viewer component license (Leaflet, BSD 2-Clause)",
+        ),
+    };
+    resource["title"] = title.into();
+    resource["format"] = format.into();
+    resource["mediatype"] = mediatype.into();
+    resource["encoding"] = "utf-8".into();
+    if shown.starts_with("viewer/leaflet") || shown == "viewer/LEAFLET-LICENSE" {
+        resource["licenses"] = json!([{"name": "BSD-2-Clause", "path": "viewer/LEAFLET-LICENSE", "title": "Leaflet 1.9.4, BSD 2-Clause"}]);
+    } else {
+        resource["licenses"] = everything.into();
+    }
 }
 
 /// The licenses that apply to the package as a whole (the union of its parts).

@@ -7,7 +7,7 @@ use gapmap_export::generated_at;
 use gapmap_export::provenance::{
     AcsSummary, AffordabilityProvenance, AppliesTo, Apportionment, BdcSummary, BlocksSummary,
     CoverageCounts, InputSummary, LayerAffordability, LayerProvenance, LicenseNote, Metadata,
-    MethodSummary, OoklaSummary, PriceSources, Tool, Unassigned, WebLayer, WithheldCount,
+    MethodSummary, OoklaSummary, PriceSources, Source, Tool, Unassigned, WebLayer, WithheldCount,
 };
 use gapmap_gaps::FIELD_NAMES;
 use gapmap_gaps::run::LayerKind;
@@ -95,10 +95,10 @@ fn layer_entry(settings: &Settings, base: &Path, level: &PublishedLayer<'_>) -> 
     }
 }
 
-fn note(applies_to: &str, source: Option<Option<&str>>, license: &str) -> LicenseNote {
+fn note(applies_to: &str, source: Option<Source>, license: &str) -> LicenseNote {
     LicenseNote {
         applies_to: AppliesTo::Text(applies_to.to_owned()),
-        source: source.map(|s| s.map(str::to_owned)),
+        source,
         license: license.to_owned(),
         license_url: None,
         attribution: None,
@@ -150,14 +150,14 @@ fn licenses(settings: &Settings) -> Vec<LicenseNote> {
         if let Some(prices) = &affordability.area_prices {
             licenses.push(note(
                 "reference_price, cost_to_income (area price table)",
-                Some(Some(&prices.source)),
+                Some(Source::Named(prices.source.clone())),
                 &prices.license,
             ));
         }
         if let Some(plans) = &affordability.plans {
             licenses.push(note(
                 "reference_price (plan table)",
-                Some(Some(&plans.source)),
+                Some(Source::Named(plans.source.clone())),
                 &plans.license,
             ));
         }
@@ -165,7 +165,12 @@ fn licenses(settings: &Settings) -> Vec<LicenseNote> {
     for layer in &settings.layers {
         licenses.push(note(
             &format!("layer {}: boundaries and tables", layer.name),
-            Some(layer.tables_source.as_deref()),
+            Some(
+                layer
+                    .tables_source
+                    .clone()
+                    .map_or(Source::Unnamed, Source::Named),
+            ),
             &layer.license,
         ));
     }

@@ -11,10 +11,24 @@ use super::text::{OOKLA_ATTRIBUTION, percent_share};
 /// `methodology.md`: METHOD.md's rules with this run's numbers, so a reader can recompute any
 /// figure from the inputs listed with their SHA-256.
 pub(crate) fn methodology_text(run: &Run<'_>) -> String {
-    let (settings, levels) = (run.settings, &run.layers);
-    let t = &settings.thresholds;
-    let w = &settings.need_weights;
     let mut m = String::new();
+    header(&mut m, run);
+    inputs(&mut m, run);
+    access(&mut m, run);
+    adoption(&mut m, run);
+    affordability(&mut m, run);
+    speed(&mut m, run);
+    levels(&mut m, run);
+    need(&mut m, run);
+    privacy(&mut m, run);
+    fields(&mut m, run);
+    closing(&mut m, run);
+    m
+}
+
+/// The title, the version and the simulation notice.
+fn header(m: &mut String, run: &Run<'_>) {
+    let settings = run.settings;
     let _ = writeln!(
         m,
         "# Methodology: broadband gaps in {}\n",
@@ -31,6 +45,11 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
             "> **Simulated availability.** The BDC rows of this run are a labelled simulation in the FCC format. Location counts, tiers and everything built on them are a demonstration, not facts.\n"
         );
     }
+}
+
+/// Every input with its SHA-256, and the vintages.
+fn inputs(m: &mut String, run: &Run<'_>) {
+    let settings = run.settings;
     let _ = writeln!(
         m,
         "## Inputs\n\n| role | file | bytes | SHA-256 |\n|---|---|---:|---|"
@@ -51,6 +70,12 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
     if let Some(ookla) = &settings.ookla {
         let _ = writeln!(m, "Ookla open data: {}.", ookla.period);
     }
+}
+
+/// §2: the tiers and their thresholds.
+fn access(m: &mut String, run: &Run<'_>) {
+    let settings = run.settings;
+    let t = &settings.thresholds;
     let reliable: Vec<String> = t.reliable_technologies.iter().map(u16::to_string).collect();
     let _ = writeln!(
         m,
@@ -74,6 +99,10 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
         t.gigabit.download,
         t.gigabit.upload
     );
+}
+
+/// §3: the ACS variables and the MOE formulas.
+fn adoption(m: &mut String, _run: &Run<'_>) {
     let _ = writeln!(
         m,
         "\n## §3 Adoption: ACS households\n\n\
@@ -82,6 +111,11 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
          - Shares p = X / Y with MOE = √(MOE_X² − p²·MOE_Y²) / Y, or with + under the root when the radicand is negative.\n\
          - Census sentinels (-666666666 and the like) are never numbers: the field is empty and `notes` says why."
     );
+}
+
+/// §4: share of income, prices, brackets.
+fn affordability(m: &mut String, run: &Run<'_>) {
+    let settings = run.settings;
     let _ = writeln!(m, "\n## §4 Affordability\n");
     if let Some(a) = &settings.affordability {
         let _ = writeln!(
@@ -125,6 +159,12 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
             "Not computed in this run (no `[affordability]` section)."
         );
     }
+}
+
+/// §5: measured speed.
+fn speed(m: &mut String, run: &Run<'_>) {
+    let settings = run.settings;
+    let t = &settings.thresholds;
     let _ = writeln!(
         m,
         "\n## §5 Measured speed (Ookla)\n\n\
@@ -133,6 +173,11 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
          - Ookla data is CC BY-NC-SA 4.0: {OOKLA_ATTRIBUTION}",
         t.min_speed_tests, t.slow_tile.download, t.slow_tile.upload
     );
+}
+
+/// §6: how each layer got its figures.
+fn levels(m: &mut String, run: &Run<'_>) {
+    let levels = &run.layers;
     let _ = writeln!(m, "\n## §6 Levels and apportionment\n");
     for level in levels {
         let how = match (level.apportioned_from(), &level.tabulated_by) {
@@ -152,12 +197,23 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
             level.result.rows.len()
         );
     }
+}
+
+/// §7: the need index and its weights.
+fn need(m: &mut String, run: &Run<'_>) {
+    let settings = run.settings;
+    let w = &settings.need_weights;
     let _ = writeln!(
         m,
         "\n## §7 Need index\n\n\
          need_index = 100 × Σ wᵢ cᵢ / Σ wᵢ over the available components (named in `need_components`), with weights: not served {}, without broadband {}, unaffordable {}, slow tests {}.",
         w.not_served, w.without_broadband, w.unaffordable, w.slow_tests
     );
+}
+
+/// §8: suppression and what it withheld.
+fn privacy(m: &mut String, run: &Run<'_>) {
+    let (settings, levels) = (run.settings, &run.layers);
     let _ = writeln!(
         m,
         "\n## §8 Privacy and suppression\n\n\
@@ -177,6 +233,10 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
             );
         }
     }
+}
+
+/// §9: the fields.
+fn fields(m: &mut String, _run: &Run<'_>) {
     let _ = writeln!(
         m,
         "\n## §9 Fields\n\n| field | type | unit | meaning |\n|---|---|---|---|"
@@ -191,6 +251,11 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
             f.description
         );
     }
+}
+
+/// The run's warnings and the licenses.
+fn closing(m: &mut String, run: &Run<'_>) {
+    let settings = run.settings;
     if !run.results.warnings.is_empty() {
         let _ = writeln!(m, "\n## Warnings of this run\n");
         for warning in &run.results.warnings {
@@ -201,5 +266,4 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
     for l in package_licenses(settings) {
         let _ = writeln!(m, "- {}", l["title"].as_str().unwrap_or(""));
     }
-    m
 }

@@ -115,13 +115,16 @@ pub fn write_package(
     Ok(written)
 }
 
+/// A layer's districts simplified for web maps, in row order.
+type WebGeometry = Vec<geo::MultiPolygon<f64>>;
+
 /// A layer's GeoJSON, newline-delimited GeoJSON, web GeoJSON and CSV; returns the files and
 /// the simplified geometries (for the viewer).
 fn write_layer(
     out: &Path,
     settings: &Settings,
     level: &PublishedLayer<'_>,
-) -> Result<(Vec<PathBuf>, Option<Vec<geo::MultiPolygon<f64>>>)> {
+) -> Result<(Vec<PathBuf>, Option<WebGeometry>)> {
     let mut written = Vec::new();
     let name = level.result.name.as_str();
     let features: Vec<_> = level
