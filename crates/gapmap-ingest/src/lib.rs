@@ -8,6 +8,7 @@ mod blocks;
 mod boundaries;
 mod chunks;
 mod error;
+mod layer;
 #[cfg(feature = "gdal")]
 mod ogr;
 mod ookla;

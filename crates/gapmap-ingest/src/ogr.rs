@@ -13,7 +13,8 @@ use gdal::vector::LayerAccess;
 use geo::MultiPolygon;
 
 use crate::IngestError;
-use crate::boundaries::{Boundary, BoundaryLayer, SourceCrs};
+use crate::layer::{BoundaryLayer, SourceCrs};
+use gapmap_core::Boundary;
 
 fn gdal_error(path: &Path, what: &str, e: &gdal::errors::GdalError) -> IngestError {
     IngestError::format(path, format!("{what}: {e}"))

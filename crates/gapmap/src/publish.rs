@@ -166,9 +166,9 @@ fn remove_stale(parent: &Path, prefix: &str) {
 /// the files written, under `out`, in writing order.
 pub fn publish(
     out: &Path,
-    config: &crate::Config,
-    inputs: &crate::Inputs,
-    results: &crate::Results,
+    config: &crate::config::Config,
+    inputs: &crate::load::Inputs,
+    results: &crate::compute::Results,
 ) -> Result<Vec<PathBuf>> {
     let staging = Staging::prepare(out)?;
     let written = crate::package::write_package(staging.path(), config, inputs, results)?;

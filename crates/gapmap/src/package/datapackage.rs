@@ -10,7 +10,7 @@ use gapmap_gaps::FIELDS;
 use serde_json::{Value, json};
 
 use super::text::{OOKLA_ATTRIBUTION, ookla_fields, relative, title_case};
-use super::{PublishedLayer, Run};
+use crate::package::layers::{PublishedLayer, Run};
 use crate::settings::Settings;
 
 /// License objects for a Data Package, from the free-text licenses of the configuration.

@@ -13,7 +13,7 @@ use gapmap_gaps::FIELD_NAMES;
 use gapmap_gaps::run::LayerKind;
 
 use super::text::{OOKLA_ATTRIBUTION, ookla_fields};
-use super::{PublishedLayer, Run};
+use crate::package::layers::{PublishedLayer, Run};
 use crate::settings::Settings;
 
 fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {

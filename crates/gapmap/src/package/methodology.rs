@@ -4,9 +4,9 @@ use std::fmt::Write as _;
 
 use gapmap_gaps::FIELDS;
 
-use super::Run;
 use super::datapackage::package_licenses;
 use super::text::{OOKLA_ATTRIBUTION, percent_share};
+use crate::package::layers::Run;
 
 /// `methodology.md`: METHOD.md's rules with this run's numbers, so a reader can recompute any
 /// figure from the inputs listed with their SHA-256.

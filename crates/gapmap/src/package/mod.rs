@@ -4,50 +4,23 @@
 
 mod charts;
 mod datapackage;
+mod layers;
 mod metadata;
 mod methodology;
 mod text;
 mod viewer;
 
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use gapmap_export::{simplify_layer, write_atomic, write_csv, write_geojson, write_geojsonl};
 use gapmap_gaps::DistrictGaps;
-use gapmap_gaps::run::ComputedLayer;
-use gapmap_ingest::BoundaryLayer;
 
-use crate::Results;
+use crate::compute::Results;
 use crate::config::Config;
 use crate::load::Inputs;
 use crate::settings::Settings;
-
-/// A computed layer with the boundaries it was computed on.
-pub(crate) struct PublishedLayer<'a> {
-    computed: &'a ComputedLayer,
-    /// The layer's districts as read.
-    pub layer: &'a BoundaryLayer,
-    /// The boundary file.
-    pub boundaries: &'a Path,
-}
-
-impl Deref for PublishedLayer<'_> {
-    type Target = ComputedLayer;
-
-    fn deref(&self) -> &ComputedLayer {
-        self.computed
-    }
-}
-
-/// Everything a package is written from.
-pub(crate) struct Run<'a> {
-    pub settings: &'a Settings,
-    pub base: &'a Path,
-    pub inputs: &'a Inputs,
-    pub results: &'a Results,
-    pub layers: Vec<PublishedLayer<'a>>,
-}
+use layers::{PublishedLayer, Run};
 
 /// Writes the whole package of a run into the folder `out`; returns the files written, in
 /// order. [`crate::publish`] does the same into a staging folder swapped in at once.

@@ -11,8 +11,8 @@ use gapmap_export::viewer::{
 use gapmap_gaps::DistrictGaps;
 use serde_json::Value;
 
-use super::PublishedLayer;
 use super::text::{OOKLA_ATTRIBUTION, class_method, relative, source_lines, title_case};
+use crate::package::layers::PublishedLayer;
 use crate::settings::Settings;
 
 /// The maps of a layer in the viewer: the fields of the PNG choropleths (and the share without

@@ -1,0 +1,135 @@
+//! The charts of a layer (plotters, through gapmap-export): choropleths of every gap, the
+//! districts with the highest need, tier bars, a histogram, income against adoption, and the
+//! affordability sweep.
+
+mod affordability;
+mod distribution;
+mod maps;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use gapmap_export::charts::{ChartText, MapFeature, choropleth};
+use gapmap_gaps::DistrictGaps;
+
+use super::text::{class_method, source_lines};
+use crate::package::layers::{PublishedLayer, Run};
+use crate::settings::Settings;
+use affordability::{affordability_charts, source_for_affordability};
+use distribution::distribution_charts;
+use maps::{need_map, need_ranking, no_internet_map, speed_map, unserved_map};
+
+/// A choropleth as PNG and SVG; the two paths, for the list of written files.
+pub(super) fn map_files(
+    base: &Path,
+    features: &[MapFeature<'_>],
+    text: &ChartText,
+    settings: &Settings,
+    format: &dyn Fn(f64) -> String,
+) -> Result<[PathBuf; 2]> {
+    let files = choropleth(base, features, text, class_method(settings), format)?;
+    Ok([files.png, files.svg])
+}
+
+/// The sources of the need index's components that a layer actually used.
+pub(super) fn need_sources(
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+    components: &str,
+) -> String {
+    let mut text = source_lines(
+        settings,
+        components.contains("not served"),
+        components.contains("without broadband"),
+        components.contains("slow"),
+    );
+    if components.contains("unaffordable")
+        && let Some(tables) = &level.tabulated_by
+    {
+        text = text.replacen("Sources: ", &format!("Sources: {tables}; "), 1);
+    }
+    text
+}
+
+/// What every chart of one layer shares.
+pub(super) struct LayerCharts<'a> {
+    pub(super) run: &'a Run<'a>,
+    pub(super) level: &'a PublishedLayer<'a>,
+    /// The charts folder.
+    pub(super) charts: PathBuf,
+    /// The warning of simulated availability figures (empty for real data).
+    pub(super) warning: String,
+    /// What one district and several are called.
+    pub(super) unit_names: (String, String),
+}
+
+impl LayerCharts<'_> {
+    /// Whether some district has a value of `field`.
+    pub(super) fn any(&self, field: fn(&DistrictGaps) -> Option<f64>) -> bool {
+        self.level.result.rows.iter().any(|r| field(r).is_some())
+    }
+
+    /// A district of a map: labelled on small layers (wards), where a reader looks for names;
+    /// no value where withheld.
+    pub(super) fn feature(
+        &self,
+        row: &DistrictGaps,
+        value: Option<f64>,
+        index: usize,
+    ) -> MapFeature<'_> {
+        let rows = &self.level.result.rows;
+        let level = self.level;
+        MapFeature {
+            label: (rows.len() <= 12).then(|| rows[index].name.as_str()),
+            geometry: &level.layer.features[level.geometry_index[index]].geometry,
+            value: if row.suppressed.is_some() {
+                None
+            } else {
+                value
+            },
+            suppressed: row.suppressed.is_some(),
+        }
+    }
+}
+
+/// Every chart of a layer; returns the files written, in order.
+pub(crate) fn charts_for(
+    out: &Path,
+    run: &Run<'_>,
+    level: &PublishedLayer<'_>,
+) -> Result<Vec<PathBuf>> {
+    let settings = run.settings;
+    let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);
+    let ctx = LayerCharts {
+        run,
+        level,
+        charts: out.join("charts"),
+        warning: if simulated {
+            "SIMULATED availability data: for demonstration only, not FCC figures".to_owned()
+        } else {
+            String::new()
+        },
+        unit_names: (level.names.singular.clone(), level.names.plural.clone()),
+    };
+    let mut written = Vec::new();
+    written.extend(unserved_map(&ctx)?);
+    written.extend(no_internet_map(&ctx)?);
+    written.extend(affordability_charts(
+        &ctx.charts,
+        settings,
+        run,
+        level,
+        &ctx.unit_names,
+        &source_for_affordability(settings, level),
+    )?);
+    written.extend(speed_map(&ctx)?);
+    written.extend(need_map(&ctx)?);
+    written.extend(need_ranking(&ctx)?);
+    written.extend(distribution_charts(
+        &ctx.charts,
+        settings,
+        level,
+        &ctx.warning,
+    )?);
+    Ok(written)
+}

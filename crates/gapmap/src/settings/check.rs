@@ -1,0 +1,211 @@
+//! The checks that follow parsing: values in range, unique output names, supported levels,
+//! and every input file present (all missing ones listed at once).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use gapmap_core::Level;
+
+use super::{Settings, check_share};
+
+impl Settings {
+    pub(super) fn check(&self, base: &Path, config: &Path) -> Result<()> {
+        self.check_options(config)?;
+        self.check_names_and_layers(config)?;
+        self.check_levels(config)?;
+        self.check_paths(base, config)
+    }
+
+    /// Output options, the Ookla section and affordability's shares and brackets.
+    fn check_options(&self, config: &Path) -> Result<()> {
+        let field = self.output.histogram_field.as_str();
+        if !gapmap_gaps::Field::named(field).is_some_and(gapmap_gaps::Field::is_numeric) {
+            let numeric: Vec<&str> = gapmap_gaps::FIELDS
+                .iter()
+                .filter(|f| f.is_numeric())
+                .map(|f| f.name)
+                .collect();
+            bail!(
+                "{}: [output] histogram_field = \"{field}\" is not a numeric output field; use one of {}",
+                config.display(),
+                numeric.join(", ")
+            );
+        }
+        if !(self.output.web_simplify_m >= 0.0 && self.output.web_simplify_m.is_finite()) {
+            bail!(
+                "{}: [output] web_simplify_m must be a distance in metres, 0 or more (0 writes no web layers)",
+                config.display()
+            );
+        }
+        if let Some(ookla) = &self.ookla
+            && ookla.block_tiles.is_some() != ookla.tiles.is_empty()
+        {
+            bail!(
+                "{}: [ookla] needs exactly one of `block_tiles` (the block-joined table) and `tiles` (raw tile files)",
+                config.display()
+            );
+        }
+        if let Some(affordability) = &self.affordability {
+            check_share(affordability.share_of_income)
+                .with_context(|| format!("in [affordability] of {}", config.display()))?;
+            for share in &affordability.chart_shares {
+                check_share(*share).with_context(|| {
+                    format!("in affordability.chart_shares of {}", config.display())
+                })?;
+            }
+            if let Some(brackets) = &affordability.brackets {
+                brackets
+                    .spec()
+                    .with_context(|| format!("in [affordability] of {}", config.display()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Unique output names, suppression thresholds, and each layer's name and brackets.
+    fn check_names_and_layers(&self, config: &Path) -> Result<()> {
+        let mut names: Vec<&str> = Vec::new();
+        for name in self
+            .levels
+            .iter()
+            .map(|l| l.level.as_str())
+            .chain(self.layers.iter().map(|l| l.name.as_str()))
+        {
+            if names.contains(&name) {
+                bail!(
+                    "{}: `{name}` is configured twice (as [[level]] or [[layer]]): its output files would overwrite each other; keep one or rename the layer",
+                    config.display()
+                );
+            }
+            names.push(name);
+        }
+        for (key, value) in [
+            ("min_households", self.suppression.min_households),
+            ("min_locations", self.suppression.min_locations),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                bail!(
+                    "{}: [suppression] {key} = {value}: a threshold is a count, 0 or more (0 withholds nothing)",
+                    config.display()
+                );
+            }
+        }
+        for layer in &self.layers {
+            let plain = !layer.name.is_empty()
+                && layer
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !plain {
+                bail!(
+                    "{}: layer name `{}` names its output files: use letters, digits, `_` and `-` only",
+                    config.display(),
+                    layer.name
+                );
+            }
+            if let Some(brackets) = &layer.brackets {
+                brackets
+                    .spec()
+                    .with_context(|| format!("in layer {} of {}", layer.name, config.display()))?;
+            }
+            if self.levels.iter().any(|l| l.level.as_str() == layer.name) {
+                bail!(
+                    "{}: layer `{}` has the name of a census level; name it differently",
+                    config.display(),
+                    layer.name
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Thresholds and the census levels.
+    fn check_levels(&self, config: &Path) -> Result<()> {
+        self.thresholds
+            .validate()
+            .with_context(|| format!("in [thresholds] of {}", config.display()))?;
+        if self.levels.is_empty() {
+            bail!(
+                "{} defines no [[level]]: add at least one, e.g.\n[[level]]\nlevel = \"tract\"\nboundaries = \"tracts.geojson\"",
+                config.display()
+            );
+        }
+        for level in &self.levels {
+            if !matches!(
+                level.level,
+                Level::Tract | Level::BlockGroup | Level::County
+            ) {
+                bail!(
+                    "{}: level `{}` is not supported; use tract, block_group or county",
+                    config.display(),
+                    level.level
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Every input file named exists (all missing ones listed at once).
+    fn check_paths(&self, base: &Path, config: &Path) -> Result<()> {
+        let mut missing = Vec::new();
+        let mut expect = |key: &str, path: &Path| {
+            let full = base.join(path);
+            if !full.exists() {
+                missing.push(format!(
+                    "  {key} = {} (looked for {})",
+                    path.display(),
+                    full.display()
+                ));
+            }
+        };
+        if let Some(bdc) = &self.bdc {
+            bdc.files.iter().for_each(|p| expect("bdc.files", p));
+        }
+        if let Some(acs) = &self.acs {
+            acs.tables.iter().for_each(|p| expect("acs.tables", p));
+        }
+        if let Some(blocks) = &self.blocks {
+            expect("blocks.housing_counts", &blocks.housing_counts);
+            if let Some(points) = &blocks.points {
+                expect("blocks.points.file", &points.file);
+            }
+        }
+        if let Some(ookla) = &self.ookla {
+            if let Some(block_tiles) = &ookla.block_tiles {
+                expect("ookla.block_tiles", block_tiles);
+            }
+            ookla.tiles.iter().for_each(|p| expect("ookla.tiles", p));
+        }
+        for level in &self.levels {
+            expect(
+                &format!("level {} boundaries", level.level),
+                &level.boundaries,
+            );
+        }
+        if let Some(affordability) = &self.affordability {
+            if let Some(prices) = &affordability.area_prices {
+                expect("affordability.area_prices.file", &prices.file);
+            }
+            if let Some(plans) = &affordability.plans {
+                expect("affordability.plans.file", &plans.file);
+            }
+        }
+        for layer in &self.layers {
+            expect(
+                &format!("layer {} boundaries", layer.name),
+                &layer.boundaries,
+            );
+            for table in &layer.tables {
+                expect(&format!("layer {} tables", layer.name), table);
+            }
+        }
+        if !missing.is_empty() {
+            bail!(
+                "{} names input files that do not exist:\n{}\nPaths are relative to the configuration's folder.",
+                config.display(),
+                missing.join("\n")
+            );
+        }
+        Ok(())
+    }
+}
