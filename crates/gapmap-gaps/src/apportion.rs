@@ -12,7 +12,7 @@ use geo::{BooleanOps, BoundingRect, GeodesicArea, MultiPolygon};
 use rayon::prelude::*;
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
-use crate::record::DistrictGaps;
+use crate::record::{DistrictGaps, Note};
 
 /// Each unit's parts: `(district index, weight)`, weights in (0, 1].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -241,9 +241,12 @@ impl Sums {
         };
         row.set_location_shares();
         if self.missing_acs > 0 {
-            row.notes.push(format!(
-                "households, no_internet, without_broadband: {} contributing units have no complete ACS estimate, so the sums are withheld",
-                self.missing_acs
+            row.notes.push(Note::new(
+                "households, no_internet, without_broadband",
+                format!(
+                    "{} contributing units have no complete ACS estimate, so the sums are withheld",
+                    self.missing_acs
+                ),
             ));
         } else if !self.households.is_empty() {
             let households = moe::sum(&self.households);
@@ -269,6 +272,16 @@ pub struct Apportioned {
     pub unassigned: DistrictGaps,
 }
 
+/// The fields a layer's own tables give it, over the apportioned ones (with their notes).
+const FROM_OWN_TABLES: [&str; 6] = [
+    "reference_price",
+    "income_threshold",
+    "unaffordable",
+    "unaffordable_moe",
+    "cost_to_income",
+    "median_income",
+];
+
 /// Copies the affordability figures of a layer's own tables (joined by id) into its
 /// apportioned rows, and recomputes the need index with them.
 pub fn merge_tabulated(
@@ -290,16 +303,7 @@ pub fn merge_tabulated(
         row.notes.extend(
             own.notes
                 .iter()
-                .filter(|n| {
-                    [
-                        "reference_price",
-                        "unaffordable",
-                        "cost_to_income",
-                        "median_income",
-                    ]
-                    .iter()
-                    .any(|f| n.starts_with(f))
-                })
+                .filter(|n| FROM_OWN_TABLES.iter().any(|f| n.is_about(f)))
                 .cloned(),
         );
         row.update_need(weights);

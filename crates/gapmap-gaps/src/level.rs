@@ -12,7 +12,7 @@ use crate::affordability::{
     AffordabilityInputs, PriceSource, cost_to_income, households_below, income_threshold,
     reference_price,
 };
-use crate::record::DistrictGaps;
+use crate::record::{DistrictGaps, Note};
 use crate::tiers::{TierCounts, counts_by_block};
 
 /// The inputs a run has; each one optional, and the figures that need a missing one stay empty.
@@ -255,16 +255,17 @@ fn fill_affordability(
     let Some((price, source)) =
         reference_price(district.as_str(), inputs, method.thresholds.served, present)
     else {
-        row.notes.push(
-            "reference_price: no price for this district and no configured reference price".into(),
-        );
+        row.notes.push(Note::new(
+            "reference_price",
+            "no price for this district and no configured reference price",
+        ));
         return;
     };
     if source == PriceSource::Fallback && (inputs.area_prices.is_some() || inputs.plans.is_some()) {
-        row.notes.push(
-            "reference_price: not in the price table, the configured reference price is used"
-                .into(),
-        );
+        row.notes.push(Note::new(
+            "reference_price",
+            "not in the price table, the configured reference price is used",
+        ));
     }
     let threshold = income_threshold(price, inputs.share_of_income);
     row.reference_price = Some(price);
@@ -293,9 +294,10 @@ fn fill_affordability(
     if let (Some(median), Some(price)) = (row.median_income, row.reference_price) {
         row.cost_to_income = cost_to_income(price, median.value);
         if median.top_coded {
-            row.notes.push(
-                "cost_to_income: median income is top-coded (250,000 or more), so the ratio is an upper bound".into(),
-            );
+            row.notes.push(Note::new(
+                "cost_to_income",
+                "median income is top-coded (250,000 or more), so the ratio is an upper bound",
+            ));
         }
     }
 }
@@ -318,9 +320,12 @@ fn fill_median_income(
             Err(reason) => row.note("median_income", reason),
         },
         [] => {}
-        _ => row.notes.push(format!(
-            "median_income: a median cannot be rolled up from {} units (METHOD.md §6)",
-            units.len()
+        _ => row.notes.push(Note::new(
+            "median_income",
+            format!(
+                "a median cannot be rolled up from {} units (METHOD.md §6)",
+                units.len()
+            ),
         )),
     }
 }
@@ -523,7 +528,11 @@ mod tests {
             row.cost_to_income, None,
             "no median for a tract of two block groups"
         );
-        assert!(row.notes.iter().any(|n| n.contains("cannot be rolled up")));
+        assert!(
+            row.notes
+                .iter()
+                .any(|n| n.is_about("median_income") && n.text.contains("cannot be rolled up"))
+        );
         let bg = [District {
             geoid: id("110010001012"),
             name: "BG 2".into(),

@@ -389,7 +389,10 @@ pub const FIELDS: [Field; 44] = [
         unit: "",
         description: "Why a field is empty although its input was given, ;-separated",
         source: FieldSource::Annotation,
-        value: |r| text_or_empty(&r.notes.join("; ")),
+        value: |r| {
+            let notes: Vec<String> = r.notes.iter().map(ToString::to_string).collect();
+            text_or_empty(&notes.join("; "))
+        },
     },
 ];
 
@@ -540,8 +543,38 @@ pub struct DistrictGaps {
     pub suppressed: Option<String>,
     /// Components of the need index that were available, `;`-separated.
     pub need_components: String,
-    /// Why fields are empty where an input was given (e.g. an ACS sentinel), `;`-separated.
-    pub notes: Vec<String>,
+    /// Why fields are empty where an input was given (e.g. an ACS sentinel).
+    pub notes: Vec<Note>,
+}
+
+/// Why one or more fields of a row are empty, or what a reader should know of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The fields it is about, as written before the colon (`households, no_internet`).
+    pub fields: &'static str,
+    /// What happened.
+    pub text: String,
+}
+
+impl Note {
+    /// A note about `fields`.
+    pub fn new(fields: &'static str, text: impl Into<String>) -> Note {
+        Note {
+            fields,
+            text: text.into(),
+        }
+    }
+
+    /// Whether it is about `field`.
+    pub fn is_about(&self, field: &str) -> bool {
+        self.fields.split(", ").any(|f| f == field)
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.fields, self.text)
+    }
 }
 
 fn value(e: Option<&Estimate>) -> FieldValue {
@@ -606,8 +639,8 @@ impl DistrictGaps {
     }
 
     /// Records why a figure is empty although its input was given.
-    pub(crate) fn note(&mut self, field: &str, reason: NotAvailable) {
-        let note = format!("{field}: {reason}");
+    pub(crate) fn note(&mut self, field: &'static str, reason: NotAvailable) {
+        let note = Note::new(field, reason.to_string());
         if !self.notes.contains(&note) {
             self.notes.push(note);
         }
