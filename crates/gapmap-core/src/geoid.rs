@@ -80,6 +80,12 @@ impl fmt::Display for Level {
 #[serde(try_from = "String", into = "String")]
 pub struct GeoId(Box<str>);
 
+/// Whether one of two GEOIDs lies within the other (a tract and its block groups, or the same
+/// unit): the GEOID-prefix rule, for ids that are not parsed (a plan table's area column).
+pub fn nested(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
 impl GeoId {
     /// Parses a GEOID, stripping a data.census.gov summary-level prefix (`1500000US...`)
     /// and surrounding whitespace.
@@ -106,7 +112,13 @@ impl GeoId {
     /// The GEOID of the enclosing unit at `level` (a block's block group is its first 12
     /// digits), or `None` when `level` is not coarser than or equal to this GEOID's.
     pub fn ancestor(&self, level: Level) -> Option<&str> {
-        self.0.get(..level.geoid_len())
+        self.prefix(level.geoid_len())
+    }
+
+    /// The first `length` digits: the id of the enclosing unit whose ids have that length (the
+    /// GEOID-prefix rule of census geography), or `None` when this GEOID is shorter.
+    pub fn prefix(&self, length: usize) -> Option<&str> {
+        self.0.get(..length)
     }
 
     /// The digits.

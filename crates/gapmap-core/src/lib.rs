@@ -16,7 +16,7 @@ mod tier;
 pub use boundary::Boundary;
 pub use error::CoreError;
 pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
-pub use geoid::{GeoId, Level};
+pub use geoid::{GeoId, Level, nested};
 pub use records::{
     AcsTables, BlockHousing, LocationSummary, LocationTable, Plan, Provider, SpeedTile, SpeedTiles,
 };

@@ -131,7 +131,7 @@ pub fn reference_price(
             && plan
                 .area
                 .as_deref()
-                .is_none_or(|area| area.starts_with(district) || district.starts_with(area))
+                .is_none_or(|area| gapmap_core::nested(area, district))
     });
     if let Some(plan) = lowest_plan.min_by(|a, b| a.monthly_price.total_cmp(&b.monthly_price)) {
         return Some((plan.monthly_price, PriceSource::Plans));

@@ -57,12 +57,7 @@ pub fn areal_weights(units: &[&MultiPolygon<f64>], districts: &[&MultiPolygon<f6
         .iter()
         .map(|d| d.orient(Direction::Default))
         .collect();
-    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = districts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| envelope(d).map(|e| GeomWithData::new(Rectangle::from_aabb(e), i)))
-        .collect();
-    let tree = RTree::bulk_load(boxes);
+    let tree = district_index(&districts.iter().collect::<Vec<_>>());
     let parts = units
         .par_iter()
         .map(|unit| {

@@ -73,11 +73,6 @@ pub struct LevelResult {
     pub coverage: Coverage,
 }
 
-/// The first `length` digits of `unit`: its district's id in a census hierarchy.
-fn key_at(unit: &GeoId, length: usize) -> Option<&str> {
-    unit.as_str().get(..length)
-}
-
 /// Computes every figure for the districts of a census level (`block_group`, `tract`, ...).
 ///
 /// Locations and tiles enter through their blocks, ACS counts through their units (block groups
@@ -129,7 +124,7 @@ fn compute(
     if let Some(table) = inputs.locations {
         for (block, counts) in table.blocks.iter().zip(counts_by_block(table)) {
             coverage.locations_total += counts.locations;
-            match key_at(block, key_length).and_then(|k| known.get(k)) {
+            match block.prefix(key_length).and_then(|k| known.get(k)) {
                 Some(&i) => tiers[i] += counts,
                 None => coverage.locations_outside += counts.locations,
             }
@@ -141,7 +136,7 @@ fn compute(
     if let Some(acs) = inputs.acs {
         for unit in acs.all_units() {
             coverage.acs_units_total += 1;
-            match key_at(unit, key_length).and_then(|k| known.get(k)) {
+            match unit.prefix(key_length).and_then(|k| known.get(k)) {
                 Some(&i) => units[i].push(unit),
                 None => coverage.acs_units_outside += 1,
             }
@@ -152,8 +147,9 @@ fn compute(
     let mut providers: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); districts.len()];
     if let Some(table) = inputs.locations {
         for &(block, provider) in &table.served_by {
-            if let Some(&i) =
-                key_at(&table.blocks[block as usize], key_length).and_then(|k| known.get(k))
+            if let Some(&i) = table.blocks[block as usize]
+                .prefix(key_length)
+                .and_then(|k| known.get(k))
             {
                 providers[i].insert(provider);
             }
@@ -168,7 +164,7 @@ fn compute(
         }
     } else if let Some(speed_tiles) = inputs.speeds {
         for (block, tile) in &speed_tiles.tile_blocks {
-            if let Some(&i) = key_at(block, key_length).and_then(|k| known.get(k)) {
+            if let Some(&i) = block.prefix(key_length).and_then(|k| known.get(k)) {
                 tiles[i].insert(*tile);
             }
         }

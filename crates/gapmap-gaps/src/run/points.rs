@@ -54,7 +54,7 @@ pub(super) fn block_point_weights(
     let blocks: Vec<(usize, Option<usize>, f64)> = housing
         .iter()
         .filter_map(|(block, counts)| {
-            let unit = *unit_of.get(block.as_str().get(..unit_length?)?)?;
+            let unit = *unit_of.get(block.prefix(unit_length?)?)?;
             Some((
                 unit,
                 by_block.get(block).copied(),
