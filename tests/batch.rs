@@ -105,3 +105,97 @@ sets.quick = {{ output = {{ charts = false, viewer = false }} }}
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("0 ≤ I < N"), "{stderr}");
 }
+
+/// The served count of a job's ward table, summed over the wards.
+fn served(csv: &std::path::Path) -> f64 {
+    crate::util::read_table(csv)
+        .iter()
+        .filter_map(|row| crate::util::number(row, "locations_served"))
+        .sum()
+}
+
+// Regression (issue #12): job names with a dot (`dc-0.02-bead`) all merged their configuration
+// into one file, `dc-0.toml`, so jobs ran with each other's thresholds and reported "ok".
+#[test]
+fn jobs_whose_names_share_a_prefix_up_to_a_dot_run_with_their_own_overrides() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dc = root().join("data/dc/gapmap.toml");
+    let jobs = dir.path().join("jobs.toml");
+    std::fs::write(
+        &jobs,
+        format!(
+            r#"out_root = "runs"
+
+[[matrix]]
+name = "dc-{{share}}-{{set}}"
+configs = ["{dc}"]
+affordability_shares = [0.02, 0.05]
+sets.bead = {{ output = {{ charts = false, viewer = false }} }}
+sets.gigabit = {{ output = {{ charts = false, viewer = false }}, thresholds = {{ served = {{ download = 1000, upload = 500 }} }} }}
+"#,
+            dc = dc.display(),
+        ),
+    )
+    .expect("jobs file");
+    let (code, stderr) = batch(&jobs, &["-j", "2"]);
+    assert_eq!(code, 0, "{stderr}");
+    let runs = dir.path().join("runs");
+    for share in ["0.02", "0.05"] {
+        let bead = served(&runs.join(format!("dc-{share}-bead/ward.csv")));
+        let gigabit = served(&runs.join(format!("dc-{share}-gigabit/ward.csv")));
+        assert!(
+            gigabit < bead * 0.5,
+            "share {share}: gigabit served {gigabit} should be far below bead {bead}"
+        );
+        let metadata = manifest(&runs.join(format!("dc-{share}-gigabit/metadata.json")));
+        assert_eq!(
+            metadata["configuration"]["thresholds"]["served"]["download"], 1000.0,
+            "the gigabit job ran with its own thresholds"
+        );
+    }
+    // No merged configuration file is left beside the outputs.
+    let stray: Vec<_> = std::fs::read_dir(&runs)
+        .expect("runs")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+// Regression (issue #12): one job with a missing configuration stopped the whole batch before
+// any job ran (exit 2, no manifest).
+#[test]
+fn a_job_with_a_missing_configuration_fails_alone_and_the_manifest_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let maui = root().join("data/maui/gapmap.toml");
+    let jobs = dir.path().join("jobs.toml");
+    std::fs::write(
+        &jobs,
+        format!(
+            r#"out_root = "runs"
+
+[[job]]
+name = "missing"
+config = "no/such/gapmap.toml"
+set = {{ output = {{ charts = false }} }}
+
+[[job]]
+name = "maui"
+config = "{maui}"
+"#,
+            maui = maui.display(),
+        ),
+    )
+    .expect("jobs file");
+    let (code, stderr) = batch(&jobs, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("2 jobs: 1 ok, 0 skipped, 1 failed"),
+        "{stderr}"
+    );
+    let written = manifest(&dir.path().join("runs/manifest.json"));
+    assert_eq!(written["jobs"][0]["status"], "failed");
+    let error = written["jobs"][0]["error"].as_str().expect("a cause");
+    assert!(error.contains("no/such/gapmap.toml"), "{error}");
+    assert_eq!(written["jobs"][1]["status"], "ok");
+}

@@ -136,3 +136,44 @@ fn a_wrong_id_field_says_which_fields_exist() {
         "{text}"
     );
 }
+
+#[test]
+fn set_changes_one_key_of_the_configuration_for_one_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("maui");
+    let output = gapmap(&[
+        "run",
+        "--config",
+        "data/maui/gapmap.toml",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--set",
+        "output.charts=false",
+        "--set",
+        "area.name=\"Maui, set from the command line\"",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("metadata.json")).expect("metadata"),
+    )
+    .expect("JSON");
+    assert_eq!(metadata["area"], "Maui, set from the command line");
+    assert_eq!(metadata["charts"].as_array().map(Vec::len), Some(0));
+
+    let output = gapmap(&[
+        "run",
+        "--config",
+        "data/maui/gapmap.toml",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--set",
+        "thresholds.served.download",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("KEY=VALUE"), "{stderr}");
+}
