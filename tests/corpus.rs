@@ -25,11 +25,11 @@ const BDC_ROWS: [&str; 7] = [
 ];
 
 /// The valid area: `bdc/rows.csv`, `acs/*.csv`, `bg.geojson`, `gapmap.toml`.
-struct Area {
+pub(crate) struct Area {
     dir: tempfile::TempDir,
 }
 
-fn square(x: f64, y: f64) -> String {
+pub(crate) fn square(x: f64, y: f64) -> String {
     format!(
         "[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]",
         x + 0.01,
@@ -40,7 +40,7 @@ fn square(x: f64, y: f64) -> String {
 }
 
 impl Area {
-    fn new() -> Area {
+    pub(crate) fn new() -> Area {
         let dir = tempfile::tempdir().expect("temp dir");
         let area = Area { dir };
         area.write(
@@ -82,7 +82,7 @@ impl Area {
     }
 
     /// A GeoJSON FeatureCollection of `(GEOID, geometry JSON)`.
-    fn layer(features: &[(&str, &str)]) -> String {
+    pub(crate) fn layer(features: &[(&str, &str)]) -> String {
         let features: Vec<String> = features
             .iter()
             .map(|(id, geometry)| {
@@ -95,33 +95,33 @@ impl Area {
         )
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn write(&self, name: &str, text: &str) {
+    pub(crate) fn write(&self, name: &str, text: &str) {
         self.write_bytes(name, text.as_bytes());
     }
 
-    fn write_bytes(&self, name: &str, bytes: &[u8]) {
+    pub(crate) fn write_bytes(&self, name: &str, bytes: &[u8]) {
         let path = self.path(name);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
         std::fs::write(path, bytes).expect("write");
     }
 
-    fn read(&self, name: &str) -> String {
+    pub(crate) fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.path(name)).expect("read")
     }
 
     /// Replaces `from` with `to` in a file (the change must apply).
-    fn edit(&self, name: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, name: &str, from: &str, to: &str) {
         let text = self.read(name);
         assert!(text.contains(from), "{name} lacks {from:?}");
         self.write(name, &text.replacen(from, to, 1));
     }
 
     /// Replaces the BDC CSV by a zip holding `members`.
-    fn bdc_zip(&self, members: &[(&str, &[u8])], method: zip::CompressionMethod) {
+    pub(crate) fn bdc_zip(&self, members: &[(&str, &[u8])], method: zip::CompressionMethod) {
         std::fs::remove_file(self.path("bdc/rows.csv")).expect("remove csv");
         let file =
             std::fs::File::create(self.path("bdc/bdc_01_Test_fixed_broadband.zip")).expect("zip");
@@ -134,12 +134,12 @@ impl Area {
         zip.finish().expect("zip written");
     }
 
-    fn bdc_text() -> String {
+    pub(crate) fn bdc_text() -> String {
         format!("{BDC_HEADER}\n{}\n", BDC_ROWS.join("\n"))
     }
 
     /// Runs `gapmap run` with extra arguments; returns (success, stderr, out folder).
-    fn run(&self, extra: &[&str]) -> (bool, String, PathBuf) {
+    pub(crate) fn run(&self, extra: &[&str]) -> (bool, String, PathBuf) {
         let out = self.path("out");
         let output = Command::new(env!("CARGO_BIN_EXE_gapmap"))
             .arg("run")
@@ -186,7 +186,7 @@ viewer = false
 "#;
 
 /// What a case expects.
-enum Expect {
+pub(crate) enum Expect {
     /// The run succeeds; the block-group table then has these residential locations.
     Handled { locations: f64 },
     /// The run succeeds and its stderr says all of these (a warning).
@@ -195,13 +195,13 @@ enum Expect {
     Error(&'static [&'static str]),
 }
 
-struct Case {
-    name: &'static str,
-    setup: fn(&Area),
-    expect: Expect,
+pub(crate) struct Case {
+    pub(crate) name: &'static str,
+    pub(crate) setup: fn(&Area),
+    pub(crate) expect: Expect,
 }
 
-fn bdc_with(rows: &[&str]) -> String {
+pub(crate) fn bdc_with(rows: &[&str]) -> String {
     format!("{BDC_HEADER}\n{}\n", rows.join("\n"))
 }
 
@@ -1010,49 +1010,49 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-#[test]
-fn every_case_of_the_corpus_has_its_expected_outcome() {
-    let cases = cases();
-    assert!(cases.len() >= 60, "{} cases", cases.len());
-    let mut failures = Vec::new();
-    for case in &cases {
-        let area = Area::new();
-        (case.setup)(&area);
-        let (ok, stderr, out) = area.run(&[]);
-        let problem = match (&case.expect, ok) {
-            (Expect::Handled { locations }, true) => {
-                let rows = read_table(&out.join("block_group.csv"));
-                let total: f64 = rows
-                    .iter()
-                    .filter(|r| r["geoid"] != "suppressed")
-                    .map(|r| r["locations"].parse::<f64>().unwrap_or(0.0))
-                    .sum();
-                ((total - locations).abs() > 1e-9)
-                    .then(|| format!("{total} locations, expected {locations}"))
-            }
-            (Expect::Warned(words), true) => {
-                let missing: Vec<_> = words.iter().filter(|w| !stderr.contains(*w)).collect();
-                (!missing.is_empty()).then(|| format!("the warning lacks {missing:?}:\n{stderr}"))
-            }
-            (Expect::Error(words), false) => {
-                let missing: Vec<_> = words.iter().filter(|w| !stderr.contains(*w)).collect();
-                if stderr.contains("panicked") {
-                    Some(format!("panicked:\n{stderr}"))
-                } else if !missing.is_empty() {
-                    Some(format!("the error lacks {missing:?}:\n{stderr}"))
-                } else if out.exists() {
-                    Some("a failed run left an output folder".to_owned())
-                } else {
-                    None
-                }
-            }
-            (Expect::Error(_), true) => Some("succeeded; expected an error".to_owned()),
-            (_, false) => Some(format!("failed; expected success:\n{stderr}")),
-        };
-        if let Some(problem) = problem {
-            failures.push(format!("[{}] {problem}", case.name));
+/// What is wrong with a case's outcome, if anything.
+fn problem(case: &Case) -> Option<String> {
+    let area = Area::new();
+    (case.setup)(&area);
+    let (ok, stderr, out) = area.run(&[]);
+    match (&case.expect, ok) {
+        (Expect::Handled { locations }, true) => {
+            let rows = read_table(&out.join("block_group.csv"));
+            let total: f64 = rows
+                .iter()
+                .filter(|r| r["geoid"] != "suppressed")
+                .map(|r| r["locations"].parse::<f64>().unwrap_or(0.0))
+                .sum();
+            ((total - locations).abs() > 1e-9)
+                .then(|| format!("{total} locations, expected {locations}"))
         }
+        (Expect::Warned(words), true) => {
+            let missing: Vec<_> = words.iter().filter(|w| !stderr.contains(*w)).collect();
+            (!missing.is_empty()).then(|| format!("the warning lacks {missing:?}:\n{stderr}"))
+        }
+        (Expect::Error(words), false) => {
+            let missing: Vec<_> = words.iter().filter(|w| !stderr.contains(*w)).collect();
+            if stderr.contains("panicked") {
+                Some(format!("panicked:\n{stderr}"))
+            } else if !missing.is_empty() {
+                Some(format!("the error lacks {missing:?}:\n{stderr}"))
+            } else if out.exists() {
+                Some("a failed run left an output folder".to_owned())
+            } else {
+                None
+            }
+        }
+        (Expect::Error(_), true) => Some("succeeded; expected an error".to_owned()),
+        (_, false) => Some(format!("failed; expected success:\n{stderr}")),
     }
+}
+
+/// Runs every case and fails with the list of those whose outcome is not the expected one.
+pub(crate) fn check_all(cases: &[Case]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| problem(case).map(|p| format!("[{}] {p}", case.name)))
+        .collect();
     assert!(
         failures.is_empty(),
         "{} of {} cases:\n\n{}",
@@ -1060,6 +1060,13 @@ fn every_case_of_the_corpus_has_its_expected_outcome() {
         cases.len(),
         failures.join("\n\n")
     );
+}
+
+#[test]
+fn every_case_of_the_corpus_has_its_expected_outcome() {
+    let cases = cases();
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+    check_all(&cases);
 }
 
 #[test]

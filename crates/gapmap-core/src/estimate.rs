@@ -77,6 +77,12 @@ const SENTINEL_CEILING: f64 = -100_000_000.0;
 /// METHOD.md §3: the B19013 top-code.
 const MEDIAN_INCOME_TOP_CODE: f64 = 250_001.0;
 
+/// Whether `value` is one of the Census Bureau's numeric annotation codes (−666666666 and the
+/// like, all at or below −100,000,000) rather than a figure.
+pub fn is_sentinel(value: f64) -> bool {
+    value <= SENTINEL_CEILING
+}
+
 fn sentinel(value: f64) -> Option<NotAvailable> {
     if value > SENTINEL_CEILING {
         return None;

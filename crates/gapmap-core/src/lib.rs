@@ -15,7 +15,7 @@ mod tier;
 
 pub use boundary::Boundary;
 pub use error::CoreError;
-pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell};
+pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell, is_sentinel};
 pub use geoid::{GeoId, Level, nested};
 pub use records::{
     AcsTables, BlockHousing, LocationSummary, LocationTable, Plan, Provider, SpeedTile, SpeedTiles,

@@ -63,6 +63,18 @@ pub struct AcsTables {
 }
 
 impl AcsTables {
+    /// The first unit (by GEOID) where `part`'s estimate exceeds `whole`'s, with both values:
+    /// a count larger than its universe (more households without internet than households)
+    /// cannot be, and would publish a share above 1.
+    pub fn exceeding(&self, part: &str, whole: &str) -> Option<(&GeoId, f64, f64)> {
+        let (parts, wholes) = (self.tables.get(part)?, self.tables.get(whole)?);
+        parts.iter().find_map(|(unit, value)| {
+            let part = value.as_ref().ok()?.value;
+            let whole = wholes.get(unit)?.as_ref().ok()?.value;
+            (part > whole).then_some((unit, part, whole))
+        })
+    }
+
     /// Adds (or replaces) one variable's values.
     pub fn insert(&mut self, variable: impl Into<String>, values: BTreeMap<GeoId, AcsValue>) {
         self.tables.insert(variable.into(), values);

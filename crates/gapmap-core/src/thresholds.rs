@@ -114,6 +114,36 @@ pub struct NeedWeights {
     pub slow_tests: f64,
 }
 
+impl NeedWeights {
+    /// Checks the weights: each finite and 0 or more, and not all 0 (METHOD.md §7 divides by
+    /// their sum over the available components).
+    pub fn validate(&self) -> Result<(), CoreError> {
+        let weights = [
+            ("not_served", self.not_served),
+            ("without_broadband", self.without_broadband),
+            ("unaffordable", self.unaffordable),
+            ("slow_tests", self.slow_tests),
+        ];
+        for (name, weight) in weights {
+            if !(weight.is_finite() && weight >= 0.0) {
+                return Err(CoreError::InvalidThreshold {
+                    name,
+                    reason: format!(
+                        "a need weight is a finite number, 0 or more (0 leaves the component out); got {weight}"
+                    ),
+                });
+            }
+        }
+        if weights.iter().all(|(_, w)| *w == 0.0) {
+            return Err(CoreError::InvalidThreshold {
+                name: "need_weights",
+                reason: "every weight is 0: give at least one component a positive weight".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Default for NeedWeights {
     fn default() -> Self {
         Self {

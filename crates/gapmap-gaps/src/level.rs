@@ -60,6 +60,10 @@ pub struct Coverage {
     pub acs_units_total: u64,
     /// Of them, in no district.
     pub acs_units_outside: u64,
+    /// Block-joined Ookla tiles none of whose blocks lies in a district of the level.
+    pub tiles_outside: u64,
+    /// Their tests: measured, but in no district's speed figures.
+    pub tests_outside: u64,
 }
 
 /// One level's rows, sorted by GEOID, and its coverage.
@@ -156,19 +160,7 @@ fn compute(
         }
     }
 
-    // Ookla tiles of each district, each tile once (a tile repeats for every block it touches).
-    let mut tiles: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); districts.len()];
-    if let Some(membership) = inputs.tile_membership {
-        for (set, members) in tiles.iter_mut().zip(membership) {
-            set.extend(members.iter().copied());
-        }
-    } else if let Some(speed_tiles) = inputs.speeds {
-        for (block, tile) in &speed_tiles.tile_blocks {
-            if let Some(&i) = block.prefix(key_length).and_then(|k| known.get(k)) {
-                tiles[i].insert(*tile);
-            }
-        }
-    }
+    let tiles = tiles_of(inputs, &known, (key_length, districts.len()), &mut coverage);
 
     let mut rows: Vec<DistrictGaps> = districts
         .par_iter()
@@ -218,6 +210,37 @@ fn compute(
         rows,
         coverage,
     }
+}
+
+/// The Ookla tiles of each district (by index in `known`), each tile once (a block-joined tile
+/// repeats for every block it touches); tiles in no district are counted in `coverage`.
+fn tiles_of(
+    inputs: Inputs<'_>,
+    known: &HashMap<&str, usize>,
+    (key_length, count): (usize, usize),
+    coverage: &mut Coverage,
+) -> Vec<BTreeSet<u32>> {
+    let mut tiles: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); count];
+    if let Some(membership) = inputs.tile_membership {
+        for (set, members) in tiles.iter_mut().zip(membership) {
+            set.extend(members.iter().copied());
+        }
+    } else if let Some(speed_tiles) = inputs.speeds {
+        let mut placed = vec![false; speed_tiles.tiles.len()];
+        for (block, tile) in &speed_tiles.tile_blocks {
+            if let Some(&i) = block.prefix(key_length).and_then(|k| known.get(k)) {
+                tiles[i].insert(*tile);
+                placed[*tile as usize] = true;
+            }
+        }
+        for (tile, placed) in speed_tiles.tiles.iter().zip(&placed) {
+            if !placed {
+                coverage.tiles_outside += 1;
+                coverage.tests_outside += tile.tests;
+            }
+        }
+    }
+    tiles
 }
 
 fn fill_adoption(row: &mut DistrictGaps, acs: &AcsTables, units: &[&GeoId]) {

@@ -66,20 +66,36 @@ fn cell(text: &str, is_moe: bool) -> Result<Option<f64>, NotAvailable> {
             if cleaned.ends_with('-') {
                 return Err(NotAvailable::MedianOpenEnded);
             }
+            // `inf`, `NaN` parse as floats but are no figure.
             cleaned
                 .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
                 .map(Some)
-                .map_err(|_| NotAvailable::UnknownSentinel)
+                .ok_or(NotAvailable::UnknownSentinel)
         }
     }
 }
 
+/// Annotations that data.census.gov writes in margin-of-error columns only: in an estimate
+/// column they mean the columns are shifted or mislabelled.
+const MOE_ONLY: [&str; 3] = ["**", "***", "*****"];
+
+/// What is wrong with a numeric cell that is neither a figure nor a sentinel code: ACS counts,
+/// medians and margins of error are never negative.
+fn negative(value: Option<f64>, what: &str) -> Option<String> {
+    value
+        .filter(|v| *v < 0.0 && !gapmap_core::is_sentinel(*v) && *v != -555_555_555.0)
+        .map(|v| {
+            format!(
+                "{v} is a negative {what}: ACS {what}s are never negative, and Census annotation codes are −100,000,000 or less; check the column"
+            )
+        })
+}
+
 /// Reads one ACS table file in either shape.
 pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| csv_error(path, &e))?;
+    let mut reader = crate::table::csv_reader(path, csv::ReaderBuilder::new().flexible(false))?;
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| csv_error(path, &e))?
@@ -214,6 +230,14 @@ fn acs_value(
         message,
     };
     let estimate_text = record.get(estimate_column).unwrap_or("");
+    if MOE_ONLY.contains(&estimate_text.trim()) {
+        return Err(bad(
+            estimate_column,
+            format!(
+                "`{estimate_text}` is an annotation of margins of error, not of estimates: is the column an estimate (…E) column?"
+            ),
+        ));
+    }
     let value: AcsValue = match cell(estimate_text, false) {
         Err(NotAvailable::UnknownSentinel) => {
             return Err(bad(
@@ -223,11 +247,18 @@ fn acs_value(
         }
         Err(reason) => Err(reason),
         Ok(estimate) => {
+            if let Some(message) = negative(estimate, "estimate") {
+                return Err(bad(estimate_column, message));
+            }
             let moe = match moe_column {
                 None => Err(NotAvailable::NoMoe),
                 Some(c) => {
                     let moe_text = record.get(c).unwrap_or("");
-                    match cell(moe_text, true) {
+                    let moe = cell(moe_text, true);
+                    if let Some(message) = negative(moe.ok().flatten(), "margin of error") {
+                        return Err(bad(c, message));
+                    }
+                    match moe {
                         Err(NotAvailable::UnknownSentinel) => {
                             return Err(bad(
                                 c,

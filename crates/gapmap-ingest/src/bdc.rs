@@ -363,7 +363,7 @@ fn read_file(path: &Path, thresholds: &Thresholds) -> Result<Partial, IngestErro
     for index in 0..archive.len() {
         let entry = archive.by_index(index).map_err(zip_error)?;
         let name = entry.name().map_err(zip_error)?.into_owned();
-        if name.to_ascii_lowercase().ends_with(".csv") {
+        if name.to_ascii_lowercase().ends_with(".csv") && !crate::table::is_mac_metadata(&name) {
             members.push((name, index));
         }
     }

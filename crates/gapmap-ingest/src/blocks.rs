@@ -22,6 +22,8 @@ pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, 
     let (geoid_at, measure_at, value_at) = (positions[0], positions[1], positions[2]);
     let mut blocks: BTreeMap<GeoId, BlockHousing> = BTreeMap::new();
     let mut totals = BlockHousing::default();
+    let mut seen: std::collections::HashMap<(String, String), (u64, u64)> =
+        std::collections::HashMap::new();
     for (index, record) in reader.records().enumerate() {
         let line = index as u64 + 2;
         let record =
@@ -53,9 +55,9 @@ pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, 
                 })?;
             blocks.entry(geoid).or_default()
         };
-        match measure {
-            "total_housing_units" => slot.housing_units = value,
-            "total_group_quarters" => slot.group_quarters = value,
+        let field = match measure {
+            "total_housing_units" => &mut slot.housing_units,
+            "total_group_quarters" => &mut slot.group_quarters,
             other => {
                 return Err(bad(
                     "measure",
@@ -64,6 +66,19 @@ pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, 
                     ),
                 ));
             }
+        };
+        // A block's measure given twice: the same count is a harmless repeat; two counts
+        // contradict each other, and neither is guessed.
+        match seen.insert((geoid_text.to_owned(), measure.to_owned()), (value, line)) {
+            Some((earlier, at)) if earlier != value => {
+                return Err(bad(
+                    "value",
+                    format!(
+                        "{geoid_text} {measure} is {value} here but {earlier} on record {at}: keep one row per block and measure"
+                    ),
+                ));
+            }
+            _ => *field = value,
         }
     }
     let sum: u64 = blocks.values().map(|b| b.housing_units).sum();
@@ -104,6 +119,30 @@ mod tests {
             .expect_err("total mismatch")
             .to_string();
         assert!(message.contains("TOTAL row says 500"), "{message}");
+    }
+
+    // Regression (issue #12): a block given twice with different counts kept the last.
+    #[test]
+    fn a_block_given_twice_with_different_counts_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("b.csv");
+        let header = "geoid,year,measure,value\n";
+        let row = |n: u64| format!("110010001011000,2020,total_housing_units,{n}\n");
+        std::fs::write(&path, format!("{header}{}{}", row(495), row(495))).expect("write");
+        assert_eq!(
+            read_block_housing(&path)
+                .expect("a repeat is harmless")
+                .len(),
+            1
+        );
+        std::fs::write(&path, format!("{header}{}{}", row(495), row(12))).expect("write");
+        let message = read_block_housing(&path)
+            .expect_err("contradiction")
+            .to_string();
+        assert!(
+            message.contains("record 3") && message.contains("495") && message.contains("12"),
+            "{message}"
+        );
     }
 }
 

@@ -211,9 +211,11 @@ fn read_geojson(
     id_field: &str,
     name_field: Option<&str>,
 ) -> Result<BoundaryLayer, IngestError> {
-    let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
-    let collection: geojson::FeatureCollection = serde_json::from_reader(BufReader::new(file))
-        .map_err(|e| IngestError::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| IngestError::io(path, e))?;
+    let collection: geojson::FeatureCollection =
+        serde_json::from_slice(crate::table::without_bom(&bytes)).map_err(|e| {
+            IngestError::format(path, format!("not a GeoJSON FeatureCollection: {e}"))
+        })?;
     // RFC 7946 has no `crs`; the older 2008 spec and GDAL's RFC7946=NO output name one.
     let crs_name = collection
         .foreign_members
@@ -414,7 +416,7 @@ fn read_zipped_shapefile(
     }
     let shapes: Vec<&String> = names
         .iter()
-        .filter(|n| n.to_ascii_lowercase().ends_with(".shp"))
+        .filter(|n| n.to_ascii_lowercase().ends_with(".shp") && !crate::table::is_mac_metadata(n))
         .collect();
     let stem_of = |name: &str| name[..name.len() - 4].to_owned();
     let chosen = match (layer, shapes.as_slice()) {

@@ -63,11 +63,19 @@ pub fn read_ookla_block_tiles(path: &Path) -> Result<SpeedTiles, IngestError> {
                 column: COLUMNS[0].to_owned(),
                 message: format!("`{}` is not a 15-digit 2020 block GEOID", field(0)),
             })?;
+        let count = |i: usize| -> Result<u64, IngestError> {
+            whole_count(number(i)?).ok_or_else(|| IngestError::Value {
+                path: path.to_owned(),
+                record: line,
+                column: COLUMNS[i].to_owned(),
+                message: format!("`{}` {NOT_A_COUNT}", field(i)),
+            })
+        };
         let tile = SpeedTile {
             download_mbps: number(1)?,
             upload_mbps: number(2)?,
-            tests: number(3)? as u64,
-            devices: number(4)? as u64,
+            tests: count(3)?,
+            devices: count(4)?,
             latency_ms: number(5)?,
         };
         let key = [
@@ -130,6 +138,15 @@ pub struct RawTiles {
 /// The metric columns of Ookla's tile files.
 const RAW_COLUMNS: [&str; 5] = ["avg_d_kbps", "avg_u_kbps", "avg_lat_ms", "tests", "devices"];
 
+/// Why a test or device count was refused.
+const NOT_A_COUNT: &str = "is not a count of tests or devices (a whole number up to 4,294,967,295 per tile): a larger one would overflow the test-weighted sums";
+
+/// A tile's count of tests or devices: a whole number no larger than `u32::MAX` (a quarter of
+/// a tile has thousands at most; sums over a layer's tiles then stay exact in `u64` and `f64`).
+fn whole_count(value: f64) -> Option<u64> {
+    (value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value)).then_some(value as u64)
+}
+
 fn quadkey_polygon(path: &Path, row: u64, quadkey: &str) -> Result<geo::Polygon<f64>, IngestError> {
     let (west, south, east, north) =
         gapmap_core::quadkey::tile_bounds(quadkey).ok_or_else(|| IngestError::Value {
@@ -164,6 +181,16 @@ impl RawTiles {
                 });
             }
         }
+        let counts = [3, 4].map(|k| {
+            whole_count(metrics[k]).ok_or_else(|| IngestError::Value {
+                path: path.to_owned(),
+                record: row,
+                column: RAW_COLUMNS[k].into(),
+                message: format!("`{}` {NOT_A_COUNT}", metrics[k]),
+            })
+        });
+        let [tests, devices] = counts;
+        let (tests, devices) = (tests?, devices?);
         let footprint = match footprint {
             Some(polygon) => polygon,
             None => quadkey_polygon(path, row, quadkey)?,
@@ -172,8 +199,8 @@ impl RawTiles {
             download_mbps: metrics[0] / 1000.0,
             upload_mbps: metrics[1] / 1000.0,
             latency_ms: metrics[2],
-            tests: metrics[3] as u64,
-            devices: metrics[4] as u64,
+            tests,
+            devices,
         });
         self.quadkeys.push(quadkey.to_owned());
         self.footprints.push(footprint);
@@ -205,9 +232,9 @@ pub fn read_ookla_tiles(path: &Path) -> Result<RawTiles, IngestError> {
 
 /// Tiles of Ookla's GeoJSON edition, with their polygons.
 fn read_geojson_tiles(path: &Path, raw: &mut RawTiles) -> Result<(), IngestError> {
-    let file = std::fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| IngestError::io(path, e))?;
     let collection: geojson::FeatureCollection =
-        serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+        serde_json::from_slice(crate::table::without_bom(&bytes)).map_err(|e| {
             IngestError::format(path, format!("not a GeoJSON FeatureCollection: {e}"))
         })?;
     for (index, feature) in collection.features.iter().enumerate() {
@@ -314,6 +341,33 @@ fn read_table_tiles(path: &Path, parquet: bool, raw: &mut RawTiles) -> Result<()
 #[cfg(test)]
 mod raw_tests {
     use super::*;
+
+    #[test]
+    fn counts_are_whole_numbers_within_u32() {
+        assert_eq!(whole_count(0.0), Some(0));
+        assert_eq!(whole_count(4_294_967_295.0), Some(4_294_967_295));
+        assert_eq!(whole_count(4_294_967_296.0), None);
+        assert_eq!(whole_count(1.5), None);
+        assert_eq!(whole_count(1e30), None);
+    }
+
+    // Regression (issue #12): `tests` = 1e30 overflowed the test-weighted total and published a
+    // mean of 5·10¹⁸ Mbps.
+    #[test]
+    fn an_impossible_test_count_is_refused_with_its_row() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let csv = dir.path().join("tiles.csv");
+        std::fs::write(
+            &csv,
+            "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices\n0223000023122320,87778,93704,7,1e30,1\n",
+        )
+        .expect("write");
+        let error = read_ookla_tiles(&csv).expect_err("1e30 tests").to_string();
+        assert!(
+            error.contains("tests") && error.contains("record 2"),
+            "{error}"
+        );
+    }
 
     fn lanai_q1() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -68,9 +68,44 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// Records a file read, with its SHA-256; two files of one role with the same bytes (a
+    /// download saved twice under two names) are refused: their rows would count twice.
     fn describe(&mut self, config: &Config, role: &str, path: &Path) -> Result<()> {
-        self.files
-            .push(InputFile::describe(role, path, &config.shown(path))?);
+        let file = InputFile::describe(role, path, &config.shown(path))?;
+        if let Some(twin) = self
+            .files
+            .iter()
+            .find(|f| f.role == role && f.sha256 == file.sha256)
+        {
+            bail!(
+                "{} has the same content as {} (SHA-256 {}): the same {role} input given twice would count its rows twice; keep one",
+                path.display(),
+                twin.path,
+                file.sha256
+            );
+        }
+        self.files.push(file);
+        Ok(())
+    }
+
+    /// A boundary file, with the sidecar files a Shapefile is read with (`.shx`, `.dbf`,
+    /// `.prj`, `.cpg`): the ids, names and CRS come from them, so they are inputs too.
+    fn describe_boundaries(&mut self, config: &Config, role: &str, path: &Path) -> Result<()> {
+        self.describe(config, role, path)?;
+        let shapefile = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+        if shapefile {
+            for sidecar in ["shx", "dbf", "prj", "cpg"] {
+                let companion = [sidecar, &sidecar.to_ascii_uppercase()]
+                    .iter()
+                    .map(|ext| path.with_extension(ext))
+                    .find(|p| p.is_file());
+                if let Some(companion) = companion {
+                    self.describe(config, role, &companion)?;
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -173,6 +208,7 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
         return Ok(());
     };
     let mut tables = AcsTables::default();
+    let mut origins = BTreeMap::new();
     let mut level: Option<FirstLevel> = None;
     let mut geography: Option<(u16, PathBuf)> = None;
     for path in expand(&config.base, &acs_settings.tables, &["csv"])? {
@@ -198,15 +234,7 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
                 None => geography = Some((year, path.clone())),
             }
         }
-        for (variable, values) in file.variables {
-            if tables.has(&variable) {
-                bail!(
-                    "ACS variable {variable} is given twice (again in {}): keep one table per variable",
-                    path.display()
-                );
-            }
-            tables.insert(variable, values);
-        }
+        add_variables(&mut tables, &mut origins, file.variables, &path)?;
         inputs.describe(config, "acs", &path)?;
     }
     for needed in [
@@ -220,6 +248,12 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
             ));
         }
     }
+    let brackets = config
+        .settings
+        .affordability
+        .as_ref()
+        .and_then(|a| a.brackets.as_ref());
+    check_universes(&tables, brackets, "the [acs] tables")?;
     eprintln!("  ACS: variables {}", tables.variables().join(", "));
     inputs.acs = Some(tables);
     inputs.acs_level = level.map(|(l, _, _)| l);
@@ -239,6 +273,12 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
             tiles.tile_blocks.len()
         );
         inputs.describe(config, "ookla", &path)?;
+        if tiles.tiles.is_empty() {
+            inputs.warnings.push(format!(
+                "{} holds no tile: the speed fields stay empty",
+                config.shown(&path)
+            ));
+        }
         inputs.speeds = Some(tiles);
         return Ok(());
     }
@@ -248,6 +288,12 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     for path in expand(&config.base, &ookla.tiles, &extensions)? {
         let raw = read_ookla_tiles(&path)?;
         inputs.describe(config, "ookla", &path)?;
+        if raw.tiles.is_empty() {
+            inputs.warnings.push(format!(
+                "{} holds no tile: was the download cut short? (it adds no test)",
+                config.shown(&path)
+            ));
+        }
         speeds.tiles.extend(raw.tiles);
         footprints.extend(raw.footprints);
     }
@@ -301,6 +347,119 @@ fn load_affordability(
     })
 }
 
+/// The files each variable came from, to name them in a conflict.
+type Origins = BTreeMap<String, Vec<PathBuf>>;
+
+/// Adds one file's variables to `tables`. A variable another file also gives gets this file's
+/// units too (the ACS is often downloaded one file per county); a unit both files give must
+/// have the same value in both, or the tables contradict each other and nothing is guessed.
+fn add_variables(
+    tables: &mut AcsTables,
+    origins: &mut Origins,
+    variables: BTreeMap<String, BTreeMap<GeoId, gapmap_core::AcsValue>>,
+    path: &Path,
+) -> Result<()> {
+    for (variable, values) in variables {
+        let files = origins.entry(variable.clone()).or_default();
+        if !tables.has(&variable) {
+            tables.insert(variable, values);
+            files.push(path.to_path_buf());
+            continue;
+        }
+        let mut merged: BTreeMap<GeoId, gapmap_core::AcsValue> = tables
+            .units(&variable)
+            .map(|unit| (unit.clone(), tables.get(&variable, unit)))
+            .collect();
+        for (unit, value) in values {
+            match merged.get(&unit) {
+                Some(existing) if *existing != value => bail!(
+                    "ACS variable {variable} of unit {unit} is {} in {} but {} in {}: the tables contradict each other; keep one of them",
+                    shown_value(existing),
+                    files
+                        .iter()
+                        .map(|f| f.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    shown_value(&value),
+                    path.display()
+                ),
+                Some(_) => {}
+                None => {
+                    merged.insert(unit, value);
+                }
+            }
+        }
+        tables.insert(variable, merged);
+        files.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// An ACS value as a message shows it.
+fn shown_value(value: &gapmap_core::AcsValue) -> String {
+    match value {
+        Ok(estimate) => match estimate.moe {
+            Ok(moe) => format!("{} ± {moe}", estimate.value),
+            Err(_) => estimate.value.to_string(),
+        },
+        Err(reason) => format!("not available ({reason})"),
+    }
+}
+
+/// A city layer's own tables, keyed by its ids.
+fn load_layer_tables(
+    config: &Config,
+    layer: &crate::settings::LayerSettings,
+    inputs: &mut Inputs,
+) -> Result<AcsTables> {
+    let mut tables = AcsTables::default();
+    let mut origins = BTreeMap::new();
+    for table in expand(&config.base, &layer.tables, &["csv"])? {
+        add_variables(
+            &mut tables,
+            &mut origins,
+            read_acs(&table)?.variables,
+            &table,
+        )?;
+        inputs.describe(config, &format!("tables:{}", layer.name), &table)?;
+    }
+    Ok(tables)
+}
+
+/// Count tables whose `_001` is the universe of their other variables (METHOD.md §3, §4).
+const COUNT_TABLES: [&str; 4] = ["B28002", "B28001", "B19001", "B11001"];
+
+/// Refuses tables in which a count exceeds its universe (e.g. B28002_013 > B28002_001): such
+/// a table is corrupt or mislabelled, and its shares would exceed 1.
+fn check_universes(
+    tables: &AcsTables,
+    brackets: Option<&BracketSettings>,
+    which: &str,
+) -> Result<()> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for variable in tables.variables() {
+        if let Some((table, number)) = variable.split_once('_')
+            && COUNT_TABLES.contains(&table)
+            && number != "001"
+        {
+            pairs.push((variable.to_owned(), format!("{table}_001")));
+        }
+    }
+    if let Some(spec) = brackets.map(BracketSettings::spec).transpose()? {
+        for variable in &spec.variables {
+            pairs.push((variable.clone(), spec.total.clone()));
+        }
+    }
+    for (part, whole) in pairs {
+        if let Some((unit, value, universe)) = tables.exceeding(&part, &whole) {
+            bail!(
+                "in {which}, unit {unit}: {part} = {value} exceeds its universe {whole} = {universe}; a count cannot exceed the total it is part of: the table is corrupt or its columns are mislabelled"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The census levels' and the city layers' boundaries, the block points of apportioned
 /// layers, and the layers' own tables.
 fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
@@ -313,7 +472,7 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
             &level.id_field,
             level.name_field.as_deref(),
         )?;
-        inputs.describe(config, &format!("boundaries:{}", level.level), &path)?;
+        inputs.describe_boundaries(config, &format!("boundaries:{}", level.level), &path)?;
         inputs.levels.push(LoadedLayer {
             shown: config.shown(&path),
             path,
@@ -329,7 +488,7 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
             &layer.id_field,
             layer.name_field.as_deref(),
         )?;
-        inputs.describe(config, &format!("boundaries:{}", layer.name), &path)?;
+        inputs.describe_boundaries(config, &format!("boundaries:{}", layer.name), &path)?;
         let points = settings.blocks.as_ref().and_then(|b| b.points.as_ref());
         if let (Some(points), Some(_), None) = (points, layer.apportion_from, &inputs.block_points)
         {
@@ -349,13 +508,12 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
         let tables = if layer.tables.is_empty() {
             None
         } else {
-            let mut tables = AcsTables::default();
-            for table in expand(&config.base, &layer.tables, &["csv"])? {
-                for (variable, values) in read_acs(&table)?.variables {
-                    tables.insert(variable, values);
-                }
-                inputs.describe(config, &format!("tables:{}", layer.name), &table)?;
-            }
+            let tables = load_layer_tables(config, layer, inputs)?;
+            check_universes(
+                &tables,
+                layer.brackets.as_ref(),
+                &format!("the tables of layer {}", layer.name),
+            )?;
             Some(tables)
         };
         inputs.layers.push(LoadedLayer {

@@ -93,6 +93,12 @@ fn report_coverage(warnings: &mut Vec<String>, result: &LevelResult, boundaries:
             coverage.locations_outside, coverage.locations_total, result.name
         ));
     }
+    if coverage.tiles_outside > 0 {
+        warnings.push(format!(
+            "{} Ookla tiles ({} tests) touch no {} of {boundaries}: their tests are in no row of that layer",
+            coverage.tiles_outside, coverage.tests_outside, result.name
+        ));
+    }
     if coverage.acs_units_outside > 0 {
         warnings.push(format!(
             "{} of {} ACS units lie in no {} of {boundaries}",

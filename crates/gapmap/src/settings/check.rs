@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use gapmap_core::Level;
 
-use super::{Settings, check_share};
+use super::{Settings, check_price, check_share};
 
 impl Settings {
     pub(super) fn check(&self, base: &Path, config: &Path) -> Result<()> {
@@ -31,6 +31,19 @@ impl Settings {
                 numeric.join(", ")
             );
         }
+        let precision = self.output.coordinate_precision;
+        if !(4..=15).contains(&precision) {
+            bail!(
+                "{}: [output] coordinate_precision = {precision}: give 4 to 15 decimals (6 ≈ 0.1 m, the default); fewer collapse districts' vertices onto a coarse grid, and f64 holds no more than 15",
+                config.display()
+            );
+        }
+        if self.output.top_districts == 0 {
+            bail!(
+                "{}: [output] top_districts = 0: the bar charts show at least one district (20 by default)",
+                config.display()
+            );
+        }
         if !(self.output.web_simplify_m >= 0.0 && self.output.web_simplify_m.is_finite()) {
             bail!(
                 "{}: [output] web_simplify_m must be a distance in metres, 0 or more (0 writes no web layers)",
@@ -47,6 +60,8 @@ impl Settings {
         }
         if let Some(affordability) = &self.affordability {
             check_share(affordability.share_of_income)
+                .with_context(|| format!("in [affordability] of {}", config.display()))?;
+            check_price(affordability.reference_price)
                 .with_context(|| format!("in [affordability] of {}", config.display()))?;
             for share in &affordability.chart_shares {
                 check_share(*share).with_context(|| {
@@ -103,6 +118,8 @@ impl Settings {
                     layer.name
                 );
             }
+            check_price(layer.reference_price)
+                .with_context(|| format!("in layer {} of {}", layer.name, config.display()))?;
             if let Some(brackets) = &layer.brackets {
                 brackets
                     .spec()
@@ -124,6 +141,9 @@ impl Settings {
         self.thresholds
             .validate()
             .with_context(|| format!("in [thresholds] of {}", config.display()))?;
+        self.need_weights
+            .validate()
+            .with_context(|| format!("in [need_weights] of {}", config.display()))?;
         if self.levels.is_empty() {
             bail!(
                 "{} defines no [[level]]: add at least one, e.g.\n[[level]]\nlevel = \"tract\"\nboundaries = \"tracts.geojson\"",

@@ -438,6 +438,17 @@ pub fn check_share(share: f64) -> Result<()> {
     }
 }
 
+/// A monthly price, when given, must be a positive amount of dollars (METHOD.md §4: 0 would
+/// make every plan affordable, a negative one every threshold negative).
+pub fn check_price(price: Option<f64>) -> Result<()> {
+    match price {
+        Some(p) if !(p.is_finite() && p > 0.0) => {
+            bail!("reference_price = {p}: a monthly price in dollars, more than 0 (e.g. 39.99)")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Expands folders into their files with one of `extensions`, sorted; files stay as given.
 pub fn expand(base: &Path, paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -465,6 +476,21 @@ pub fn expand(base: &Path, paths: &[PathBuf], extensions: &[&str]) -> Result<Vec
         } else {
             files.push(full);
         }
+    }
+    // A file named twice (itself and its folder, or two spellings of one path) would have its
+    // rows counted twice.
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    for file in &files {
+        let canonical = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if let Some((_, first)) = seen.iter().find(|(c, _)| *c == canonical) {
+            bail!(
+                "{} is listed twice ({} and {}): its rows would count twice; name each file once",
+                canonical.display(),
+                first.display(),
+                file.display()
+            );
+        }
+        seen.push((canonical, file));
     }
     Ok(files)
 }

@@ -58,8 +58,9 @@ fn tier_chart(
                 .total_cmp(&(a.1[1] + a.1[2]))
                 .then_with(|| a.0.geoid.cmp(&b.0.geoid))
         });
-        let all = tiers.len() <= settings.output.top_districts;
-        tiers.truncate(settings.output.top_districts);
+        let top = settings.output.top_districts.max(1);
+        let all = tiers.len() <= top;
+        tiers.truncate(top);
         let bars: Vec<TierBar> = tiers
             .iter()
             .map(|(r, shares, locations)| TierBar {

@@ -227,7 +227,8 @@ pub(super) fn need_ranking(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
                 .total_cmp(&a.need_index.unwrap_or(0.0))
                 .then_with(|| a.geoid.cmp(&b.geoid))
         });
-        ranked.truncate(settings.output.top_districts);
+        // At least one bar: a hand-made `Settings` may say 0 (a checked one cannot).
+        ranked.truncate(settings.output.top_districts.max(1));
         let bars: Vec<RankedBar> = ranked
             .iter()
             .map(|r| RankedBar {
@@ -235,10 +236,10 @@ pub(super) fn need_ranking(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
                 value: r.need_index.unwrap_or(0.0),
             })
             .collect();
-        let components = ranked[0]
-            .need_components
-            .replace(';', ", ")
-            .replace('_', " ");
+        let components = ranked
+            .first()
+            .map(|r| r.need_components.replace(';', ", ").replace('_', " "))
+            .unwrap_or_default();
         let text = ChartText {
             title: format!("The {} {plural} with the highest need", bars.len()),
             subtitle: format!(

@@ -1,0 +1,192 @@
+//! Issue #12's bad inputs: each made a run publish a wrong number, lose data or abort, and
+//! reported success. Every case starts from the corpus's valid area (`corpus.rs`), breaks one
+//! thing, and expects the run to refuse it with a message naming the file, row or key and what
+//! to do — or, where the input is real and readable, to handle it.
+
+use crate::corpus::{Area, Case, Expect, check_all};
+
+/// Adds TOML before the `[output]` section of the area's configuration.
+fn configure(area: &Area, toml: &str) {
+    area.edit("gapmap.toml", "[output]\n", &format!("{toml}\n[output]\n"));
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one table of cases, a literal per case, as the corpus"
+)]
+fn cases() -> Vec<Case> {
+    use Expect::{Error, Handled};
+    vec![
+        // ------------------------------------------------- ACS values that cannot be
+        Case {
+            name: "acs: a negative estimate",
+            setup: |a| a.edit("acs/b28002_013.csv", "\n10,4,,", "\n-50,4,,"),
+            expect: Error(&["b28002_013.csv", "record 2", "B28002_013E", "negative"]),
+        },
+        Case {
+            name: "acs: an infinite estimate",
+            setup: |a| a.edit("acs/b28002_013.csv", "\n10,4,,", "\ninf,4,,"),
+            expect: Error(&[
+                "B28002_013E",
+                "`inf` is neither a number nor an ACS annotation",
+            ]),
+        },
+        Case {
+            name: "acs: NaN as an estimate",
+            setup: |a| a.edit("acs/b28002_013.csv", "\n10,4,,", "\nNaN,4,,"),
+            expect: Error(&[
+                "B28002_013E",
+                "`NaN` is neither a number nor an ACS annotation",
+            ]),
+        },
+        Case {
+            name: "acs: a negative margin of error",
+            setup: |a| a.edit("acs/b28002_013.csv", "\n10,4,,", "\n10,-4,,"),
+            expect: Error(&["B28002_013M", "negative margin of error"]),
+        },
+        Case {
+            name: "acs: ** (a margin-of-error annotation) in an estimate column",
+            setup: |a| a.edit("acs/b28002_013.csv", "\n10,4,,", "\n**,4,,"),
+            expect: Error(&["B28002_013E", "annotation of margins of error"]),
+        },
+        Case {
+            name: "acs: a count larger than its universe",
+            setup: |a| a.edit("acs/b28002_013.csv", "\n10,4,,", "\n900,4,,"),
+            expect: Error(&[
+                "010010201001",
+                "B28002_013 = 900 exceeds its universe B28002_001 = 100",
+            ]),
+        },
+        Case {
+            name: "acs: one variable in two files, one per county",
+            setup: |a| {
+                a.edit("acs/b28002_001.csv", "50,9,,010010201002\n", "");
+                a.write(
+                    "acs/b28002_001_second_county.csv",
+                    "B28002_001E,B28002_001M,B28002_001MA,GEOID21\n50,9,,010010201002\n",
+                );
+            },
+            expect: Handled { locations: 6.0 },
+        },
+        Case {
+            name: "acs: two files that disagree on a unit",
+            setup: |a| {
+                a.write(
+                    "acs/b28002_001_again.csv",
+                    "B28002_001E,B28002_001M,B28002_001MA,GEOID21\n101,12,,010010201001\n",
+                );
+            },
+            expect: Error(&["B28002_001", "010010201001", "contradict"]),
+        },
+        Case {
+            name: "acs: an endless line (/dev/zero as a table)",
+            setup: |a| a.write_bytes("acs/b28002_001.csv", &vec![b'0'; 2 << 20]),
+            expect: Error(&["b28002_001.csv", "longer than"]),
+        },
+        // ------------------------------------------------- parameters
+        Case {
+            name: "params: a negative reference price",
+            setup: |a| configure(a, "[affordability]\nreference_price = -39.99\n"),
+            expect: Error(&["reference_price = -39.99", "more than 0"]),
+        },
+        Case {
+            name: "params: a reference price of 0",
+            setup: |a| configure(a, "[affordability]\nreference_price = 0.0\n"),
+            expect: Error(&["reference_price = 0", "more than 0"]),
+        },
+        Case {
+            name: "params: a reference price that is not a number",
+            setup: |a| configure(a, "[affordability]\nreference_price = nan\n"),
+            expect: Error(&["reference_price = NaN"]),
+        },
+        Case {
+            name: "params: 400 decimals",
+            setup: |a| {
+                a.edit(
+                    "gapmap.toml",
+                    "[output]\n",
+                    "[output]\ncoordinate_precision = 400\n",
+                );
+            },
+            expect: Error(&["coordinate_precision = 400", "4 to 15"]),
+        },
+        Case {
+            name: "params: 0 decimals",
+            setup: |a| {
+                a.edit(
+                    "gapmap.toml",
+                    "[output]\n",
+                    "[output]\ncoordinate_precision = 0\n",
+                );
+            },
+            expect: Error(&["coordinate_precision = 0", "4 to 15"]),
+        },
+        Case {
+            name: "params: a negative need weight",
+            setup: |a| configure(a, "[need_weights]\nnot_served = -1.0\n"),
+            expect: Error(&["need_weights", "not_served", "0 or more"]),
+        },
+        Case {
+            name: "params: every need weight 0",
+            setup: |a| {
+                configure(
+                    a,
+                    "[need_weights]\nnot_served = 0.0\nwithout_broadband = 0.0\nunaffordable = 0.0\nslow_tests = 0.0\n",
+                );
+            },
+            expect: Error(&["every weight is 0"]),
+        },
+        Case {
+            name: "params: top_districts = 0",
+            setup: |a| a.edit("gapmap.toml", "[output]\n", "[output]\ntop_districts = 0\n"),
+            expect: Error(&["top_districts = 0"]),
+        },
+        // ------------------------------------------------- inputs given twice
+        Case {
+            name: "bdc: a file listed itself and through its folder",
+            setup: |a| {
+                a.edit(
+                    "gapmap.toml",
+                    "files = [\"bdc\"]",
+                    "files = [\"bdc\", \"bdc/rows.csv\"]",
+                );
+            },
+            expect: Error(&["rows.csv", "listed twice", "count twice"]),
+        },
+        Case {
+            name: "bdc: the same rows saved under two names",
+            setup: |a| a.write("bdc/rows (1).csv", &Area::bdc_text()),
+            expect: Error(&["rows (1).csv", "same content", "rows.csv"]),
+        },
+        // ------------------------------------------------- real files once refused
+        Case {
+            name: "bdc: a zip made on a Mac (__MACOSX resource forks)",
+            setup: |a| {
+                a.bdc_zip(
+                    &[
+                        ("bdc.csv", Area::bdc_text().as_bytes()),
+                        (
+                            "__MACOSX/._bdc.csv",
+                            b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X",
+                        ),
+                    ],
+                    zip::CompressionMethod::Deflated,
+                );
+            },
+            expect: Handled { locations: 6.0 },
+        },
+        Case {
+            name: "boundaries: a GeoJSON with a UTF-8 byte-order mark",
+            setup: |a| {
+                let text = a.read("bg.geojson");
+                a.write("bg.geojson", &format!("\u{feff}{text}"));
+            },
+            expect: Handled { locations: 6.0 },
+        },
+    ]
+}
+
+#[test]
+fn every_trust_case_has_its_expected_outcome() {
+    check_all(&cases());
+}
