@@ -114,7 +114,9 @@ fn tracts_sum_to_the_same_totals_as_block_groups() {
             tract["geoid"]
         );
     }
-    assert!(compared > 150, "{compared} tracts compared");
+    // Block groups withheld to protect small ones across the package (METHOD.md §8) leave
+    // fewer tracts whose block groups are all published.
+    assert!(compared > 100, "{compared} tracts compared");
 }
 
 /// Distinct residential location ids in the BDC zips, read here with the zip and csv crates

@@ -14,6 +14,7 @@
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
 //! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
 //!   web layers, determinism, and the viewer in headless Chromium;
+//! - `privacy.rs`: no withheld figure can be solved for from the rest of the package (§8);
 //! - `trust.rs`: issue #12's inputs that once gave wrong numbers, lost data or aborted;
 //! - `util.rs`: running the binary and reading its outputs.
 
@@ -28,5 +29,6 @@ mod demo;
 mod fuzz_replay;
 mod maui;
 mod package;
+mod privacy;
 mod trust;
 mod util;

@@ -128,7 +128,20 @@ fn small_districts_are_withheld_and_the_suppressed_line_keeps_totals() {
         .iter()
         .filter(|r| !r["suppressed"].is_empty())
         .collect();
-    assert_eq!(withheld.len(), 40);
+    let small = withheld
+        .iter()
+        .filter(|r| r["suppressed"].starts_with("fewer than"))
+        .count();
+    assert_eq!(small, 40, "block groups below a threshold themselves");
+    // The rest protect them within the layer and across the package (METHOD.md §8).
+    assert!(
+        withheld
+            .iter()
+            .all(|r| r["suppressed"].starts_with("fewer than")
+                || r["suppressed"].starts_with("complementary")),
+        "every withheld row says why"
+    );
+    assert_eq!(withheld.len(), 212);
     for row in &withheld {
         // Nothing about the district's people or homes is left.
         for field in [

@@ -22,9 +22,16 @@ pub struct Weights {
 }
 
 impl Weights {
-    /// The share of unit `u` that lies in no district (0 when wholly assigned).
+    /// The share of unit `u` that lies in no district (0 when wholly assigned: a residue
+    /// below [`SLIVER`] is float rounding of parts that sum to 1).
     pub fn unassigned(&self, unit: usize) -> f64 {
-        (1.0 - self.parts[unit].iter().map(|(_, w)| w).sum::<f64>()).max(0.0)
+        let rest = 1.0 - self.parts[unit].iter().map(|(_, w)| w).sum::<f64>();
+        if rest < SLIVER { 0.0 } else { rest }
+    }
+
+    /// Whether some unit lies partly or wholly in no district.
+    pub fn any_unassigned(&self) -> bool {
+        (0..self.parts.len()).any(|unit| self.unassigned(unit) > 0.0)
     }
 }
 
@@ -76,18 +83,31 @@ pub fn areal_weights(units: &[&MultiPolygon<f64>], districts: &[&MultiPolygon<f6
                 })
                 .collect();
             parts.sort_by_key(|(district, _)| *district);
-            // Neighbouring districts whose edges do not quite meet overlap by slivers: a unit's
-            // parts are then scaled to sum to one, so nothing is counted twice.
-            let total: f64 = parts.iter().map(|(_, w)| w).sum();
-            if total > 1.0 {
-                for (_, weight) in &mut parts {
-                    *weight /= total;
-                }
-            }
-            parts
+            snap(parts)
         })
         .collect();
     Weights { parts }
+}
+
+/// Below this share of a unit's area, a piece is a sliver: two layers' edges drawn from
+/// different sources that do not quite meet, not a part of the unit (0.01% of a block group
+/// is tens of square metres in a city).
+pub const SLIVER: f64 = 1e-4;
+
+/// A unit's parts with slivers dropped, summing to exactly 1 when the unit is wholly assigned
+/// (within [`SLIVER`]: geodesic areas of pieces cut along lon/lat edges do not add up to the
+/// unit's own area to the last digit), and never to more than 1 (neighbouring districts that
+/// overlap by slivers would otherwise count a part twice). So a wholly assigned unit conserves
+/// exactly (METHOD.md §6), and no published figure leans on a sliver's weight.
+fn snap(mut parts: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    parts.retain(|(_, weight)| *weight >= SLIVER);
+    let total: f64 = parts.iter().map(|(_, w)| w).sum();
+    if total > 1.0 || (total > 0.0 && 1.0 - total < SLIVER) {
+        for (_, weight) in &mut parts {
+            *weight /= total;
+        }
+    }
+    parts
 }
 
 /// The district holding each point (METHOD.md §6 for block internal points, §5 for tile

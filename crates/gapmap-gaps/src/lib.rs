@@ -5,6 +5,7 @@
 pub mod adoption;
 pub mod affordability;
 pub mod apportion;
+mod disclosure;
 mod error;
 mod level;
 pub mod need;

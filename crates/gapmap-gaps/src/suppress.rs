@@ -77,15 +77,37 @@ fn size(row: &DistrictGaps) -> (f64, f64) {
     )
 }
 
-/// Withholds the figures of small districts (and complementary ones) in place; returns what was
-/// withheld and the line that sums them. Location and ACS counts, shares, affordability,
-/// speeds and the need index are emptied; the id, name, reference price and income threshold
-/// (facts about the area's prices, not its people) stay.
-pub fn suppress(
-    rows: &mut [DistrictGaps],
-    rule: &Suppression,
-    weights: &gapmap_core::NeedWeights,
-) -> Withheld {
+/// Which districts of a layer METHOD.md §8 withholds, and why, before anything is emptied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// Per row, why it is withheld (`None`: published).
+    pub reasons: Vec<Option<String>>,
+    /// Rows below a threshold themselves.
+    pub primary: usize,
+    /// Rows withheld to protect them.
+    pub complementary: usize,
+}
+
+impl Plan {
+    /// Whether row `index` is withheld.
+    pub fn is_withheld(&self, index: usize) -> bool {
+        self.reasons.get(index).is_some_and(Option::is_some)
+    }
+
+    /// Withholds a published row to protect others, with `reason`.
+    pub fn withhold(&mut self, index: usize, reason: &str) {
+        if !self.is_withheld(index) {
+            self.reasons[index] = Some(reason.to_owned());
+            self.complementary += 1;
+        }
+    }
+}
+
+/// The districts of one layer to withhold: those below a threshold (primary), then the
+/// smallest published ones until the withheld group has at least two districts and reaches
+/// both thresholds together (complementary), so no small district is the difference between
+/// the layer's totals and its published rows.
+pub fn plan(rows: &[DistrictGaps], rule: &Suppression) -> Plan {
     let mut withheld: Vec<Option<String>> = rows.iter().map(|r| rule.reason(r)).collect();
     let primary = withheld.iter().flatten().count();
     let mut complementary = 0;
@@ -108,13 +130,7 @@ pub fn suppress(
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| withheld[*i].is_none())
-                .min_by(|(_, a), (_, b)| {
-                    let (ha, la) = size(a);
-                    let (hb, lb) = size(b);
-                    ha.total_cmp(&hb)
-                        .then(la.total_cmp(&lb))
-                        .then_with(|| a.geoid.cmp(&b.geoid))
-                })
+                .min_by(|(_, a), (_, b)| by_size(a, b))
                 .map(|(i, _)| i);
             let Some(next) = next else { break };
             withheld[next] = Some(
@@ -124,6 +140,46 @@ pub fn suppress(
             complementary += 1;
         }
     }
+    Plan {
+        reasons: withheld,
+        primary,
+        complementary,
+    }
+}
+
+/// Orders districts smallest first: fewest households, then locations, then id.
+pub(crate) fn by_size(a: &DistrictGaps, b: &DistrictGaps) -> std::cmp::Ordering {
+    let (ha, la) = size(a);
+    let (hb, lb) = size(b);
+    ha.total_cmp(&hb)
+        .then(la.total_cmp(&lb))
+        .then_with(|| a.geoid.cmp(&b.geoid))
+}
+
+/// Withholds the figures of small districts (and complementary ones) in place; returns what was
+/// withheld and the line that sums them. Location and ACS counts, shares, affordability,
+/// speeds and the need index are emptied; the id, name, reference price and income threshold
+/// (facts about the area's prices, not its people) stay.
+pub fn suppress(
+    rows: &mut [DistrictGaps],
+    rule: &Suppression,
+    weights: &gapmap_core::NeedWeights,
+) -> Withheld {
+    let planned = plan(rows, rule);
+    apply(rows, planned, weights)
+}
+
+/// Empties the rows `plan` withholds and sums them into the `suppressed` line.
+pub fn apply(
+    rows: &mut [DistrictGaps],
+    plan: Plan,
+    weights: &gapmap_core::NeedWeights,
+) -> Withheld {
+    let Plan {
+        reasons: withheld,
+        primary,
+        complementary,
+    } = plan;
     let mut sums = Sums::default();
     let mut unaffordable = Vec::new();
     let mut members = 0;

@@ -96,7 +96,7 @@
       else if (m.values[i] === null) missing++;
     });
     if (withheld > 0) {
-      html += "<div><span class='swatch hatched'></span>Withheld: small district, §8 (" + withheld + ")</div>";
+      html += "<div><span class='swatch hatched'></span>Withheld to protect privacy, §8 (" + withheld + ")</div>";
     }
     if (missing > 0) {
       html += "<div><span class=swatch style='background:" + data.noData + "'></span>" + esc(m.noData) + " (" + missing + ")</div>";

@@ -383,7 +383,7 @@ fn draw_legend<DB: DrawingBackend>(
             ))
             .map_err(e)?;
         }
-        entry("Withheld: small district (§8)".to_owned(), withheld, y).map_err(e)?;
+        entry("Withheld to protect privacy (§8)".to_owned(), withheld, y).map_err(e)?;
         y += 50;
     }
     let missing = features.len() - values.len() - withheld;

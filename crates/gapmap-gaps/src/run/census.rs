@@ -80,6 +80,7 @@ pub(super) fn compute(
         by_share,
         unassigned: None,
         withheld: Withheld::default(),
+        apportionment: None,
         warnings,
     };
     Ok((computed, price_match))

@@ -8,8 +8,8 @@ use crate::speeds::{assign_by_centroid, fill};
 use crate::suppress::Withheld;
 
 use super::{
-    ComputedLayer, LayerInput, LayerKind, LayerTables, RunInputs, RunPlan, ShareSweep,
-    at_chart_shares, districts_of, geometry_index, points::block_point_weights,
+    ApportionmentWeights, ComputedLayer, LayerInput, LayerKind, LayerTables, RunInputs, RunPlan,
+    ShareSweep, at_chart_shares, districts_of, geometry_index, points::block_point_weights,
     report_tiles_outside,
 };
 
@@ -21,9 +21,12 @@ pub(super) fn compute(
     done: &[ComputedLayer],
 ) -> Result<ComputedLayer, RunError> {
     let mut warnings = Vec::new();
-    let apportioned = match layer.apportion_from {
-        Some(_) => Some(apportioned(inputs, plan, layer, done, &mut warnings)?),
-        None => None,
+    let (apportioned, apportionment) = match layer.apportion_from {
+        Some(_) => {
+            let (figures, weights) = apportioned(inputs, plan, layer, done, &mut warnings)?;
+            (Some(figures), Some(weights))
+        }
+        None => (None, None),
     };
     let (rows, by_share) = match (&layer.tables, &apportioned) {
         (None, None) => {
@@ -66,7 +69,16 @@ pub(super) fn compute(
         names: layer.names.clone(),
         tabulated_by: layer.tables.as_ref().map(|t| t.described_as.clone()),
         by_share,
-        unassigned: apportioned.map(|a| a.unassigned),
+        // The `unassigned` line only where something is: a layer covering the whole area has
+        // none (a residue line of rounding with shares computed from it was published).
+        unassigned: apportioned
+            .filter(|_| {
+                apportionment
+                    .as_ref()
+                    .is_some_and(|a| a.weights.any_unassigned())
+            })
+            .map(|a| a.unassigned),
+        apportionment,
         withheld: Withheld::default(),
         warnings,
     })
@@ -80,7 +92,7 @@ fn apportioned(
     layer: &LayerInput<'_>,
     done: &[ComputedLayer],
     warnings: &mut Vec<String>,
-) -> Result<Apportioned, RunError> {
+) -> Result<(Apportioned, ApportionmentWeights), RunError> {
     let name = layer.name;
     let source_level = layer.apportion_from.expect("called for apportioned layers");
     let missing = || RunError::MissingSourceLevel {
@@ -137,7 +149,11 @@ fn apportioned(
             result.unassigned.households.map_or(0.0, |e| e.value)
         ));
     }
-    Ok(result)
+    let weights = ApportionmentWeights {
+        weights,
+        districts: ids.into_iter().map(|(id, _)| id).collect(),
+    };
+    Ok((result, weights))
 }
 
 /// The layer's figures from its own tables, and the unaffordable share at each chart share.

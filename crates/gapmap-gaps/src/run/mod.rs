@@ -14,10 +14,11 @@ use gapmap_core::{AcsTables, BlockHousing, Boundary, GeoId, Level, LocationTable
 use serde::Serialize;
 
 use crate::affordability::AffordabilityInputs;
+use crate::disclosure::{Structure, protect};
 use crate::error::RunError;
 use crate::level::{District, LevelResult, Method};
 use crate::record::DistrictGaps;
-use crate::suppress::{Suppression, Withheld, suppress};
+use crate::suppress::{self, Plan, Suppression, Withheld};
 
 /// How a layer's units are called in titles and sentences.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +205,8 @@ pub struct ComputedLayer {
     pub unassigned: Option<DistrictGaps>,
     /// What METHOD.md §8 withheld, and the line that sums it.
     pub withheld: Withheld,
+    /// For an apportioned layer, the weights its source units were split by.
+    pub apportionment: Option<ApportionmentWeights>,
     /// What the run should tell about this layer (in order).
     pub warnings: Vec<String>,
 }
@@ -216,6 +219,15 @@ impl ComputedLayer {
             _ => None,
         }
     }
+}
+
+/// The weights an apportioned layer was computed with (METHOD.md §6).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApportionmentWeights {
+    /// Per source unit (in the source level's row order), its parts: (district, weight).
+    pub weights: crate::apportion::Weights,
+    /// The districts' ids, in the order the parts index them.
+    pub districts: Vec<String>,
 }
 
 /// How a census level met the price table (METHOD.md §4).
@@ -263,12 +275,18 @@ pub fn compute_run(inputs: &RunInputs<'_>, plan: &RunPlan) -> Result<RunResult, 
         let computed = layer::compute(inputs, plan, layer, &layers)?;
         layers.push(computed);
     }
-    for layer in &mut layers {
-        layer.withheld = suppress(
-            &mut layer.result.rows,
-            &plan.suppression,
-            &plan.method.need_weights,
-        );
+    // METHOD.md §8 per layer, then across the package: nothing withheld may be recoverable
+    // from another level, an apportioned layer or a summary line (disclosure.rs).
+    let mut plans: Vec<Plan> = layers
+        .iter()
+        .map(|l| suppress::plan(&l.result.rows, &plan.suppression))
+        .collect();
+    if let Some(structure) = Structure::of(&layers) {
+        protect(&layers, &structure, &mut plans);
+    }
+    for (layer, planned) in layers.iter_mut().zip(plans) {
+        layer.withheld =
+            suppress::apply(&mut layer.result.rows, planned, &plan.method.need_weights);
         for sweep in &mut layer.by_share {
             for (value, row) in sweep.values.iter_mut().zip(&layer.result.rows) {
                 if row.suppressed.is_some() {

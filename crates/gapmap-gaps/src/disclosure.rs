@@ -1,0 +1,385 @@
+//! METHOD.md §8 across a whole package: no withheld figure of a census level may be derivable
+//! from what the package publishes — the other levels it nests in or is made of, the layers
+//! apportioned from it, and every layer's `suppressed` and `unassigned` lines.
+//!
+//! Every published figure is a linear combination of the districts of the finest census level
+//! (the base: block groups in a usual run): a tract is the sum of its block groups, an
+//! apportioned ward the weighted sum of the block groups it overlaps, a `suppressed` line the
+//! sum of a layer's withheld rows. With the published base districts known, the withheld ones
+//! are the unknowns, and each published figure that involves them is an equation. A withheld
+//! census district is recoverable when its vector (restricted to the unknowns) lies in the span
+//! of those equations; then one more base district — the smallest published one in the
+//! tightest equation involving it — is withheld, and the check repeats until nothing is
+//! recoverable. The same rule then holds for every field, since a whole row is withheld.
+//!
+//! Apportioned figures that themselves are withheld (a small ward) are not protected targets:
+//! they are weighted estimates of published block groups, not counts of a district's people.
+//! With block points, a layer's location counts come through blocks rather than block groups;
+//! the check uses the block groups' housing-unit weights for all of its fields.
+
+use std::collections::HashMap;
+
+use crate::record::DistrictGaps;
+use crate::run::{ComputedLayer, LayerKind};
+use crate::suppress::{Plan, by_size};
+
+/// A sparse combination of base districts: (base row, coefficient).
+pub(crate) type Combination = Vec<(usize, f64)>;
+
+/// Every row of every layer (and each layer's `unassigned` line) as a combination of the
+/// base level's rows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Structure {
+    /// The base layer's index.
+    pub base: usize,
+    /// Per layer, per row.
+    pub rows: Vec<Vec<Combination>>,
+    /// Per layer, its `unassigned` line.
+    pub unassigned: Vec<Option<Combination>>,
+}
+
+const REASON: &str = "complementary: withheld so that a withheld district cannot be recovered from the other levels and layers of the package (METHOD.md §8)";
+
+/// The base layer: the census level with the longest GEOIDs.
+fn base_of(layers: &[ComputedLayer]) -> Option<usize> {
+    layers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| match l.kind {
+            LayerKind::Census(level) => Some((level.geoid_len(), i)),
+            _ => None,
+        })
+        .max()
+        .map(|(_, i)| i)
+}
+
+impl Structure {
+    /// The combinations of a run's layers, or `None` without a census level.
+    pub(crate) fn of(layers: &[ComputedLayer]) -> Option<Structure> {
+        let base = base_of(layers)?;
+        let base_rows = &layers[base].result.rows;
+        let mut structure = Structure {
+            base,
+            rows: Vec::new(),
+            unassigned: Vec::new(),
+        };
+        for layer in layers {
+            let (rows, unassigned) = match layer.kind {
+                LayerKind::Census(_) => (census_rows(&layer.result.rows, base_rows), None),
+                LayerKind::Apportioned { from, .. } => {
+                    apportioned_rows(layer, layers, &structure.rows, from)
+                }
+                LayerKind::Tabulated => (vec![Vec::new(); layer.result.rows.len()], None),
+            };
+            structure.rows.push(rows);
+            structure.unassigned.push(unassigned);
+        }
+        Some(structure)
+    }
+}
+
+/// A census level's rows: each the sum of the base rows whose GEOID it prefixes.
+fn census_rows(rows: &[DistrictGaps], base: &[DistrictGaps]) -> Vec<Combination> {
+    let Some(length) = rows.first().map(|r| r.geoid.len()) else {
+        return Vec::new();
+    };
+    let mut members: HashMap<&str, Combination> = HashMap::new();
+    for (b, row) in base.iter().enumerate() {
+        if let Some(key) = row.geoid.get(..length) {
+            members.entry(key).or_default().push((b, 1.0));
+        }
+    }
+    rows.iter()
+        .map(|r| members.get(r.geoid.as_str()).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// An apportioned layer's rows: the weighted sums of its source rows' combinations, and the
+/// `unassigned` line.
+fn apportioned_rows(
+    layer: &ComputedLayer,
+    layers: &[ComputedLayer],
+    done: &[Vec<Combination>],
+    from: gapmap_core::Level,
+) -> (Vec<Combination>, Option<Combination>) {
+    let rows = &layer.result.rows;
+    let (Some(weights), Some(source)) = (
+        &layer.apportionment,
+        layers
+            .iter()
+            .position(|l| l.kind == LayerKind::Census(from)),
+    ) else {
+        return (vec![Vec::new(); rows.len()], None);
+    };
+    let row_of: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.geoid.as_str(), i))
+        .collect();
+    let mut combinations: Vec<HashMap<usize, f64>> = vec![HashMap::new(); rows.len()];
+    let mut unassigned: HashMap<usize, f64> = HashMap::new();
+    for (unit, parts) in weights.weights.parts.iter().enumerate() {
+        let unit_combination = &done[source][unit];
+        for &(district, weight) in parts {
+            let Some(&row) = weights
+                .districts
+                .get(district)
+                .and_then(|id| row_of.get(id.as_str()))
+            else {
+                continue;
+            };
+            for &(b, c) in unit_combination {
+                *combinations[row].entry(b).or_default() += weight * c;
+            }
+        }
+        let rest = weights.weights.unassigned(unit);
+        if rest > 0.0 {
+            for &(b, c) in unit_combination {
+                *unassigned.entry(b).or_default() += rest * c;
+            }
+        }
+    }
+    let sorted = |map: HashMap<usize, f64>| {
+        let mut combination: Combination = map.into_iter().collect();
+        combination.sort_by_key(|(b, _)| *b);
+        combination
+    };
+    (
+        combinations.into_iter().map(sorted).collect(),
+        (!unassigned.is_empty()).then(|| sorted(unassigned)),
+    )
+}
+
+/// The span of a set of equations over the unknowns, in reduced row echelon form.
+struct Span {
+    rows: Vec<Vec<f64>>,
+    pivots: Vec<usize>,
+}
+
+/// Coefficients smaller than this (relative to 1) count as zero: weights are fractions of
+/// geodesic areas, sums are whole.
+const TOLERANCE: f64 = 1e-9;
+
+impl Span {
+    fn of(mut equations: Vec<Vec<f64>>, unknowns: usize) -> Span {
+        let mut pivots = Vec::new();
+        let mut rank = 0;
+        for column in 0..unknowns {
+            let Some(best) = (rank..equations.len()).max_by(|&a, &b| {
+                equations[a][column]
+                    .abs()
+                    .total_cmp(&equations[b][column].abs())
+            }) else {
+                break;
+            };
+            if equations[best][column].abs() < TOLERANCE {
+                continue;
+            }
+            equations.swap(rank, best);
+            let pivot = equations[rank][column];
+            for value in &mut equations[rank] {
+                *value /= pivot;
+            }
+            let pivot_row = equations[rank].clone();
+            for (other, equation) in equations.iter_mut().enumerate() {
+                let factor = equation[column];
+                if other != rank && factor.abs() >= TOLERANCE {
+                    for (value, coefficient) in
+                        equation[column..].iter_mut().zip(&pivot_row[column..])
+                    {
+                        *value -= factor * coefficient;
+                    }
+                }
+            }
+            pivots.push(column);
+            rank += 1;
+        }
+        equations.truncate(rank);
+        Span {
+            rows: equations,
+            pivots,
+        }
+    }
+
+    /// Whether `target` is a combination of the equations (its value can be solved for).
+    fn contains(&self, target: &[f64]) -> bool {
+        let mut rest = target.to_vec();
+        for (row, &column) in self.rows.iter().zip(&self.pivots) {
+            let factor = rest[column];
+            if factor.abs() >= TOLERANCE {
+                for (value, coefficient) in rest.iter_mut().zip(row) {
+                    *value -= factor * coefficient;
+                }
+            }
+        }
+        rest.iter().all(|v| v.abs() < TOLERANCE * 1e3)
+    }
+}
+
+/// A combination restricted to the unknowns, as a dense vector (`None`: it involves none).
+fn restricted(combination: &Combination, column: &HashMap<usize, usize>) -> Vec<f64> {
+    let mut dense = vec![0.0; column.len()];
+    for &(b, c) in combination {
+        if let Some(&k) = column.get(&b) {
+            dense[k] += c;
+        }
+    }
+    dense
+}
+
+/// Every figure the package publishes that involves an unknown: published rows, each
+/// layer's `suppressed` line and its `unassigned` line.
+fn equations(
+    structure: &Structure,
+    plans: &[Plan],
+    column: &HashMap<usize, usize>,
+) -> Vec<Vec<f64>> {
+    let mut equations = Vec::new();
+    let mut keep = |dense: Vec<f64>| {
+        if dense.iter().any(|v| v.abs() >= TOLERANCE) {
+            equations.push(dense);
+        }
+    };
+    for (layer, rows) in structure.rows.iter().enumerate() {
+        let mut line = vec![0.0; column.len()];
+        for (index, combination) in rows.iter().enumerate() {
+            let dense = restricted(combination, column);
+            if plans[layer].is_withheld(index) {
+                for (sum, value) in line.iter_mut().zip(&dense) {
+                    *sum += value;
+                }
+            } else {
+                keep(dense);
+            }
+        }
+        keep(line);
+        if let Some(unassigned) = &structure.unassigned[layer] {
+            keep(restricted(unassigned, column));
+        }
+    }
+    equations
+}
+
+/// Withholds base districts until no withheld census district can be solved for from what
+/// the package publishes; returns how many were added.
+pub(crate) fn protect(
+    layers: &[ComputedLayer],
+    structure: &Structure,
+    plans: &mut [Plan],
+) -> usize {
+    let base_rows = &layers[structure.base].result.rows;
+    let mut added = 0;
+    loop {
+        let unknowns: Vec<usize> = (0..base_rows.len())
+            .filter(|&b| plans[structure.base].is_withheld(b))
+            .collect();
+        let column: HashMap<usize, usize> =
+            unknowns.iter().enumerate().map(|(k, &b)| (b, k)).collect();
+        let span = Span::of(equations(structure, plans, &column), unknowns.len());
+        let mut chosen: Vec<usize> = Vec::new();
+        // One breaker per recoverable district per round: on the DC demo that withheld fewer
+        // districts (131) than one breaker per round (418).
+        for (layer, computed) in layers.iter().enumerate() {
+            if !matches!(computed.kind, LayerKind::Census(_)) {
+                continue;
+            }
+            for (index, combination) in structure.rows[layer].iter().enumerate() {
+                if !plans[layer].is_withheld(index)
+                    || combination.is_empty()
+                    || describes_no_one(&computed.result.rows[index])
+                {
+                    continue;
+                }
+                let target = restricted(combination, &column);
+                let empty = target.iter().all(|v| v.abs() < TOLERANCE);
+                if (empty || span.contains(&target))
+                    && let Some(next) =
+                        breaker(structure, plans, base_rows, combination, &column, empty)
+                    && !chosen.contains(&next)
+                {
+                    chosen.push(next);
+                }
+            }
+        }
+        if chosen.is_empty() {
+            return added;
+        }
+        for b in chosen {
+            plans[structure.base].withhold(b, REASON);
+            added += 1;
+        }
+    }
+}
+
+/// A district with no household and no residential location (a park, a rail yard): its
+/// zeros describe no one, so it is withheld (METHOD.md §8) but needs no protection.
+fn describes_no_one(row: &DistrictGaps) -> bool {
+    row.households.is_none_or(|h| h.value == 0.0) && row.locations.is_none_or(|n| n == 0.0)
+}
+
+/// The base district to withhold next for a recoverable target: where the target's own base
+/// districts are all published, the smallest of them; otherwise the smallest published one of
+/// the tightest published figure (fewest base districts) that involves one of its unknowns.
+fn breaker(
+    structure: &Structure,
+    plans: &[Plan],
+    base_rows: &[DistrictGaps],
+    target: &Combination,
+    column: &HashMap<usize, usize>,
+    empty: bool,
+) -> Option<usize> {
+    let published = |b: &usize| !plans[structure.base].is_withheld(*b);
+    let smallest = |candidates: &mut dyn Iterator<Item = usize>| {
+        candidates.min_by(|&a, &b| by_size(&base_rows[a], &base_rows[b]))
+    };
+    if empty {
+        return smallest(&mut target.iter().map(|(b, _)| *b).filter(published));
+    }
+    let unknown_of_target: Vec<usize> = target
+        .iter()
+        .map(|(b, _)| *b)
+        .filter(|b| column.contains_key(b))
+        .collect();
+    let published_rows = || {
+        structure.rows.iter().enumerate().flat_map(|(layer, rows)| {
+            rows.iter()
+                .enumerate()
+                .filter(move |(index, _)| !plans[layer].is_withheld(*index))
+                .map(|(_, combination)| combination)
+        })
+    };
+    let tightest = published_rows()
+        .filter(|combination| {
+            combination
+                .iter()
+                .any(|(b, _)| unknown_of_target.contains(b))
+        })
+        .filter(|combination| combination.iter().any(|(b, _)| published(b)))
+        .min_by_key(|combination| combination.len())?;
+    smallest(&mut tightest.iter().map(|(b, _)| *b).filter(published))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vector_in_the_span_is_found_and_one_outside_is_not() {
+        // x0 + x1 = a, x1 + x2 = b: neither x0 nor x1 alone, but x0 − x2 is determined.
+        let span = Span::of(vec![vec![1.0, 1.0, 0.0], vec![0.0, 1.0, 1.0]], 3);
+        assert!(!span.contains(&[1.0, 0.0, 0.0]));
+        assert!(!span.contains(&[0.0, 1.0, 0.0]));
+        assert!(span.contains(&[1.0, 0.0, -1.0]));
+        assert!(span.contains(&[1.0, 2.0, 1.0]));
+        // With x0 + x2 = c as well, everything is.
+        let span = Span::of(
+            vec![
+                vec![1.0, 1.0, 0.0],
+                vec![0.0, 1.0, 1.0],
+                vec![1.0, 0.0, 1.0],
+            ],
+            3,
+        );
+        assert!(span.contains(&[0.0, 1.0, 0.0]));
+    }
+}
