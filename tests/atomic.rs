@@ -118,3 +118,61 @@ fn a_folder_gapmap_did_not_write_is_never_replaced() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("is a file"));
 }
+
+/// A quick run of the Maui demo into `out`.
+fn maui(out: &Path) -> std::process::Output {
+    gapmap(&[
+        "demo",
+        "--area",
+        "maui",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ])
+}
+
+// Regression (issue #12): a file a user put inside a package folder was deleted by the next
+// run without a word.
+#[test]
+fn a_file_added_to_a_package_stops_the_next_run_and_survives() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("package");
+    assert!(maui(&out).status.success());
+    std::fs::write(out.join("my notes.txt"), "council meeting, 3 March").expect("notes");
+    let second = maui(&out);
+    assert_eq!(second.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("my notes.txt") && stderr.contains("move them out"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("my notes.txt")).expect("still there"),
+        "council meeting, 3 March"
+    );
+    std::fs::remove_file(out.join("my notes.txt")).expect("remove");
+    assert!(
+        maui(&out).status.success(),
+        "a package gapmap wrote is replaced"
+    );
+}
+
+// Regression (issue #12): an --out that is a symlink was replaced by a folder.
+#[cfg(unix)]
+#[test]
+fn an_out_that_is_a_symlink_stays_a_symlink_to_the_new_package() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("published/2026");
+    std::fs::create_dir_all(&target).expect("target");
+    let link = dir.path().join("current");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    assert!(maui(&link).status.success());
+    assert!(
+        maui(&link).status.success(),
+        "and again over the previous package"
+    );
+    assert!(link.is_symlink(), "the link is still a link");
+    assert!(
+        target.join("datapackage.json").is_file(),
+        "the package is in the target"
+    );
+}

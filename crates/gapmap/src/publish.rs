@@ -38,6 +38,14 @@ pub fn check_out(out: &Path) -> Result<()> {
                 out.display()
             );
         }
+        let foreign = foreign_files(out);
+        if !empty && !foreign.is_empty() {
+            bail!(
+                "--out {} holds files the previous run did not write, which replacing the package would delete: {}; move them out of the folder, or give another --out",
+                out.display(),
+                foreign.join(", ")
+            );
+        }
     }
     Ok(())
 }
@@ -45,7 +53,47 @@ pub fn check_out(out: &Path) -> Result<()> {
 /// Whether `dir` holds a package gapmap wrote (so that replacing it loses nothing of the user's).
 fn is_package(dir: &Path) -> bool {
     std::fs::read_to_string(dir.join("metadata.json"))
-        .is_ok_and(|text| text.contains("\"name\": \"gapmap\""))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|metadata| metadata["tool"]["name"] == "gapmap")
+}
+
+/// The files of a previous package that its `datapackage.json` does not list (a user's notes,
+/// an edited copy): anything but what gapmap wrote.
+fn foreign_files(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("datapackage.json")) else {
+        return Vec::new();
+    };
+    let Ok(package) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let listed: std::collections::BTreeSet<String> = package["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["path"].as_str().map(str::to_owned))
+        .chain(["datapackage.json".to_owned()])
+        .collect();
+    let mut foreign = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                let shown = relative.to_string_lossy().replace('\\', "/");
+                if !listed.contains(&shown) {
+                    foreign.push(shown);
+                }
+            }
+        }
+    }
+    foreign.sort();
+    foreign
 }
 
 fn staging_prefix(out: &Path) -> String {
@@ -59,6 +107,16 @@ impl Staging {
     /// Checks the output folder and creates the staging folder beside it.
     pub fn prepare(out: &Path) -> Result<Staging> {
         check_out(out)?;
+        // An --out that is a symlink keeps pointing at the package: the package replaces the
+        // folder it points to, never the link (which was replaced by a folder).
+        let resolved;
+        let out = if out.is_symlink() {
+            resolved = std::fs::canonicalize(out)
+                .with_context(|| format!("--out {} is a broken symlink", out.display()))?;
+            resolved.as_path()
+        } else {
+            out
+        };
         let out = if out.is_absolute() {
             out.to_path_buf()
         } else {
