@@ -3,7 +3,39 @@
 //! thing, and expects the run to refuse it with a message naming the file, row or key and what
 //! to do — or, where the input is real and readable, to handle it.
 
-use crate::corpus::{Area, Case, Expect, check_all};
+use crate::corpus::{Area, Case, Expect, check_all, square};
+use crate::util::read_table;
+
+/// Adds a `[[layer]]` named `wards`, apportioned from the block groups, whose districts are
+/// `(id, [x, y, size])` squares.
+fn wards(area: &Area, districts: &[(&str, [f64; 3])]) {
+    let features: Vec<String> = districts
+        .iter()
+        .map(|(id, [x, y, size])| {
+            let ring = format!(
+                "[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]",
+                x + size,
+                x + size,
+                y + size,
+                y + size
+            );
+            format!(
+                "{{\"type\":\"Feature\",\"properties\":{{\"ward\":\"{id}\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{ring}}}}}"
+            )
+        })
+        .collect();
+    area.write(
+        "wards.geojson",
+        &format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+            features.join(",")
+        ),
+    );
+    configure(
+        area,
+        "[[layer]]\nname = \"wards\"\nboundaries = \"wards.geojson\"\nid_field = \"ward\"\napportion_from = \"block_group\"\nlicense = \"test\"\n",
+    );
+}
 
 /// Adds TOML before the `[output]` section of the area's configuration.
 fn configure(area: &Area, toml: &str) {
@@ -158,6 +190,25 @@ fn cases() -> Vec<Case> {
             setup: |a| a.write("bdc/rows (1).csv", &Area::bdc_text()),
             expect: Error(&["rows (1).csv", "same content", "rows.csv"]),
         },
+        // ------------------------------------------------- district layers
+        Case {
+            name: "layer: far from the area (moved, or axes swapped)",
+            setup: |a| wards(a, &[("1", [32.50, -86.50, 0.02])]),
+            expect: Error(&[
+                "layer wards does not overlap any block_group",
+                "axes swapped",
+            ]),
+        },
+        Case {
+            name: "layer: the same district twice",
+            setup: |a| {
+                wards(
+                    a,
+                    &[("1", [-86.51, 32.49, 0.04]), ("2", [-86.51, 32.49, 0.04])],
+                );
+            },
+            expect: Error(&["districts 1, 2 overlap", "listed twice"]),
+        },
         // ------------------------------------------------- real files once refused
         Case {
             name: "bdc: a zip made on a Mac (__MACOSX resource forks)",
@@ -189,4 +240,30 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_trust_case_has_its_expected_outcome() {
     check_all(&cases());
+}
+
+// Regression (issue #12): two districts covering the whole area with a wide margin left an
+// `unassigned` line of 0.00215 locations, with shares computed from that residue.
+#[test]
+fn a_layer_covering_every_unit_conserves_and_has_no_unassigned_line() {
+    let area = Area::new();
+    // Two wards side by side, split between the two block groups' squares, covering both.
+    wards(
+        &area,
+        &[
+            ("1", [-86.57, 32.45, 0.075]),
+            ("2", [-86.495, 32.45, 0.075]),
+        ],
+    );
+    let (ok, stderr, out) = area.run(&[]);
+    assert!(ok, "{stderr}");
+    let rows = read_table(&out.join("wards.csv"));
+    let ids: Vec<&str> = rows.iter().map(|r| r["geoid"].as_str()).collect();
+    assert!(!ids.contains(&"unassigned"), "{ids:?}");
+    let locations: f64 = rows
+        .iter()
+        .map(|r| r["locations"].parse::<f64>().unwrap_or(0.0))
+        .sum();
+    assert!((locations - 6.0).abs() < 1e-9, "{locations} of 6 locations");
+    let _ = square(0.0, 0.0);
 }

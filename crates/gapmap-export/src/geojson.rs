@@ -28,16 +28,26 @@ pub fn geometry_json(geometry: &MultiPolygon<f64>, precision: u32) -> Value {
             x: round(c.x, scale),
             y: round(c.y, scale),
         });
-    let polygon = |p: &geo::Polygon<f64>| -> Vec<Vec<[f64; 2]>> {
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .map(|ring| ring.coords().map(|c| [c.x, c.y]).collect())
-            .collect()
+    // Rounding can make consecutive vertices equal, which GEOS and s2 (R's sf) call invalid:
+    // they are written once. A ring left with fewer than four positions is below the
+    // precision's resolution: a hole is dropped, and so is a part whose exterior collapses.
+    let ring = |ring: &geo::LineString<f64>| -> Option<Vec<[f64; 2]>> {
+        let mut positions: Vec<[f64; 2]> = ring.coords().map(|c| [c.x, c.y]).collect();
+        positions.dedup();
+        (positions.len() >= 4).then_some(positions)
     };
-    if oriented.0.len() == 1 {
-        json!({"type": "Polygon", "coordinates": polygon(&oriented.0[0])})
+    let polygon = |p: &geo::Polygon<f64>| -> Option<Vec<Vec<[f64; 2]>>> {
+        let exterior = ring(p.exterior())?;
+        Some(
+            std::iter::once(exterior)
+                .chain(p.interiors().iter().filter_map(ring))
+                .collect(),
+        )
+    };
+    let polygons: Vec<_> = oriented.0.iter().filter_map(polygon).collect();
+    if polygons.len() == 1 {
+        json!({"type": "Polygon", "coordinates": polygons[0]})
     } else {
-        let polygons: Vec<_> = oriented.0.iter().map(polygon).collect();
         json!({"type": "MultiPolygon", "coordinates": polygons})
     }
 }

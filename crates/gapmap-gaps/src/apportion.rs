@@ -19,6 +19,10 @@ use crate::record::{DistrictGaps, Note};
 pub struct Weights {
     /// One list per unit, in unit order.
     pub parts: Vec<Vec<(usize, f64)>>,
+    /// The unit most covered twice, when districts overlap by more than 1% of a unit (a
+    /// district listed twice, overlapping plans): (unit, how much of it the districts cover
+    /// together, those districts).
+    pub overlap: Option<(usize, f64, Vec<usize>)>,
 }
 
 impl Weights {
@@ -83,11 +87,24 @@ pub fn areal_weights(units: &[&MultiPolygon<f64>], districts: &[&MultiPolygon<f6
                 })
                 .collect();
             parts.sort_by_key(|(district, _)| *district);
-            snap(parts)
+            parts
         })
-        .collect();
-    Weights { parts }
+        .collect::<Vec<Vec<(usize, f64)>>>();
+    let overlap = parts
+        .iter()
+        .enumerate()
+        .map(|(unit, parts)| (unit, parts.iter().map(|(_, w)| w).sum::<f64>()))
+        .filter(|(_, total)| *total > 1.0 + OVERLAP)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(unit, total)| (unit, total, parts[unit].iter().map(|(d, _)| *d).collect()));
+    Weights {
+        parts: parts.into_iter().map(snap).collect(),
+        overlap,
+    }
 }
+
+/// Districts covering a unit more than this much twice overlap (beyond slivers of edges).
+pub const OVERLAP: f64 = 0.01;
 
 /// Below this share of a unit's area, a piece is a sliver: two layers' edges drawn from
 /// different sources that do not quite meet, not a part of the unit (0.01% of a block group
@@ -159,6 +176,7 @@ pub fn block_weights(units: usize, blocks: &[(usize, Option<usize>, f64)]) -> We
             .into_iter()
             .map(|p| p.into_iter().filter(|(_, w)| *w > 0.0).collect())
             .collect(),
+        overlap: None,
     }
 }
 

@@ -76,6 +76,32 @@ pub enum RunError {
         /// The layer.
         layer: String,
     },
+    /// An apportioned layer that overlaps none of its source level's units.
+    #[error(
+        "layer {layer} does not overlap any {source_level} of this run: are its coordinates longitude/latitude in that order (axes swapped?), in the CRS its file declares, and of the same area?"
+    )]
+    NoOverlap {
+        /// The layer.
+        layer: String,
+        /// Its source level.
+        source_level: Level,
+    },
+    /// Two districts of a layer cover the same ground.
+    #[error(
+        "layer {layer}: districts {districts} overlap: together they cover {share:.0}% of {source_level} {unit}; a district layer must not overlap itself (is a district listed twice, or are two plans in one file?)"
+    )]
+    SelfOverlap {
+        /// The layer.
+        layer: String,
+        /// The overlapping districts' ids.
+        districts: String,
+        /// The source level.
+        source_level: Level,
+        /// The unit they both cover.
+        unit: String,
+        /// How much of it they cover together, in percent (over 100).
+        share: f64,
+    },
     /// Block points without the housing counts that weigh them.
     #[error(
         "{}: block points weigh block groups by housing units: add [blocks] housing_counts",

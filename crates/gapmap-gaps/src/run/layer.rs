@@ -124,6 +124,25 @@ fn apportioned(
             (weights, Some(by_block))
         }
     };
+    if weights.parts.iter().all(Vec::is_empty) {
+        return Err(RunError::NoOverlap {
+            layer: name.to_owned(),
+            source_level,
+        });
+    }
+    if let Some((unit, total, districts)) = &weights.overlap {
+        return Err(RunError::SelfOverlap {
+            layer: name.to_owned(),
+            districts: districts
+                .iter()
+                .map(|&d| features[d].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            source_level,
+            unit: source.result.rows[*unit].geoid.clone(),
+            share: total * 100.0,
+        });
+    }
     let need_weights = &plan.method.need_weights;
     let mut result = apportion(name, &ids, &source.result.rows, &weights, need_weights);
     if let (Some(by_block), Some(table)) = (&district_of_block, inputs.locations) {
