@@ -11,6 +11,7 @@
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
 //! - `corpus.rs`: the bad-input corpus, each broken input with its expected outcome;
 //! - `fuzz_replay.rs`: every fuzz corpus input through its target (a smoke run);
+//! - `geometry.rs`: every published polygon valid under GEOS (shapely), no repeated positions;
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
 //! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
 //!   web layers, determinism, and the viewer in headless Chromium;
@@ -27,6 +28,7 @@ mod cli;
 mod corpus;
 mod demo;
 mod fuzz_replay;
+mod geometry;
 mod maui;
 mod package;
 mod privacy;

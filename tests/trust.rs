@@ -47,7 +47,7 @@ fn configure(area: &Area, toml: &str) {
     reason = "one table of cases, a literal per case, as the corpus"
 )]
 fn cases() -> Vec<Case> {
-    use Expect::{Error, Handled};
+    use Expect::{Error, Handled, Warned};
     vec![
         // ------------------------------------------------- ACS values that cannot be
         Case {
@@ -209,6 +209,56 @@ fn cases() -> Vec<Case> {
             },
             expect: Error(&["districts 1, 2 overlap", "listed twice"]),
         },
+        Case {
+            name: "boundaries: a hole larger than its shell (rings swapped)",
+            setup: |a| {
+                // Block group 1's outline stored as the hole of a small square inside it.
+                let swapped = "{\"type\":\"Polygon\",\"coordinates\":[[[-86.498,32.502],[-86.496,32.502],[-86.496,32.504],[-86.498,32.504],[-86.498,32.502]],[[-86.50,32.50],[-86.49,32.50],[-86.49,32.51],[-86.50,32.51],[-86.50,32.50]]]}";
+                let other = format!(
+                    "{{\"type\":\"Polygon\",\"coordinates\":{}}}",
+                    square(-86.49, 32.50)
+                );
+                a.write(
+                    "bg.geojson",
+                    &Area::layer(&[("010010201001", swapped), ("010010201002", &other)]),
+                );
+            },
+            expect: Error(&[
+                "bg.geojson",
+                "010010201001",
+                "hole larger than its outer ring",
+                "swapped",
+            ]),
+        },
+        // ------------------------------------------------- Ookla tests that reached no figure
+        Case {
+            name: "ookla: a tile touching only blocks outside every district",
+            setup: |a| {
+                a.write(
+                    "ookla/tiles.csv",
+                    "GEOID20,avg_d_mbps,avg_u_mbps,tests,devices,avg_lat_ms,year,q\n010010201001000,120.5,20.1,60,9,12,2022,1\n010010299001000,80.0,10.0,101,14,20,2022,1\n",
+                );
+                configure(
+                    a,
+                    "[ookla]\nblock_tiles = \"ookla/tiles.csv\"\nperiod = \"2022 Q1\"\n",
+                );
+            },
+            expect: Warned(&["1 Ookla tiles (101 tests) touch no block_group"]),
+        },
+        Case {
+            name: "ookla: a tile file with no tile",
+            setup: |a| {
+                a.write(
+                    "ookla/tiles.csv",
+                    "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices\n",
+                );
+                configure(
+                    a,
+                    "[ookla]\ntiles = [\"ookla/tiles.csv\"]\nperiod = \"2022 Q1\"\n",
+                );
+            },
+            expect: Warned(&["tiles.csv holds no tile"]),
+        },
         // ------------------------------------------------- real files once refused
         Case {
             name: "bdc: a zip made on a Mac (__MACOSX resource forks)",
@@ -239,7 +289,9 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn every_trust_case_has_its_expected_outcome() {
-    check_all(&cases());
+    let cases = cases();
+    assert_eq!(cases.len(), 26, "every case of the table runs");
+    check_all(&cases);
 }
 
 // Regression (issue #12): two districts covering the whole area with a wide margin left an
@@ -265,5 +317,4 @@ fn a_layer_covering_every_unit_conserves_and_has_no_unassigned_line() {
         .map(|r| r["locations"].parse::<f64>().unwrap_or(0.0))
         .sum();
     assert!((locations - 6.0).abs() < 1e-9, "{locations} of 6 locations");
-    let _ = square(0.0, 0.0);
 }

@@ -90,6 +90,18 @@ pub fn read_boundaries(
 /// coordinates that are not longitude/latitude, or a polygon across the antimeridian are
 /// errors; an invalid polygon (self-intersection, overlapping parts, a spike) is repaired with
 /// geo's `MakeValid` and the union of its parts, and the repair is returned for the warnings.
+/// The unsigned planar area a closed ring encloses.
+trait RingArea {
+    fn unsigned_area_of_ring(&self) -> f64;
+}
+
+impl RingArea for geo::LineString<f64> {
+    fn unsigned_area_of_ring(&self) -> f64 {
+        use geo::Area;
+        geo::Polygon::new(self.clone(), Vec::new()).unsigned_area()
+    }
+}
+
 fn check_geometry(geometry: &mut MultiPolygon<f64>) -> Result<Option<String>, String> {
     use geo::{Area, BoundingRect, MakeValid, Validation};
     // A bowtie's signed halves cancel, so emptiness is judged by extent, not by area.
@@ -123,6 +135,22 @@ fn check_geometry(geometry: &mut MultiPolygon<f64>) -> Result<Option<String>, St
     let Err(problem) = geometry.check_validation() else {
         return Ok(None);
     };
+    // A hole larger than its shell is not a small defect: repaired, the district becomes its
+    // own complement (the ring between hole and shell), and a DC ward's did (issue #12).
+    for (index, polygon) in geometry.0.iter().enumerate() {
+        let shell = polygon.exterior().unsigned_area_of_ring();
+        if let Some(hole) = polygon
+            .interiors()
+            .iter()
+            .map(geo::LineString::unsigned_area_of_ring)
+            .find(|hole| *hole > shell)
+        {
+            return Err(format!(
+                "part {index} has a hole larger than its outer ring ({:.0}% of it): the rings are likely swapped (the outline stored as a hole) and no repair can tell which area is meant; fix the ring order in a GIS",
+                hole / shell * 100.0
+            ));
+        }
+    }
     let before = geometry.unsigned_area();
     let mut parts = Vec::new();
     for polygon in &geometry.0 {

@@ -268,7 +268,7 @@ fn describe_layer(
 ) {
     let kind = if shown.ends_with(".web.geojson") {
         format!(
-            "simplified for web maps ({} m, topology-preserving; 5 decimals)",
+            "simplified for web maps ({} m, topology-preserving; 6 decimals)",
             settings.output.web_simplify_m
         )
     } else if extension == "geojsonl" {

@@ -78,7 +78,7 @@ fn layer_entry(settings: &Settings, base: &Path, level: &PublishedLayer<'_>) -> 
         web_geojson: (output.web_simplify_m > 0.0).then(|| WebLayer {
             file: format!("{name}.web.geojson"),
             simplification: format!(
-                "topology-preserving (shared borders simplified once, Ramer–Douglas–Peucker), tolerance {} m; 5 decimals",
+                "topology-preserving (shared borders simplified once, Ramer–Douglas–Peucker), tolerance {} m; 6 decimals",
                 output.web_simplify_m
             ),
         }),

@@ -124,8 +124,9 @@ fn write_layer(
     if let Some(simple) = &web {
         let path = out.join(format!("{name}.web.geojson"));
         let pairs: Vec<_> = features.iter().map(|(r, _)| *r).zip(simple).collect();
-        // Five decimals (about 1 m) are plenty at the web layer's tolerance.
-        write_geojson(&path, &pairs, precision.min(5))?;
+        // Six decimals (about 0.1 m): at five, rounding put a vertex of two simplified ANCs
+        // exactly on another of their segments, which GEOS calls a self-intersection.
+        write_geojson(&path, &pairs, precision.min(6))?;
         written.push(path);
     }
     let csv = out.join(format!("{name}.csv"));
