@@ -173,6 +173,16 @@ fn cases() -> Vec<Case> {
             setup: |a| a.edit("gapmap.toml", "[output]\n", "[output]\ntop_districts = 0\n"),
             expect: Error(&["top_districts = 0"]),
         },
+        Case {
+            name: "params: a misspelt key of the plan table",
+            setup: |a| {
+                configure(
+                    a,
+                    "[affordability.plans]\nfile = \"plans.csv\"\nprovider = \"p\"\ntechnology = \"t\"\ndownload = \"d\"\nupload = \"u\"\nprice = \"x\"\nsource = \"s\"\nlicense = \"l\"\nprise = \"y\"\n",
+                );
+            },
+            expect: Error(&["[affordability.plans] has no key `prise`"]),
+        },
         // ------------------------------------------------- inputs given twice
         Case {
             name: "bdc: a file listed itself and through its folder",
@@ -290,7 +300,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_trust_case_has_its_expected_outcome() {
     let cases = cases();
-    assert_eq!(cases.len(), 26, "every case of the table runs");
+    assert_eq!(cases.len(), 27, "every case of the table runs");
     check_all(&cases);
 }
 

@@ -84,8 +84,8 @@ pub fn read_area_prices(path: &Path, measure: &str) -> Result<AreaPrices, Ingest
     Ok(result)
 }
 
-/// Which columns of a plan table hold what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which columns of a plan table hold what (the keys of `[affordability.plans]` too).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlanColumns {
     /// Provider.
     pub provider: String,

@@ -9,7 +9,7 @@ use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTil
 use gapmap_export::InputFile;
 use gapmap_gaps::affordability::AffordabilityInputs;
 use gapmap_ingest::{
-    BdcStats, BoundaryLayer, PlanColumns, read_acs, read_area_prices, read_bdc, read_block_housing,
+    BdcStats, BoundaryLayer, read_acs, read_area_prices, read_bdc, read_block_housing,
     read_block_points, read_boundaries, read_ookla_block_tiles, read_ookla_tiles, read_plans,
 };
 
@@ -326,7 +326,7 @@ fn load_affordability(
     let plans = match &affordability.plans {
         Some(plans) => {
             let path = config.base.join(&plans.file);
-            let read = read_plans(&path, &PlanColumns::from(plans))?;
+            let read = read_plans(&path, &plans.columns)?;
             eprintln!("  plans: {} offers", read.len());
             inputs.describe(config, "plans", &path)?;
             Some(read)

@@ -63,6 +63,16 @@ impl Settings {
                 .with_context(|| format!("in [affordability] of {}", config.display()))?;
             check_price(affordability.reference_price)
                 .with_context(|| format!("in [affordability] of {}", config.display()))?;
+            if let Some(key) = affordability
+                .plans
+                .as_ref()
+                .and_then(|p| p.unknown.keys().next())
+            {
+                bail!(
+                    "{}: [affordability.plans] has no key `{key}`: it takes file, provider, technology, download, upload, price, area, source and license",
+                    config.display()
+                );
+            }
             for share in &affordability.chart_shares {
                 check_share(*share).with_context(|| {
                     format!("in affordability.chart_shares of {}", config.display())

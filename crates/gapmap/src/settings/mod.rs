@@ -202,39 +202,21 @@ pub struct AreaPriceSettings {
 
 /// A plan-level price table and its columns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PlanSettings {
     /// The table.
     pub file: PathBuf,
-    /// Column names.
-    pub provider: String,
-    /// Technology column.
-    pub technology: String,
-    /// Download column (Mbps).
-    pub download: String,
-    /// Upload column (Mbps).
-    pub upload: String,
-    /// Monthly price column.
-    pub price: String,
-    /// Column with the GEOID where the offer was seen, if any.
-    pub area: Option<String>,
+    /// Which columns hold the provider, technology, speeds, price and area (the reader's own
+    /// type, so the two cannot drift apart).
+    #[serde(flatten)]
+    pub columns: gapmap_ingest::PlanColumns,
     /// Who published it.
     pub source: String,
     /// Its license.
     pub license: String,
-}
-
-impl From<&PlanSettings> for gapmap_ingest::PlanColumns {
-    fn from(plans: &PlanSettings) -> Self {
-        gapmap_ingest::PlanColumns {
-            provider: plans.provider.clone(),
-            technology: plans.technology.clone(),
-            download: plans.download.clone(),
-            upload: plans.upload.clone(),
-            price: plans.price.clone(),
-            area: plans.area.clone(),
-        }
-    }
+    /// Keys that are none of the above: refused when the settings are checked (serde cannot
+    /// deny unknown fields beside a flattened struct).
+    #[serde(flatten, skip_serializing)]
+    pub unknown: std::collections::BTreeMap<String, toml::Value>,
 }
 
 /// Income brackets: a preset (`B19001`, `DP03`) or explicit edges and variables.
@@ -404,19 +386,6 @@ impl Default for OutputSettings {
 }
 
 impl Settings {
-    /// Reads and checks a configuration; relative paths become relative to its folder.
-    pub fn load(path: &Path) -> Result<(Settings, PathBuf)> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the configuration {}", path.display()))?;
-        let base = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        let settings = Settings::parse(&text, &base, path)?;
-        Ok((settings, base))
-    }
-
     /// Parses and checks the text of a configuration stored at `path` (named in errors), whose
     /// relative paths are relative to `base`.
     pub fn parse(text: &str, base: &Path, path: &Path) -> Result<Settings> {

@@ -3,200 +3,100 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use gapmap_export::charts::{ChartText, MapFeature, RankedBar, ranked_bars};
+use gapmap_export::charts::{ChartText, RankedBar, ranked_bars};
 use gapmap_gaps::DistrictGaps;
 
-use super::{LayerCharts, map_files, need_sources};
+use super::{LayerCharts, need_sources};
 use crate::package::text::{percent, source_lines};
 
 /// The map of homes without 100/20 service (METHOD.md §2).
 pub(super) fn unserved_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
-    let LayerCharts {
-        run,
-        level,
-        charts,
-        warning,
-        unit_names,
-        ..
-    } = ctx;
-    let settings = run.settings;
-    let rows = &level.result.rows;
-    let name = level.result.name.as_str();
-    let label = &level.names.title;
-    let area = &settings.area.name;
-    let mut written = Vec::new();
-    if ctx.any(|r| r.share_unserved) {
-        let features: Vec<MapFeature<'_>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let value = r
-                    .share_unserved
-                    .zip(r.share_underserved)
-                    .map(|(a, b)| a + b);
-                ctx.feature(r, value, i)
-            })
-            .collect();
-        let text = ChartText {
-            title: format!("Homes without 100/20 Mbps service, by {label}"),
-            subtitle: format!(
-                "{area} · residential locations unserved or underserved (BEAD: reliable wired or licensed wireless, low latency)"
-            ),
-            warning: warning.clone(),
-            legend_title: "Unserved + underserved\n(share of locations)".into(),
-            source: source_lines(settings, true, false, false),
-            unit_names: unit_names.clone(),
-            no_data_label: "No residential locations".into(),
-        };
-        written.extend(map_files(
-            &charts.join(format!("{name}_unserved_underserved")),
-            &features,
-            &text,
-            settings,
-            &percent,
-        )?);
-    }
-    Ok(written)
+    let text = ChartText {
+        title: format!("Homes without 100/20 Mbps service, by {}", ctx.label()),
+        subtitle: format!(
+            "{} · residential locations unserved or underserved (BEAD: reliable wired or licensed wireless, low latency)",
+            ctx.area()
+        ),
+        warning: ctx.warning.clone(),
+        legend_title: "Unserved + underserved\n(share of locations)".into(),
+        source: source_lines(ctx.settings(), true, false, false),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: "No residential locations".into(),
+    };
+    let value = |r: &DistrictGaps| {
+        r.share_unserved
+            .zip(r.share_underserved)
+            .map(|(a, b)| a + b)
+    };
+    ctx.map("unserved_underserved", value, &text, &percent)
 }
 
 /// The map of households with no internet access (§3).
 pub(super) fn no_internet_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
-    let LayerCharts {
-        run,
-        level,
-        charts,
-        unit_names,
-        ..
-    } = ctx;
-    let settings = run.settings;
-    let rows = &level.result.rows;
-    let name = level.result.name.as_str();
-    let label = &level.names.title;
-    let area = &settings.area.name;
-    let mut written = Vec::new();
-    if ctx.any(|r| r.share_no_internet.map(|e| e.value)) {
-        let features: Vec<MapFeature<'_>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ctx.feature(r, r.share_no_internet.map(|e| e.value), i))
-            .collect();
-        let text = ChartText {
-            title: format!("Households with no internet access, by {label}"),
-            subtitle: format!(
-                "{area} · ACS B28002_013 over B28002_001; estimates carry margins of error (see the data files)"
-            ),
-            warning: String::new(),
-            legend_title: "No internet access\n(share of households)".into(),
-            source: source_lines(settings, false, true, false),
-            unit_names: unit_names.clone(),
-            no_data_label: "No households or no estimate".into(),
-        };
-        written.extend(map_files(
-            &charts.join(format!("{name}_no_internet")),
-            &features,
-            &text,
-            settings,
-            &percent,
-        )?);
-    }
-    Ok(written)
+    let text = ChartText {
+        title: format!("Households with no internet access, by {}", ctx.label()),
+        subtitle: format!(
+            "{} · ACS B28002_013 over B28002_001; estimates carry margins of error (see the data files)",
+            ctx.area()
+        ),
+        warning: String::new(),
+        legend_title: "No internet access\n(share of households)".into(),
+        source: source_lines(ctx.settings(), false, true, false),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: "No households or no estimate".into(),
+    };
+    let value = |r: &DistrictGaps| r.share_no_internet.map(|e| e.value);
+    ctx.map("no_internet", value, &text, &percent)
 }
 
 /// The map of measured download speed (§5).
 pub(super) fn speed_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
-    let LayerCharts {
-        run,
-        level,
-        charts,
-        unit_names,
-        ..
-    } = ctx;
-    let settings = run.settings;
-    let rows = &level.result.rows;
-    let name = level.result.name.as_str();
-    let label = &level.names.title;
-    let area = &settings.area.name;
-    let mut written = Vec::new();
-    if ctx.any(|r| r.speed_mean_down_mbps) {
-        let features: Vec<MapFeature<'_>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ctx.feature(r, r.speed_mean_down_mbps, i))
-            .collect();
-        let text = ChartText {
-            title: format!("Measured fixed download speed, by {label}"),
-            subtitle: format!(
-                "{area} · test-weighted mean of Ookla tile means; fewer than {} tests: no figure (METHOD.md §5)",
-                settings.thresholds.min_speed_tests
-            ),
-            warning: String::new(),
-            legend_title: "Mean download\n(Mbps)".into(),
-            source: source_lines(settings, false, false, true),
-            unit_names: unit_names.clone(),
-            no_data_label: format!("Fewer than {} tests", settings.thresholds.min_speed_tests),
-        };
-        written.extend(map_files(
-            &charts.join(format!("{name}_download_speed")),
-            &features,
-            &text,
-            settings,
-            &|v| format!("{v:.0}"),
-        )?);
-    }
-    Ok(written)
+    let minimum = ctx.settings().thresholds.min_speed_tests;
+    let text = ChartText {
+        title: format!("Measured fixed download speed, by {}", ctx.label()),
+        subtitle: format!(
+            "{} · test-weighted mean of Ookla tile means; fewer than {minimum} tests: no figure (METHOD.md §5)",
+            ctx.area()
+        ),
+        warning: String::new(),
+        legend_title: "Mean download\n(Mbps)".into(),
+        source: source_lines(ctx.settings(), false, false, true),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: format!("Fewer than {minimum} tests"),
+    };
+    let value = |r: &DistrictGaps| r.speed_mean_down_mbps;
+    ctx.map("download_speed", value, &text, &|v| format!("{v:.0}"))
 }
 
 /// The map of the need index (§7).
 pub(super) fn need_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
-    let LayerCharts {
-        run,
-        level,
-        charts,
-        warning,
-        unit_names,
-        ..
-    } = ctx;
-    let settings = run.settings;
-    let rows = &level.result.rows;
-    let name = level.result.name.as_str();
-    let label = &level.names.title;
-    let area = &settings.area.name;
-    let mut written = Vec::new();
-    if ctx.any(|r| r.need_index) {
-        let features: Vec<MapFeature<'_>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ctx.feature(r, r.need_index.map(|v| v / 100.0), i))
-            .collect();
-        let components = rows
-            .iter()
-            .find(|r| !r.need_components.is_empty())
-            .map(|r| r.need_components.replace(';', ", ").replace('_', " "))
-            .unwrap_or_default();
-        let text = ChartText {
-            title: format!("Need index, by {label}"),
-            subtitle: format!(
-                "{area} · 0–100, weighted mean of shares: {components} (METHOD.md §7)"
-            ),
-            warning: if run.inputs.locations.is_some() && components.contains("not served") {
-                warning.clone()
-            } else {
-                String::new()
-            },
-            legend_title: "Need index\n(0 = no gap, 100 = all)".into(),
-            source: need_sources(settings, level, &components),
-            unit_names: unit_names.clone(),
-            no_data_label: "No component available".into(),
-        };
-        written.extend(map_files(
-            &charts.join(format!("{name}_need_index")),
-            &features,
-            &text,
-            settings,
-            &|v| format!("{:.1}", v * 100.0),
-        )?);
-    }
-    Ok(written)
+    let components = ctx
+        .level
+        .result
+        .rows
+        .iter()
+        .find(|r| !r.need_components.is_empty())
+        .map(|r| r.need_components.replace(';', ", ").replace('_', " "))
+        .unwrap_or_default();
+    let availability = ctx.run.inputs.locations.is_some() && components.contains("not served");
+    let text = ChartText {
+        title: format!("Need index, by {}", ctx.label()),
+        subtitle: format!(
+            "{} · 0–100, weighted mean of shares: {components} (METHOD.md §7)",
+            ctx.area()
+        ),
+        warning: if availability {
+            ctx.warning.clone()
+        } else {
+            String::new()
+        },
+        legend_title: "Need index\n(0 = no gap, 100 = all)".into(),
+        source: need_sources(ctx.settings(), ctx.level, &components),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: "No component available".into(),
+    };
+    let value = |r: &DistrictGaps| r.need_index.map(|v| v / 100.0);
+    ctx.map("need_index", value, &text, &|v| format!("{:.1}", v * 100.0))
 }
 
 /// The districts with the highest need, as bars (§7).

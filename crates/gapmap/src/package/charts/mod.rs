@@ -64,9 +64,43 @@ pub(super) struct LayerCharts<'a> {
 }
 
 impl LayerCharts<'_> {
-    /// Whether some district has a value of `field`.
-    pub(super) fn any(&self, field: fn(&DistrictGaps) -> Option<f64>) -> bool {
-        self.level.result.rows.iter().any(|r| field(r).is_some())
+    /// The run's settings.
+    pub(super) fn settings(&self) -> &Settings {
+        self.run.settings
+    }
+
+    /// The area's name, as subtitles start.
+    pub(super) fn area(&self) -> &str {
+        &self.run.settings.area.name
+    }
+
+    /// How titles call the layer's units ("census tract").
+    pub(super) fn label(&self) -> &str {
+        &self.level.names.title
+    }
+
+    /// A choropleth of `value` as `charts/<layer>_<stem>.{png,svg}` (withheld districts
+    /// empty); nothing when no district has a value.
+    pub(super) fn map(
+        &self,
+        stem: &str,
+        value: impl Fn(&DistrictGaps) -> Option<f64>,
+        text: &ChartText,
+        format: &dyn Fn(f64) -> String,
+    ) -> Result<Vec<PathBuf>> {
+        let rows = &self.level.result.rows;
+        if !rows.iter().any(|r| value(r).is_some()) {
+            return Ok(Vec::new());
+        }
+        let features: Vec<MapFeature<'_>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.feature(r, value(r), i))
+            .collect();
+        let base = self
+            .charts
+            .join(format!("{}_{stem}", self.level.result.name));
+        Ok(map_files(&base, &features, text, self.settings(), format)?.to_vec())
     }
 
     /// A district of a map: labelled on small layers (wards), where a reader looks for names;
