@@ -10,7 +10,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{demo_output, files, gapmap, root};
+use crate::util::{demo_output, files, maui_output, root};
 
 fn listing(dir: &Path) -> String {
     let mut text = String::new();
@@ -58,19 +58,6 @@ fn the_dc_demo_package_is_byte_identical_to_its_checksum_list() {
 
 #[test]
 fn the_maui_demo_package_is_byte_identical_to_its_checksum_list() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("maui");
-    let output = gapmap(&[
-        "demo",
-        "--area",
-        "maui",
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_dir, out) = maui_output();
     compare("maui", &out);
 }

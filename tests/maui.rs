@@ -1,7 +1,7 @@
 //! Raw Ookla tiles (METHOD.md §5) on the real Maui County files: each tile to the county
 //! holding its centroid, checked against a point-in-polygon written here from scratch.
 
-use crate::util::{gapmap, number, read_table, root};
+use crate::util::{maui_output, number, read_table, root};
 
 /// Even-odd ray casting over every ring of a GeoJSON (Multi)Polygon.
 fn contains(geometry: &serde_json::Value, x: f64, y: f64) -> bool {
@@ -36,20 +36,7 @@ fn contains(geometry: &serde_json::Value, x: f64, y: f64) -> bool {
 
 #[test]
 fn maui_tiles_go_to_the_county_holding_their_centroid() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("maui");
-    let output = gapmap(&[
-        "demo",
-        "--area",
-        "maui",
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_dir, out) = maui_output();
 
     let counties: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(

@@ -88,6 +88,26 @@ pub fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
+/// Runs the Maui demo into a new temporary folder; returns the folder (kept alive) and the
+/// package's path.
+pub fn maui_output() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("maui");
+    let output = gapmap(&[
+        "demo",
+        "--area",
+        "maui",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (dir, out)
+}
+
 /// Runs `gapmap run --config <config> --out <out>` and asserts that it succeeded.
 pub fn run_config(config: &Path, out: &Path) {
     let output = gapmap(&[
