@@ -30,15 +30,19 @@ fn layer_entry(settings: &Settings, base: &Path, level: &PublishedLayer<'_>) -> 
     let output = &settings.output;
     LayerProvenance {
         level: name.to_owned(),
+        // An apportioned layer was called a "census level" here.
         kind: match level.kind {
-            LayerKind::Census(_) | LayerKind::Apportioned { tabulated: false, .. } => {
-                "census level"
-            }
-            LayerKind::Tabulated | LayerKind::Apportioned { tabulated: true, .. } => {
-                "layer tabulated by its own ids"
-            }
-        }
-        .to_owned(),
+            LayerKind::Census(_) => "census level".to_owned(),
+            LayerKind::Apportioned {
+                from,
+                tabulated: false,
+            } => format!("layer apportioned from {from}"),
+            LayerKind::Apportioned {
+                from,
+                tabulated: true,
+            } => format!("layer apportioned from {from}, affordability from its own tables"),
+            LayerKind::Tabulated => "layer tabulated by its own ids".to_owned(),
+        },
         tables: level.tabulated_by.clone(),
         apportionment: level.apportioned_from().map(|source| Apportionment {
             from: source.as_str().to_owned(),
@@ -232,13 +236,18 @@ fn input_summary(run: &Run<'_>) -> InputSummary {
     }
 }
 
-fn method(settings: &Settings) -> MethodSummary {
+fn method(settings: &Settings, raw_tiles: bool) -> MethodSummary {
     MethodSummary {
         reference: "METHOD.md".to_owned(),
         fields: FIELD_NAMES.iter().map(|f| (*f).to_owned()).collect(),
         tiers: "METHOD.md §2: each residential location once; served if some reliable, low-latency row has >= served download and upload".to_owned(),
         acs_rollup: "METHOD.md §3: block groups summed to coarser levels, MOE = sqrt(sum MOE^2), only the largest MOE among zero estimates".to_owned(),
-        speed_tiles: "METHOD.md §5 with the block-joined Ookla table: a tile counts once in every district holding a block it intersects (the input has no tile geometry, so the centroid rule cannot be applied)".to_owned(),
+        speed_tiles: if raw_tiles {
+            "METHOD.md §5: each raw Ookla tile goes to the district holding its centroid (a centroid on a shared edge to the district with the smallest id)"
+        } else {
+            "METHOD.md §5 with the block-joined Ookla table: a tile counts once in every district holding a block it intersects (the input has no tile geometry, so the centroid rule cannot be applied)"
+        }
+        .to_owned(),
         need_index: "METHOD.md §7: 100 * sum(w_i c_i) / sum(w_i) over available components; the components used are in need_components".to_owned(),
         suppression: format!(
             "METHOD.md §8: a district with fewer than {} households or {} residential locations has its counts and shares withheld (empty, reason in `suppressed`); complementary suppression then withholds the smallest published districts until the withheld group has at least two districts and reaches both thresholds together, and further block groups until no withheld census district can be solved for from any figure of the package (nested levels, apportioned layers, summary lines); each CSV ends with a `suppressed` line summing the withheld districts. No location-level row is published.",
@@ -265,7 +274,7 @@ pub(crate) fn metadata(out: &Path, run: &Run<'_>, chart_files: &[PathBuf]) -> Me
             ""
         }
         .to_owned(),
-        method: method(settings),
+        method: method(settings, run.inputs.tile_footprints.is_some()),
         configuration: json(settings),
         inputs: run.inputs.files.clone(),
         input_summary: input_summary(run),
