@@ -9,85 +9,10 @@ use gapmap_export::{InputFile, write_json};
 use gapmap_gaps::FIELDS;
 use serde_json::{Value, json};
 
-use super::text::{OOKLA_ATTRIBUTION, ookla_fields, relative, title_case};
+use super::licenses::{Grant, grants};
+use super::text::{relative, title_case};
 use crate::package::layers::{PublishedLayer, Run};
 use crate::settings::Settings;
-
-/// License objects for a Data Package, from the free-text licenses of the configuration.
-fn license(text: &str) -> Value {
-    let known = [
-        (
-            "CC BY-NC-SA 4.0",
-            "CC-BY-NC-SA-4.0",
-            "https://creativecommons.org/licenses/by-nc-sa/4.0/",
-        ),
-        (
-            "CC BY 4.0",
-            "CC-BY-4.0",
-            "https://creativecommons.org/licenses/by/4.0/",
-        ),
-        (
-            "CC0",
-            "CC0-1.0",
-            "https://creativecommons.org/publicdomain/zero/1.0/",
-        ),
-        (
-            "Public domain",
-            "other-pd",
-            "https://www.usa.gov/government-copyright",
-        ),
-    ];
-    known
-        .iter()
-        .find(|(key, _, _)| text.contains(key))
-        .map_or_else(
-            || json!({"name": "other-at", "title": text}),
-            |(_, name, path)| json!({"name": name, "path": path, "title": text}),
-        )
-}
-
-fn census_license() -> Value {
-    license(
-        "Public domain (U.S. Government work, 17 U.S.C. §105): Census Bureau data and the figures derived from it",
-    )
-}
-
-/// The licenses of a layer's table: census always, the BDC's, Ookla's where a speed field has
-/// a value, and the layer's own tables and prices where used.
-fn layer_licenses(settings: &Settings, level: &PublishedLayer<'_>) -> Vec<Value> {
-    let mut licenses = vec![census_license()];
-    if let Some(bdc) = &settings.bdc {
-        licenses.push(if bdc.simulated {
-            license("CC0 1.0: availability fields come from SIMULATED rows in the FCC format, not FCC data")
-        } else {
-            license("Public domain (U.S. Government work): FCC Broadband Data Collection")
-        });
-    }
-    if level.result.rows.iter().any(|r| r.speed_tests.is_some()) {
-        licenses.push(license(&format!(
-            "CC BY-NC-SA 4.0: the fields {} (and need_index where it uses slow tests) are derived from Ookla data. {OOKLA_ATTRIBUTION}",
-            ookla_fields().join(", ")
-        )));
-    }
-    if let Some(prices) = settings
-        .affordability
-        .as_ref()
-        .and_then(|a| a.area_prices.as_ref())
-        .filter(|_| level.tabulated_by.is_none())
-    {
-        licenses.push(license(&format!(
-            "{}: reference_price, cost_to_income ({})",
-            prices.license, prices.source
-        )));
-    }
-    if let Some(layer) = settings.layers.iter().find(|l| l.name == level.result.name) {
-        licenses.push(license(&format!(
-            "{}: layer boundaries and tables",
-            layer.license
-        )));
-    }
-    licenses
-}
 
 /// Table Schema of a layer's CSV (METHOD.md §9 fields).
 fn table_schema() -> Value {
@@ -355,31 +280,13 @@ fn describe_other(resource: &mut Value, shown: &str, extension: &str, everything
 
 /// The licenses that apply to the package as a whole (the union of its parts).
 pub(crate) fn package_licenses(settings: &Settings) -> Vec<Value> {
-    let mut licenses = vec![census_license()];
-    if let Some(bdc) = &settings.bdc {
-        licenses.push(if bdc.simulated {
-            license("CC0 1.0: SIMULATED availability rows in the FCC format, not FCC data")
-        } else {
-            license("Public domain (U.S. Government work): FCC Broadband Data Collection")
-        });
-    }
-    if settings.ookla.is_some() {
-        licenses.push(license(&format!(
-            "CC BY-NC-SA 4.0: Ookla-derived fields and every chart or file that shows them. {OOKLA_ATTRIBUTION}"
-        )));
-    }
-    if let Some(affordability) = &settings.affordability {
-        for (source, text) in affordability
-            .area_prices
-            .iter()
-            .map(|p| (&p.source, &p.license))
-            .chain(affordability.plans.iter().map(|p| (&p.source, &p.license)))
-        {
-            licenses.push(license(&format!("{text}: {source}")));
-        }
-    }
-    for layer in &settings.layers {
-        licenses.push(license(&format!("{}: layer {}", layer.license, layer.name)));
-    }
-    licenses
+    grants(settings).iter().map(Grant::for_package).collect()
+}
+
+/// The licenses of a layer's table and maps.
+fn layer_licenses(settings: &Settings, level: &PublishedLayer<'_>) -> Vec<Value> {
+    grants(settings)
+        .iter()
+        .filter_map(|g| g.for_layer(level))
+        .collect()
 }

@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 
 use gapmap_export::generated_at;
 use gapmap_export::provenance::{
-    AcsSummary, AffordabilityProvenance, AppliesTo, Apportionment, BdcSummary, BlocksSummary,
-    CoverageCounts, InputSummary, LayerAffordability, LayerProvenance, LicenseNote, Metadata,
-    MethodSummary, OoklaSummary, PriceSources, Source, Tool, Unassigned, WebLayer, WithheldCount,
+    AcsSummary, AffordabilityProvenance, Apportionment, BdcSummary, BlocksSummary, CoverageCounts,
+    InputSummary, LayerAffordability, LayerProvenance, Metadata, MethodSummary, OoklaSummary,
+    PriceSources, Tool, Unassigned, WebLayer, WithheldCount,
 };
 use gapmap_gaps::FIELD_NAMES;
 use gapmap_gaps::run::LayerKind;
 
-use super::text::{OOKLA_ATTRIBUTION, ookla_fields};
+use super::licenses::{Grant, grants};
 use crate::package::layers::{PublishedLayer, Run};
 use crate::settings::Settings;
 
@@ -97,88 +97,6 @@ fn layer_entry(settings: &Settings, base: &Path, level: &PublishedLayer<'_>) -> 
             acs_units_outside_layer: coverage.acs_units_outside,
         },
     }
-}
-
-fn note(applies_to: &str, source: Option<Source>, license: &str) -> LicenseNote {
-    LicenseNote {
-        applies_to: AppliesTo::Text(applies_to.to_owned()),
-        source,
-        license: license.to_owned(),
-        license_url: None,
-        attribution: None,
-        note: None,
-    }
-}
-
-/// What license covers which figures, in words.
-fn licenses(settings: &Settings) -> Vec<LicenseNote> {
-    let mut licenses = vec![note(
-        "Census data: ACS estimates, boundaries, block counts, and the fields derived from them",
-        None,
-        "Public domain (U.S. Government work, 17 U.S.C. §105)",
-    )];
-    let availability = "availability fields (locations*, share_served/underserved/unserved)";
-    match &settings.bdc {
-        Some(bdc) if bdc.simulated => licenses.push(note(
-            availability,
-            None,
-            "CC0 (simulated availability rows, not FCC data)",
-        )),
-        Some(_) => licenses.push(note(
-            availability,
-            None,
-            "Public domain (FCC, U.S. Government work)",
-        )),
-        None => {}
-    }
-    if settings.ookla.is_some() {
-        licenses.push(LicenseNote {
-            applies_to: AppliesTo::Fields(
-                ookla_fields()
-                    .into_iter()
-                    .chain(["need_index"])
-                    .map(str::to_owned)
-                    .collect(),
-            ),
-            source: None,
-            license: "CC BY-NC-SA 4.0".to_owned(),
-            license_url: Some("https://creativecommons.org/licenses/by-nc-sa/4.0/".to_owned()),
-            attribution: Some(OOKLA_ATTRIBUTION.to_owned()),
-            note: Some(
-                "Outputs that include Ookla-derived fields are non-commercial and share-alike."
-                    .to_owned(),
-            ),
-        });
-    }
-    if let Some(affordability) = &settings.affordability {
-        if let Some(prices) = &affordability.area_prices {
-            licenses.push(note(
-                "reference_price, cost_to_income (area price table)",
-                Some(Source::Named(prices.source.clone())),
-                &prices.license,
-            ));
-        }
-        if let Some(plans) = &affordability.plans {
-            licenses.push(note(
-                "reference_price (plan table)",
-                Some(Source::Named(plans.source.clone())),
-                &plans.license,
-            ));
-        }
-    }
-    for layer in &settings.layers {
-        licenses.push(note(
-            &format!("layer {}: boundaries and tables", layer.name),
-            Some(
-                layer
-                    .tables_source
-                    .clone()
-                    .map_or(Source::Unnamed, Source::Named),
-            ),
-            &layer.license,
-        ));
-    }
-    licenses
 }
 
 fn affordability(run: &Run<'_>) -> Option<AffordabilityProvenance> {
@@ -288,7 +206,7 @@ pub(crate) fn metadata(out: &Path, run: &Run<'_>, chart_files: &[PathBuf]) -> Me
             .iter()
             .map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string())
             .collect(),
-        licenses: licenses(settings),
+        licenses: grants(settings).iter().map(Grant::note).collect(),
         warnings: run.results.warnings.clone(),
     }
 }

@@ -5,6 +5,7 @@
 mod charts;
 mod datapackage;
 mod layers;
+mod licenses;
 mod metadata;
 mod methodology;
 mod text;
