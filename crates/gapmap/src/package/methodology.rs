@@ -2,15 +2,25 @@
 
 use std::fmt::Write as _;
 
+use gapmap_export::provenance::Metadata;
 use gapmap_gaps::FIELDS;
 
 use super::datapackage::package_licenses;
 use super::text::{OOKLA_ATTRIBUTION, percent_share};
-use crate::package::layers::Run;
+
+use crate::settings::Settings;
+
+/// What methodology.md is a view of: the resolved settings (the rules' numbers) and the run's
+/// typed provenance (inputs, layers, what was withheld, warnings).
+struct Doc<'a> {
+    settings: &'a Settings,
+    metadata: &'a Metadata,
+}
 
 /// `methodology.md`: METHOD.md's rules with this run's numbers, so a reader can recompute any
 /// figure from the inputs listed with their SHA-256.
-pub(crate) fn methodology_text(run: &Run<'_>) -> String {
+pub(crate) fn methodology_text(settings: &Settings, metadata: &Metadata) -> String {
+    let run = &Doc { settings, metadata };
     let mut m = String::new();
     header(&mut m, run);
     inputs(&mut m, run);
@@ -27,7 +37,7 @@ pub(crate) fn methodology_text(run: &Run<'_>) -> String {
 }
 
 /// The title, the version and the simulation notice.
-fn header(m: &mut String, run: &Run<'_>) {
+fn header(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
     let _ = writeln!(
         m,
@@ -48,13 +58,13 @@ fn header(m: &mut String, run: &Run<'_>) {
 }
 
 /// Every input with its SHA-256, and the vintages.
-fn inputs(m: &mut String, run: &Run<'_>) {
+fn inputs(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
     let _ = writeln!(
         m,
         "## Inputs\n\n| role | file | bytes | SHA-256 |\n|---|---|---:|---|"
     );
-    for f in &run.inputs.files {
+    for f in &run.metadata.inputs {
         let _ = writeln!(
             m,
             "| {} | `{}` | {} | `{}` |",
@@ -73,7 +83,7 @@ fn inputs(m: &mut String, run: &Run<'_>) {
 }
 
 /// §2: the tiers and their thresholds.
-fn access(m: &mut String, run: &Run<'_>) {
+fn access(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
     let t = &settings.thresholds;
     let reliable: Vec<String> = t.reliable_technologies.iter().map(u16::to_string).collect();
@@ -102,7 +112,7 @@ fn access(m: &mut String, run: &Run<'_>) {
 }
 
 /// §3: the ACS variables and the MOE formulas.
-fn adoption(m: &mut String, _run: &Run<'_>) {
+fn adoption(m: &mut String, _run: &Doc<'_>) {
     let _ = writeln!(
         m,
         "\n## §3 Adoption: ACS households\n\n\
@@ -114,7 +124,7 @@ fn adoption(m: &mut String, _run: &Run<'_>) {
 }
 
 /// §4: share of income, prices, brackets.
-fn affordability(m: &mut String, run: &Run<'_>) {
+fn affordability(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
     let _ = writeln!(m, "\n## §4 Affordability\n");
     if let Some(a) = &settings.affordability {
@@ -162,7 +172,7 @@ fn affordability(m: &mut String, run: &Run<'_>) {
 }
 
 /// §5: measured speed.
-fn speed(m: &mut String, run: &Run<'_>) {
+fn speed(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
     let t = &settings.thresholds;
     let _ = writeln!(
@@ -176,11 +186,11 @@ fn speed(m: &mut String, run: &Run<'_>) {
 }
 
 /// §6: how each layer got its figures.
-fn levels(m: &mut String, run: &Run<'_>) {
-    let levels = &run.layers;
+fn levels(m: &mut String, run: &Doc<'_>) {
     let _ = writeln!(m, "\n## §6 Levels and apportionment\n");
-    for level in levels {
-        let how = match (level.apportioned_from(), &level.tabulated_by) {
+    for layer in &run.metadata.layers {
+        let from = layer.apportionment.as_ref().map(|a| &a.from);
+        let how = match (from, &layer.tables) {
             (Some(from), Some(tables)) => format!(
                 "apportioned from {from} (areal overlay, geodesic areas; counts × area share, MOE × weight), affordability from its own tables: {tables}"
             ),
@@ -193,14 +203,13 @@ fn levels(m: &mut String, run: &Run<'_>) {
         let _ = writeln!(
             m,
             "- `{}` ({} districts): {how}.",
-            level.result.name,
-            level.result.rows.len()
+            layer.level, layer.districts
         );
     }
 }
 
 /// §7: the need index and its weights.
-fn need(m: &mut String, run: &Run<'_>) {
+fn need(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
     let w = &settings.need_weights;
     let _ = writeln!(
@@ -212,8 +221,8 @@ fn need(m: &mut String, run: &Run<'_>) {
 }
 
 /// §8: suppression and what it withheld.
-fn privacy(m: &mut String, run: &Run<'_>) {
-    let (settings, levels) = (run.settings, &run.layers);
+fn privacy(m: &mut String, run: &Doc<'_>) {
+    let settings = run.settings;
     let _ = writeln!(
         m,
         "\n## §8 Privacy and suppression\n\n\
@@ -223,20 +232,19 @@ fn privacy(m: &mut String, run: &Run<'_>) {
          - No location-level row is published anywhere.\n",
         settings.suppression.min_households, settings.suppression.min_locations
     );
-    for level in levels {
-        {
-            let w = &level.withheld;
+    for layer in &run.metadata.layers {
+        if let Some(w) = &layer.withheld {
             let _ = writeln!(
                 m,
                 "- `{}`: {} withheld as small, {} withheld to protect them.",
-                level.result.name, w.primary, w.complementary
+                layer.level, w.primary, w.complementary
             );
         }
     }
 }
 
 /// §9: the fields.
-fn fields(m: &mut String, _run: &Run<'_>) {
+fn fields(m: &mut String, _run: &Doc<'_>) {
     let _ = writeln!(
         m,
         "\n## §9 Fields\n\n| field | type | unit | meaning |\n|---|---|---|---|"
@@ -254,11 +262,11 @@ fn fields(m: &mut String, _run: &Run<'_>) {
 }
 
 /// The run's warnings and the licenses.
-fn closing(m: &mut String, run: &Run<'_>) {
+fn closing(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
-    if !run.results.warnings.is_empty() {
+    if !run.metadata.warnings.is_empty() {
         let _ = writeln!(m, "\n## Warnings of this run\n");
-        for warning in &run.results.warnings {
+        for warning in &run.metadata.warnings {
             let _ = writeln!(m, "- {warning}");
         }
     }

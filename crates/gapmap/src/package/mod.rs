@@ -81,7 +81,7 @@ pub fn write_package(
         )?);
     }
     let methodology = out.join("methodology.md");
-    let text = methodology::methodology_text(&run);
+    let text = methodology::methodology_text(settings, &metadata);
     write_atomic(&methodology, |w| w.write_all(text.as_bytes()))?;
     written.push(methodology);
     let package = datapackage::write_datapackage(out, &run, &metadata, &written)?;
