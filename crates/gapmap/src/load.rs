@@ -460,19 +460,42 @@ fn check_universes(
     Ok(())
 }
 
+/// Where a level's or layer's districts are: the configured file and fields.
+struct BoundarySource<'a> {
+    file: &'a Path,
+    layer: Option<&'a str>,
+    id_field: &'a str,
+    name_field: Option<&'a str>,
+}
+
+impl BoundarySource<'_> {
+    /// Reads the districts and records the file (with a Shapefile's sidecars) as `role`.
+    fn read(
+        &self,
+        config: &Config,
+        inputs: &mut Inputs,
+        role: &str,
+    ) -> Result<(PathBuf, BoundaryLayer)> {
+        let path = config.base.join(self.file);
+        let boundaries = read_boundaries(&path, self.layer, self.id_field, self.name_field)?;
+        inputs.describe_boundaries(config, role, &path)?;
+        Ok((path, boundaries))
+    }
+}
+
 /// The census levels' and the city layers' boundaries, the block points of apportioned
 /// layers, and the layers' own tables.
 fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let settings = &config.settings;
     for level in &settings.levels {
-        let path = config.base.join(&level.boundaries);
-        let boundaries = read_boundaries(
-            &path,
-            level.layer.as_deref(),
-            &level.id_field,
-            level.name_field.as_deref(),
-        )?;
-        inputs.describe_boundaries(config, &format!("boundaries:{}", level.level), &path)?;
+        let role = format!("boundaries:{}", level.level);
+        let source = BoundarySource {
+            file: &level.boundaries,
+            layer: level.layer.as_deref(),
+            id_field: &level.id_field,
+            name_field: level.name_field.as_deref(),
+        };
+        let (path, boundaries) = source.read(config, inputs, &role)?;
         inputs.levels.push(LoadedLayer {
             shown: config.shown(&path),
             path,
@@ -481,14 +504,14 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
         });
     }
     for layer in &settings.layers {
-        let path = config.base.join(&layer.boundaries);
-        let boundaries = read_boundaries(
-            &path,
-            layer.layer.as_deref(),
-            &layer.id_field,
-            layer.name_field.as_deref(),
-        )?;
-        inputs.describe_boundaries(config, &format!("boundaries:{}", layer.name), &path)?;
+        let role = format!("boundaries:{}", layer.name);
+        let source = BoundarySource {
+            file: &layer.boundaries,
+            layer: layer.layer.as_deref(),
+            id_field: &layer.id_field,
+            name_field: layer.name_field.as_deref(),
+        };
+        let (path, boundaries) = source.read(config, inputs, &role)?;
         let points = settings.blocks.as_ref().and_then(|b| b.points.as_ref());
         if let (Some(points), Some(_), None) = (points, layer.apportion_from, &inputs.block_points)
         {

@@ -24,6 +24,16 @@ pub(super) fn distribution_charts(
     Ok(written)
 }
 
+/// The layer's published rows (withheld districts have no figure to show).
+fn published<'a>(level: &'a PublishedLayer<'_>) -> Vec<&'a DistrictGaps> {
+    level
+        .result
+        .rows
+        .iter()
+        .filter(|r| r.suppressed.is_none())
+        .collect()
+}
+
 /// Locations by BEAD tier, the districts with the largest gap first (§2).
 fn tier_chart(
     charts: &Path,
@@ -31,16 +41,10 @@ fn tier_chart(
     level: &PublishedLayer<'_>,
     warning: &str,
 ) -> Result<Vec<PathBuf>> {
-    let rows: Vec<&DistrictGaps> = level
-        .result
-        .rows
-        .iter()
-        .filter(|r| r.suppressed.is_none())
-        .collect();
+    let rows = published(level);
     let name = level.result.name.as_str();
     let label = &level.names.title;
-    let singular = &level.names.singular;
-    let plural = &level.names.plural;
+    let (singular, plural) = (&level.names.singular, &level.names.plural);
     let unit_names = (singular.clone(), plural.clone());
     let area = &settings.area.name;
     let mut written = Vec::new();
@@ -106,15 +110,9 @@ fn histogram_chart(
     level: &PublishedLayer<'_>,
     warning: &str,
 ) -> Result<Vec<PathBuf>> {
-    let rows: Vec<&DistrictGaps> = level
-        .result
-        .rows
-        .iter()
-        .filter(|r| r.suppressed.is_none())
-        .collect();
+    let rows = published(level);
     let name = level.result.name.as_str();
-    let singular = &level.names.singular;
-    let plural = &level.names.plural;
+    let (singular, plural) = (&level.names.singular, &level.names.plural);
     let unit_names = (singular.clone(), plural.clone());
     let area = &settings.area.name;
     let mut written = Vec::new();
@@ -185,16 +183,10 @@ fn income_scatter(
     settings: &Settings,
     level: &PublishedLayer<'_>,
 ) -> Result<Vec<PathBuf>> {
-    let rows: Vec<&DistrictGaps> = level
-        .result
-        .rows
-        .iter()
-        .filter(|r| r.suppressed.is_none())
-        .collect();
+    let rows = published(level);
     let name = level.result.name.as_str();
     let label = &level.names.title;
-    let singular = &level.names.singular;
-    let plural = &level.names.plural;
+    let (singular, plural) = (&level.names.singular, &level.names.plural);
     let unit_names = (singular.clone(), plural.clone());
     let area = &settings.area.name;
     let mut written = Vec::new();
