@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::util::demo_output;
+use crate::util::{demo_output, maui_output};
 
 const CHECK: &str = r#"
 import glob, json, sys
@@ -43,21 +43,27 @@ fn every_published_polygon_is_valid_under_geos() {
         eprintln!("skipped: python3 with shapely is not installed (pip install shapely)");
         return;
     }
-    let output = Command::new("python3")
-        .args(["-c", CHECK])
-        .arg(demo_output())
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut lines = text.lines();
-    let checked: usize = lines.next().and_then(|l| l.parse().ok()).expect("a count");
-    // 571 block groups, 206 tracts, 8 + 8 wards, 46 ANCs, each in two layers.
-    assert_eq!(checked, 2 * (571 + 206 + 8 + 8 + 46));
-    let problems: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let (_maui_dir, maui) = maui_output();
+    // DC: 571 block groups, 206 tracts, 8 + 8 wards, 46 ANCs; Maui: 2 counties; each twice.
+    for (out, polygons) in [
+        (demo_output().to_path_buf(), 2 * (571 + 206 + 8 + 8 + 46)),
+        (maui, 2 * 2),
+    ] {
+        let output = Command::new("python3")
+            .args(["-c", CHECK])
+            .arg(&out)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut lines = text.lines();
+        let checked: usize = lines.next().and_then(|l| l.parse().ok()).expect("a count");
+        assert_eq!(checked, polygons, "{}", out.display());
+        let problems: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }
