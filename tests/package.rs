@@ -141,7 +141,7 @@ fn small_districts_are_withheld_and_the_suppressed_line_keeps_totals() {
                 || r["suppressed"].starts_with("complementary")),
         "every withheld row says why"
     );
-    assert_eq!(withheld.len(), 212);
+    assert_eq!(withheld.len(), 171);
     for row in &withheld {
         // Nothing about the district's people or homes is left.
         for field in [

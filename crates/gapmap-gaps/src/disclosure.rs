@@ -8,9 +8,10 @@
 //! sum of a layer's withheld rows. With the published base districts known, the withheld ones
 //! are the unknowns, and each published figure that involves them is an equation. A withheld
 //! census district is recoverable when its vector (restricted to the unknowns) lies in the span
-//! of those equations; then one more base district — the smallest published one in the
-//! tightest equation involving it — is withheld, and the check repeats until nothing is
-//! recoverable. The same rule then holds for every field, since a whole row is withheld.
+//! of those equations; then one more base district is withheld — the smallest published one
+//! whose withholding provably makes it unrecoverable (`exact_breaker`), else the smallest of
+//! the tightest equation involving it — and the check repeats until nothing is recoverable.
+//! The same rule then holds for every field, since a whole row is withheld.
 //!
 //! Apportioned figures that themselves are withheld (a small ward) are not protected targets:
 //! they are weighted estimates of published block groups, not counts of a district's people.
@@ -150,54 +151,71 @@ fn apportioned_rows(
     )
 }
 
-/// The span of a set of equations over the unknowns, in reduced row echelon form.
+/// The span of a set of equations over the unknowns, in reduced row echelon form, with how
+/// each row was made from the equations (`transforms`) and the combinations of equations that
+/// vanish (`null`: a basis of the left null space).
 struct Span {
     rows: Vec<Vec<f64>>,
     pivots: Vec<usize>,
+    transforms: Vec<Vec<f64>>,
+    null: Vec<Vec<f64>>,
 }
 
 /// Coefficients smaller than this (relative to 1) count as zero: weights are fractions of
-/// geodesic areas, sums are whole.
+/// geodesic areas (slivers under 1e-4 are dropped), sums are whole.
 const TOLERANCE: f64 = 1e-9;
 
 impl Span {
-    fn of(mut equations: Vec<Vec<f64>>, unknowns: usize) -> Span {
+    fn of(equations: Vec<Vec<f64>>, unknowns: usize) -> Span {
+        let count = equations.len();
+        let mut rows: Vec<(Vec<f64>, Vec<f64>)> = equations
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let mut transform = vec![0.0; count];
+                transform[i] = 1.0;
+                (e, transform)
+            })
+            .collect();
         let mut pivots = Vec::new();
         let mut rank = 0;
         for column in 0..unknowns {
-            let Some(best) = (rank..equations.len()).max_by(|&a, &b| {
-                equations[a][column]
-                    .abs()
-                    .total_cmp(&equations[b][column].abs())
-            }) else {
+            let Some(best) = (rank..rows.len())
+                .max_by(|&a, &b| rows[a].0[column].abs().total_cmp(&rows[b].0[column].abs()))
+            else {
                 break;
             };
-            if equations[best][column].abs() < TOLERANCE {
+            if rows[best].0[column].abs() < TOLERANCE {
                 continue;
             }
-            equations.swap(rank, best);
-            let pivot = equations[rank][column];
-            for value in &mut equations[rank] {
+            rows.swap(rank, best);
+            let pivot = rows[rank].0[column];
+            let (row, transform) = &mut rows[rank];
+            for value in row.iter_mut().chain(transform.iter_mut()) {
                 *value /= pivot;
             }
-            let pivot_row = equations[rank].clone();
-            for (other, equation) in equations.iter_mut().enumerate() {
-                let factor = equation[column];
+            let (pivot_row, pivot_transform) = rows[rank].clone();
+            for (other, (row, transform)) in rows.iter_mut().enumerate() {
+                let factor = row[column];
                 if other != rank && factor.abs() >= TOLERANCE {
-                    for (value, coefficient) in
-                        equation[column..].iter_mut().zip(&pivot_row[column..])
-                    {
-                        *value -= factor * coefficient;
+                    for (value, p) in row[column..].iter_mut().zip(&pivot_row[column..]) {
+                        *value -= factor * p;
+                    }
+                    for (value, p) in transform.iter_mut().zip(&pivot_transform) {
+                        *value -= factor * p;
                     }
                 }
             }
             pivots.push(column);
             rank += 1;
         }
-        equations.truncate(rank);
+        let null = rows.split_off(rank).into_iter().map(|(_, t)| t).collect();
+        let (rows, transforms) = rows.into_iter().unzip();
         Span {
-            rows: equations,
+            rows,
             pivots,
+            transforms,
+            null,
         }
     }
 
@@ -214,6 +232,24 @@ impl Span {
         }
         rest.iter().all(|v| v.abs() < TOLERANCE * 1e3)
     }
+
+    /// For a target in the span, one combination of the equations that gives it.
+    fn solution(&self, target: &[f64]) -> Vec<f64> {
+        let mut y = vec![
+            0.0;
+            self.null
+                .first()
+                .map_or(0, Vec::len)
+                .max(self.transforms.first().map_or(0, Vec::len),)
+        ];
+        for (transform, &column) in self.transforms.iter().zip(&self.pivots) {
+            let factor = target[column];
+            for (value, t) in y.iter_mut().zip(transform) {
+                *value += factor * t;
+            }
+        }
+        y
+    }
 }
 
 /// A combination restricted to the unknowns, as a dense vector (`None`: it involves none).
@@ -227,37 +263,107 @@ fn restricted(combination: &Combination, column: &HashMap<usize, usize>) -> Vec<
     dense
 }
 
+/// A published figure that involves an unknown: its coefficients on the unknowns, and on
+/// every base district (to tell what withholding one more would change).
+struct Equation {
+    dense: Vec<f64>,
+    full: HashMap<usize, f64>,
+    /// The base layer's `suppressed` line: withholding a district adds it here.
+    base_line: bool,
+}
+
 /// Every figure the package publishes that involves an unknown: published rows, each
 /// layer's `suppressed` line and its `unassigned` line.
 fn equations(
     structure: &Structure,
     plans: &[Plan],
     column: &HashMap<usize, usize>,
-) -> Vec<Vec<f64>> {
+) -> Vec<Equation> {
     let mut equations = Vec::new();
-    let mut keep = |dense: Vec<f64>| {
-        if dense.iter().any(|v| v.abs() >= TOLERANCE) {
-            equations.push(dense);
-        }
-    };
-    for (layer, rows) in structure.rows.iter().enumerate() {
-        let mut line = vec![0.0; column.len()];
-        for (index, combination) in rows.iter().enumerate() {
-            let dense = restricted(combination, column);
-            if plans[layer].is_withheld(index) {
-                for (sum, value) in line.iter_mut().zip(&dense) {
-                    *sum += value;
-                }
-            } else {
-                keep(dense);
+    let mut keep = |full: HashMap<usize, f64>, base_line: bool| {
+        let mut dense = vec![0.0; column.len()];
+        for (b, c) in &full {
+            if let Some(&k) = column.get(b) {
+                dense[k] += c;
             }
         }
-        keep(line);
+        if dense.iter().any(|v| v.abs() >= TOLERANCE) {
+            equations.push(Equation {
+                dense,
+                full,
+                base_line,
+            });
+        }
+    };
+    let sum = |combinations: &mut dyn Iterator<Item = &Combination>| {
+        let mut full: HashMap<usize, f64> = HashMap::new();
+        for combination in combinations {
+            for &(b, c) in combination {
+                *full.entry(b).or_default() += c;
+            }
+        }
+        full
+    };
+    for (layer, rows) in structure.rows.iter().enumerate() {
+        let mut withheld = Vec::new();
+        for (index, combination) in rows.iter().enumerate() {
+            if plans[layer].is_withheld(index) {
+                withheld.push(combination);
+            } else {
+                keep(sum(&mut std::iter::once(combination)), false);
+            }
+        }
+        keep(sum(&mut withheld.into_iter()), layer == structure.base);
         if let Some(unassigned) = &structure.unassigned[layer] {
-            keep(restricted(unassigned, column));
+            keep(sum(&mut std::iter::once(unassigned)), false);
         }
     }
     equations
+}
+
+/// The smallest published base district whose withholding makes `target` unrecoverable, by
+/// linear algebra: with `y` a combination of the equations giving the target, withholding `b`
+/// adds a column `c` (b's coefficients in each equation); the target stays recoverable unless
+/// `c` lies in the equations' column space (every left-null vector is orthogonal to it) and
+/// `y · c` is not zero.
+fn exact_breaker(
+    span: &Span,
+    equations: &[Equation],
+    target: &[f64],
+    published: &dyn Fn(usize) -> bool,
+    base_rows: &[DistrictGaps],
+) -> Option<usize> {
+    let y = span.solution(target);
+    let mut candidates: Vec<usize> = Vec::new();
+    for (equation, weight) in equations.iter().zip(&y) {
+        if weight.abs() < TOLERANCE {
+            continue;
+        }
+        for &b in equation.full.keys() {
+            if published(b) && !candidates.contains(&b) {
+                candidates.push(b);
+            }
+        }
+    }
+    let column = |b: usize| -> Vec<(usize, f64)> {
+        equations
+            .iter()
+            .enumerate()
+            .filter_map(|(e, equation)| {
+                let c = equation.full.get(&b).copied().unwrap_or(0.0)
+                    + if equation.base_line { 1.0 } else { 0.0 };
+                (c.abs() >= TOLERANCE).then_some((e, c))
+            })
+            .collect()
+    };
+    let dot = |v: &[f64], c: &[(usize, f64)]| c.iter().map(|&(e, x)| v[e] * x).sum::<f64>();
+    candidates
+        .into_iter()
+        .filter(|&b| {
+            let c = column(b);
+            span.null.iter().all(|z| dot(z, &c).abs() < 1e-7) && dot(&y, &c).abs() >= 1e-7
+        })
+        .min_by(|&a, &b| by_size(&base_rows[a], &base_rows[b]))
 }
 
 /// Withholds base districts until no withheld census district can be solved for from what
@@ -275,10 +381,15 @@ pub(crate) fn protect(
             .collect();
         let column: HashMap<usize, usize> =
             unknowns.iter().enumerate().map(|(k, &b)| (b, k)).collect();
-        let span = Span::of(equations(structure, plans, &column), unknowns.len());
+        let equations = equations(structure, plans, &column);
+        let span = Span::of(
+            equations.iter().map(|e| e.dense.clone()).collect(),
+            unknowns.len(),
+        );
+        let published = |b: usize| !plans[structure.base].is_withheld(b);
         let mut chosen: Vec<usize> = Vec::new();
         // One breaker per recoverable district per round: on the DC demo that withheld fewer
-        // districts (131) than one breaker per round (418).
+        // districts (131) than one breaker per round (423).
         for (layer, computed) in layers.iter().enumerate() {
             if !matches!(computed.kind, LayerKind::Census(_)) {
                 continue;
@@ -292,9 +403,17 @@ pub(crate) fn protect(
                 }
                 let target = restricted(combination, &column);
                 let empty = target.iter().all(|v| v.abs() < TOLERANCE);
-                if (empty || span.contains(&target))
-                    && let Some(next) =
-                        breaker(structure, plans, base_rows, combination, &column, empty)
+                if !(empty || span.contains(&target)) {
+                    continue;
+                }
+                let exact = if empty {
+                    None
+                } else {
+                    exact_breaker(&span, &equations, &target, &published, base_rows)
+                };
+                let next = exact
+                    .or_else(|| breaker(structure, plans, base_rows, combination, &column, empty));
+                if let Some(next) = next
                     && !chosen.contains(&next)
                 {
                     chosen.push(next);
