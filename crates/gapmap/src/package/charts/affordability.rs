@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use gapmap_export::charts::{ChartText, MapFeature, Series, grouped_bars, thousands};
+use gapmap_export::charts::{ChartText, Series, grouped_bars, thousands};
+use gapmap_gaps::DistrictGaps;
 
-use super::map_files;
-use crate::package::layers::{PublishedLayer, Run};
+use super::LayerCharts;
+use crate::package::layers::PublishedLayer;
 use crate::package::text::{percent, percent_share};
 use crate::settings::Settings;
 
@@ -35,14 +36,8 @@ pub(super) fn source_for_affordability(settings: &Settings, level: &PublishedLay
 
 /// Maps of `cost_to_income` and `share_unaffordable`, and the unaffordable share at each chart
 /// share side by side (METHOD.md §4).
-pub(super) fn affordability_charts(
-    charts: &Path,
-    settings: &Settings,
-    run: &Run<'_>,
-    level: &PublishedLayer<'_>,
-    unit_names: &(String, String),
-    source: &str,
-) -> Result<Vec<PathBuf>> {
+pub(super) fn affordability_charts(ctx: &LayerCharts<'_>, source: &str) -> Result<Vec<PathBuf>> {
+    let (settings, run, level) = (ctx.settings(), ctx.run, ctx.level);
     // Prices of another census geography are joined by GEOID: the maps say so.
     let geography_warning = settings
         .affordability
@@ -61,80 +56,52 @@ pub(super) fn affordability_charts(
     let Some(affordability) = &settings.affordability else {
         return Ok(Vec::new());
     };
-    let rows = &level.result.rows;
-    let name = level.result.name.as_str();
-    let area = &settings.area.name;
-    let label = &level.names.title;
-    let geometry = |i: usize| &level.layer.features[level.geometry_index[i]].geometry;
-    let labelled = rows.len() <= 12;
-    let mut written = Vec::new();
+    let (area, label) = (ctx.area(), ctx.label());
     let share = affordability.share_of_income;
-    if rows.iter().any(|r| r.cost_to_income.is_some()) {
-        let features: Vec<MapFeature<'_>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| MapFeature {
-                label: labelled.then(|| rows[i].name.as_str()),
-                geometry: geometry(i),
-                value: r.cost_to_income,
-                suppressed: r.suppressed.is_some(),
-            })
-            .collect();
-        let text = ChartText {
-            title: format!("Cheapest 100/20 plan as a share of median income, by {label}"),
-            subtitle: format!(
-                "{area} · cost_to_income = 12 × reference price ÷ median household income"
-            ),
-            warning: geography_warning.clone(),
-            legend_title: "Cost to income\n(share of median income)".into(),
-            source: source.to_owned(),
-            unit_names: unit_names.clone(),
-            no_data_label: "No price or no median income".into(),
-        };
-        written.extend(map_files(
-            &charts.join(format!("{name}_cost_to_income")),
-            &features,
-            &text,
-            settings,
-            &|v| format!("{:.2}%", v * 100.0),
-        )?);
-    }
-    if rows.iter().any(|r| r.share_unaffordable.is_some()) {
-        let features: Vec<MapFeature<'_>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| MapFeature {
-                label: labelled.then(|| rows[i].name.as_str()),
-                geometry: geometry(i),
-                value: r.share_unaffordable.map(|e| e.value),
-                suppressed: r.suppressed.is_some(),
-            })
-            .collect();
-        let text = ChartText {
-            title: format!(
-                "Households for whom a 100/20 plan costs more than {} of income, by {label}",
-                percent_share(share)
-            ),
-            subtitle: format!(
-                "{area} · share of households with income below 12 × price ÷ {}",
-                percent_share(share)
-            ),
-            warning: geography_warning.clone(),
-            legend_title: "Unaffordable\n(share of households)".into(),
-            source: source.to_owned(),
-            unit_names: unit_names.clone(),
-            no_data_label: "No income brackets or price".into(),
-        };
-        written.extend(map_files(
-            &charts.join(format!("{name}_unaffordable")),
-            &features,
-            &text,
-            settings,
-            &percent,
-        )?);
-    }
+    let text = ChartText {
+        title: format!("Cheapest 100/20 plan as a share of median income, by {label}"),
+        subtitle: format!(
+            "{area} · cost_to_income = 12 × reference price ÷ median household income"
+        ),
+        warning: geography_warning.clone(),
+        legend_title: "Cost to income\n(share of median income)".into(),
+        source: source.to_owned(),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: "No price or no median income".into(),
+    };
+    let mut written = ctx.map(
+        "cost_to_income",
+        |r: &DistrictGaps| r.cost_to_income,
+        &text,
+        &|v| format!("{:.2}%", v * 100.0),
+    )?;
+    let text = ChartText {
+        title: format!(
+            "Households for whom a 100/20 plan costs more than {} of income, by {label}",
+            percent_share(share)
+        ),
+        subtitle: format!(
+            "{area} · share of households with income below 12 × price ÷ {}",
+            percent_share(share)
+        ),
+        warning: geography_warning,
+        legend_title: "Unaffordable\n(share of households)".into(),
+        source: source.to_owned(),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: "No income brackets or price".into(),
+    };
+    written.extend(ctx.map(
+        "unaffordable",
+        |r: &DistrictGaps| r.share_unaffordable.map(|e| e.value),
+        &text,
+        &percent,
+    )?);
     written.extend(affordability_sweep(
-        charts, settings, level, unit_names, source,
+        &ctx.charts,
+        settings,
+        level,
+        &ctx.unit_names,
+        source,
     )?);
     Ok(written)
 }

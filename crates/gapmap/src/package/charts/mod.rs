@@ -149,11 +149,7 @@ pub(crate) fn charts_for(
     written.extend(unserved_map(&ctx)?);
     written.extend(no_internet_map(&ctx)?);
     written.extend(affordability_charts(
-        &ctx.charts,
-        settings,
-        run,
-        level,
-        &ctx.unit_names,
+        &ctx,
         &source_for_affordability(settings, level),
     )?);
     written.extend(speed_map(&ctx)?);
