@@ -26,9 +26,12 @@ pub struct Args {
     pub affordability_share: Option<f64>,
 
     /// Worker threads for reading files and per-district computation (default: all cores).
-    /// The CSV parser (polars) sizes its own pool from POLARS_MAX_THREADS.
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// No progress on long reads (a bar on a terminal, a line per tenth otherwise).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 /// The commands.

@@ -42,10 +42,11 @@ fn run(args: args::Args) -> anyhow::Result<bool> {
     match args.command {
         args::Command::Run { config, out, set } => {
             overrides.set = set;
-            commands::run::run(&config, &out, &overrides).map(|()| true)
+            commands::run::run(&config, &out, &overrides, args.quiet).map(|()| true)
         }
         args::Command::Demo { out, data, area } => {
-            commands::demo::demo(&area, data.as_deref(), &out, &overrides).map(|()| true)
+            commands::demo::demo(&area, data.as_deref(), &out, &overrides, args.quiet)
+                .map(|()| true)
         }
         args::Command::Batch {
             jobs,

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod availability;
 mod boundary;
 mod error;
 mod estimate;
@@ -13,6 +14,7 @@ mod technology;
 mod thresholds;
 mod tier;
 
+pub use availability::{Availability, Offer, OfferSets, Speed};
 pub use boundary::Boundary;
 pub use error::CoreError;
 pub use estimate::{AcsValue, Estimate, NotAvailable, decode_acs_cell, is_sentinel};

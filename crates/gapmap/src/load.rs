@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use gapmap_core::{AcsTables, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
+use gapmap_core::{AcsTables, Availability, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
 use gapmap_export::InputFile;
 use gapmap_gaps::affordability::AffordabilityInputs;
 use gapmap_ingest::{
-    BdcStats, BoundaryLayer, read_acs, read_area_prices, read_bdc, read_block_housing,
-    read_block_points, read_boundaries, read_ookla_block_tiles, read_ookla_tiles, read_plans,
+    BdcProgress, BdcStats, BoundaryLayer, read_acs, read_area_prices, read_availability,
+    read_block_housing, read_block_points, read_boundaries, read_ookla_block_tiles,
+    read_ookla_tiles, read_plans,
 };
 
 use crate::config::Config;
@@ -41,8 +42,12 @@ pub struct BlockPoints {
 /// Everything read from a configuration's inputs.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
-    /// BDC residential locations and what the reader saw.
+    /// BDC residential locations classified with the configuration's thresholds, and what
+    /// the reader saw.
     pub locations: Option<(LocationTable, BdcStats)>,
+    /// The same locations before thresholds: [`Availability::classify`] gives the tiers of
+    /// another threshold set without reading the files again.
+    pub availability: Option<Availability>,
     /// ACS tables.
     pub acs: Option<AcsTables>,
     /// The level of the ACS tables' units.
@@ -110,10 +115,18 @@ impl Inputs {
     }
 }
 
-/// Reads every input of `config`; progress goes to stderr.
+/// Reads every input of `config`; a line per input goes to stderr.
 pub fn load(config: &Config) -> Result<Inputs> {
+    load_with_progress(config, &|_| {})
+}
+
+/// [`load`], telling `bdc_progress` how far the BDC files (the long read) are.
+pub fn load_with_progress(
+    config: &Config,
+    bdc_progress: &(dyn Fn(BdcProgress) + Sync),
+) -> Result<Inputs> {
     let mut inputs = Inputs::default();
-    load_bdc(config, &mut inputs)?;
+    load_bdc(config, &mut inputs, bdc_progress)?;
     load_acs(config, &mut inputs)?;
     let settings = &config.settings;
     if let Some(blocks) = &settings.blocks {
@@ -148,13 +161,18 @@ pub fn load(config: &Config) -> Result<Inputs> {
     Ok(inputs)
 }
 
-fn load_bdc(config: &Config, inputs: &mut Inputs) -> Result<()> {
+fn load_bdc(
+    config: &Config,
+    inputs: &mut Inputs,
+    progress: &(dyn Fn(BdcProgress) + Sync),
+) -> Result<()> {
     let Some(bdc) = &config.settings.bdc else {
         return Ok(());
     };
     let started = Instant::now();
     let paths = expand(&config.base, &bdc.files, &["zip", "csv"])?;
-    let (table, stats) = read_bdc(&paths, &config.settings.thresholds)?;
+    let (availability, stats) = read_availability(&paths, progress)?;
+    let table = availability.classify(&config.settings.thresholds);
     eprintln!(
         "  BDC: {} files, {} rows ({} business-only excluded), {} residential locations in {:.2} s",
         paths.len(),
@@ -172,6 +190,7 @@ fn load_bdc(config: &Config, inputs: &mut Inputs) -> Result<()> {
         inputs.describe(config, "bdc", path)?;
     }
     inputs.locations = Some((table, stats));
+    inputs.availability = Some(availability);
     Ok(())
 }
 

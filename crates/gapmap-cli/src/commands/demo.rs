@@ -55,8 +55,9 @@ pub fn demo(
     data: Option<&Path>,
     out: &Path,
     overrides: &gapmap::Overrides,
+    quiet: bool,
 ) -> Result<()> {
     let config = bundled_config(area, data)?;
     eprintln!("gapmap demo: {}", config.display());
-    super::run::run(&config, out, overrides)
+    super::run::run(&config, out, overrides, quiet)
 }

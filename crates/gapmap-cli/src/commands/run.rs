@@ -1,19 +1,26 @@
 //! `gapmap run`: resolved configuration → inputs → figures → package, through the `gapmap`
 //! library; this file only reports.
 
+use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Result;
+use gapmap::BdcProgress;
 use gapmap::{Config, Overrides, Results};
+use indicatif::{ProgressBar, ProgressStyle};
 
-/// Reads `config`, computes every layer and writes the package into `out`.
-pub fn run(config: &Path, out: &Path, overrides: &Overrides) -> Result<()> {
+/// Reads `config`, computes every layer and writes the package into `out`; `quiet` drops the
+/// progress of the BDC read.
+pub fn run(config: &Path, out: &Path, overrides: &Overrides, quiet: bool) -> Result<()> {
     let started = Instant::now();
     let config = Config::resolve(config, overrides)?;
     gapmap::check_out(out)?;
     eprintln!("reading inputs of {}", config.settings.area.name);
-    let inputs = gapmap::load(&config)?;
+    let progress = BdcReport::new(quiet);
+    let inputs = gapmap::load_with_progress(&config, &|p| progress.update(p))?;
+    progress.finish();
     let results = gapmap::compute(&config, &inputs)?;
     report(&config, &results);
     let written = gapmap::publish(out, &config, &inputs, &results)?;
@@ -59,5 +66,68 @@ fn report(config: &Config, results: &Results) {
     }
     for warning in &results.warnings {
         eprintln!("warning: {warning}");
+    }
+}
+
+/// Progress of the BDC read: an indicatif bar of bytes on a terminal, a plain line per tenth
+/// when stderr is a file or a pipe (a batch's log), nothing with `-q`.
+enum BdcReport {
+    Quiet,
+    Bar(ProgressBar),
+    Lines { tenths: AtomicU64, started: Instant },
+}
+
+impl BdcReport {
+    fn new(quiet: bool) -> BdcReport {
+        if quiet {
+            BdcReport::Quiet
+        } else if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::hidden();
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "  BDC {bar:30} {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} ETA {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            BdcReport::Bar(bar)
+        } else {
+            BdcReport::Lines {
+                tenths: AtomicU64::new(0),
+                started: Instant::now(),
+            }
+        }
+    }
+
+    fn update(&self, progress: BdcProgress) {
+        match self {
+            BdcReport::Quiet => {}
+            BdcReport::Bar(bar) => {
+                if bar.is_hidden() {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                bar.set_length(progress.total);
+                bar.set_position(progress.bytes);
+            }
+            BdcReport::Lines { tenths, started } => {
+                let tenth = (progress.bytes * 10)
+                    .checked_div(progress.total)
+                    .unwrap_or(10);
+                if tenths.fetch_max(tenth, Ordering::Relaxed) < tenth {
+                    eprintln!(
+                        "  BDC {}%: {} of {} MB in {:.1} s",
+                        tenth * 10,
+                        progress.bytes / 1_000_000,
+                        progress.total / 1_000_000,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let BdcReport::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
     }
 }

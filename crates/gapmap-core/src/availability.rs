@@ -1,0 +1,338 @@
+//! What the BDC files say about each residential location, before any threshold is applied
+//! (METHOD.md §2): a reader keeps, per location, the offers no other offer of the location beats
+//! under every threshold set, and tiers are computed from them afterwards. A run or a batch with
+//! several threshold sets reads the files once.
+//!
+//! Locations with the same offers (a building's flats, a street served by the same providers)
+//! share one interned *offer set*, so a location costs its block and a set id: 8 bytes in the
+//! finished table.
+
+use std::collections::HashMap;
+
+use crate::{
+    BestOffer, GeoId, LocationSummary, LocationTable, Provider, Qualification, Technology,
+    Thresholds,
+};
+
+/// An advertised speed as read, in whole kbps plus one, `0` being an empty field: exact for any
+/// speed the FCC publishes (whole Mbps, or up to three decimals) and ordered like the speeds,
+/// an empty field below every number (it never qualifies, METHOD.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Speed(u32);
+
+impl Speed {
+    /// An empty speed field.
+    pub const EMPTY: Speed = Speed(0);
+    /// The largest speed held: 4,294,967.294 Mbps.
+    pub const MAX_MBPS: f64 = (u32::MAX - 1) as f64 / 1000.0;
+
+    /// The speed of `mbps`, or `None` when it is negative, not finite, above [`Self::MAX_MBPS`]
+    /// or finer than 0.001 Mbps (it could not be held exactly).
+    pub fn from_mbps(mbps: f64) -> Option<Speed> {
+        if !(mbps.is_finite() && (0.0..=Self::MAX_MBPS).contains(&mbps)) {
+            return None;
+        }
+        let kbps = (mbps * 1000.0).round();
+        // Both sides are the correctly rounded double of the same decimal number, so equality
+        // holds exactly when the text had at most three decimals.
+        (kbps / 1000.0 == mbps).then_some(Speed(kbps as u32 + 1))
+    }
+
+    /// The speed in Mbps; `None` for an empty field. Equal to the `f64` the text parses to.
+    pub fn mbps(self) -> Option<f64> {
+        (self.0 > 0).then(|| f64::from(self.0 - 1) / 1000.0)
+    }
+}
+
+/// One availability row reduced to what any threshold set looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Offer {
+    /// The FCC technology code.
+    pub technology: u16,
+    /// `low_latency` = 1.
+    pub low_latency: bool,
+    /// Advertised download.
+    pub download: Speed,
+    /// Advertised upload.
+    pub upload: Speed,
+}
+
+impl Offer {
+    /// Whether this offer is at least as good as `other` under every threshold set: same
+    /// technology, latency no worse, both speeds no lower.
+    fn covers(&self, other: &Offer) -> bool {
+        self.technology == other.technology
+            && (self.low_latency || !other.low_latency)
+            && self.download >= other.download
+            && self.upload >= other.upload
+    }
+
+    /// What the offer qualifies for under `thresholds`.
+    pub fn qualification(&self, thresholds: &Thresholds) -> Qualification {
+        Qualification::of_row(
+            thresholds,
+            Technology(self.technology),
+            self.download.mbps(),
+            self.upload.mbps(),
+            self.low_latency,
+        )
+    }
+}
+
+/// Interned offer sets: each set is the offers of one location (or one provider in one block)
+/// that no other of its offers covers, sorted. Set 0 is the empty set.
+#[derive(Debug, Clone)]
+pub struct OfferSets {
+    sets: Vec<Box<[Offer]>>,
+    index: HashMap<Box<[Offer]>, u32, foldhash::fast::RandomState>,
+    /// `(set, offer)` → the set with the offer added: most rows repeat a transition seen before.
+    added: HashMap<(u32, Offer), u32, foldhash::fast::RandomState>,
+}
+
+impl Default for OfferSets {
+    fn default() -> Self {
+        let mut sets = OfferSets {
+            sets: Vec::new(),
+            index: HashMap::default(),
+            added: HashMap::default(),
+        };
+        sets.intern(Vec::new());
+        sets
+    }
+}
+
+impl PartialEq for OfferSets {
+    fn eq(&self, other: &Self) -> bool {
+        self.sets == other.sets
+    }
+}
+
+impl OfferSets {
+    /// The id of the empty set.
+    pub const EMPTY: u32 = 0;
+
+    fn intern(&mut self, offers: Vec<Offer>) -> u32 {
+        if let Some(&id) = self.index.get(offers.as_slice()) {
+            return id;
+        }
+        let id = u32::try_from(self.sets.len()).expect("fewer than 2^32 distinct offer sets");
+        let offers: Box<[Offer]> = offers.into();
+        self.sets.push(offers.clone());
+        self.index.insert(offers, id);
+        id
+    }
+
+    /// The set `set` with `offer` added (and the offers it covers dropped).
+    pub fn add(&mut self, set: u32, offer: Offer) -> u32 {
+        if let Some(&id) = self.added.get(&(set, offer)) {
+            return id;
+        }
+        let current = &self.sets[set as usize];
+        let id = if current.iter().any(|o| o.covers(&offer)) {
+            set
+        } else {
+            let mut offers: Vec<Offer> = current
+                .iter()
+                .copied()
+                .filter(|o| !offer.covers(o))
+                .collect();
+            offers.push(offer);
+            offers.sort_unstable();
+            self.intern(offers)
+        };
+        self.added.insert((set, offer), id);
+        id
+    }
+
+    /// The union of two sets.
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
+        let offers: Vec<Offer> = self.sets[b as usize].to_vec();
+        offers
+            .into_iter()
+            .fold(a, |set, offer| self.add(set, offer))
+    }
+
+    /// The offers of a set.
+    pub fn get(&self, set: u32) -> &[Offer] {
+        &self.sets[set as usize]
+    }
+
+    /// The number of distinct sets (the empty one included).
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// Whether only the empty set is held.
+    pub fn is_empty(&self) -> bool {
+        self.sets.len() <= 1
+    }
+
+    /// Drops the lookup tables once no set will be added; [`Self::get`] still works.
+    pub fn freeze(&mut self) {
+        self.index = HashMap::default();
+        self.added = HashMap::default();
+    }
+
+    /// What a location with the offers of `set` qualifies for, and its best offer's technology
+    /// (METHOD.md §2), under `thresholds`.
+    pub fn classify(&self, set: u32, thresholds: &Thresholds) -> (Qualification, Technology) {
+        let mut qualification = Qualification::NONE;
+        let mut best: Option<BestOffer> = None;
+        for offer in self.get(set) {
+            let q = offer.qualification(thresholds);
+            qualification |= q;
+            let this = BestOffer::of_row(q, Technology(offer.technology), offer.download.mbps());
+            best = Some(best.map_or(this, |b| b.best(this)));
+        }
+        (
+            qualification,
+            best.map_or(Technology(0), BestOffer::technology),
+        )
+    }
+}
+
+/// Every residential location of a BDC input with its offers, before thresholds: what a reader
+/// hands over. [`Availability::classify`] gives the tiers for one threshold set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Availability {
+    /// The distinct block GEOIDs, in GEOID order.
+    pub blocks: Vec<GeoId>,
+    /// One `(block, offer set)` per distinct residential `location_id`, sorted.
+    pub locations: Vec<(u32, u32)>,
+    /// The offer sets the locations point to.
+    pub offers: OfferSets,
+    /// The providers named in the files.
+    pub providers: Vec<Provider>,
+    /// `(block, provider, offer set)`: what each provider offers the residential locations of
+    /// a block, sorted.
+    pub provider_offers: Vec<(u32, u16, u32)>,
+}
+
+impl Availability {
+    /// The tiers of every location under `thresholds` (METHOD.md §2), and which providers offer
+    /// the served tier in which block (§4).
+    pub fn classify(&self, thresholds: &Thresholds) -> LocationTable {
+        let classes: Vec<(Qualification, Technology)> = (0..self.offers.len() as u32)
+            .map(|set| self.offers.classify(set, thresholds))
+            .collect();
+        let mut locations: Vec<LocationSummary> = self
+            .locations
+            .iter()
+            .map(|&(block, set)| {
+                let (qualification, best_technology) = classes[set as usize];
+                LocationSummary {
+                    block,
+                    qualification,
+                    best_technology,
+                }
+            })
+            .collect();
+        locations.sort_unstable_by_key(|l| {
+            (
+                l.block,
+                l.qualification.tier() as u8,
+                l.qualification.is_gigabit(),
+                l.best_technology,
+            )
+        });
+        let served_by = self
+            .provider_offers
+            .iter()
+            .filter(|&&(_, _, set)| classes[set as usize].0.tier() == crate::Tier::Served)
+            .map(|&(block, provider, _)| (block, provider))
+            .collect();
+        LocationTable {
+            blocks: self.blocks.clone(),
+            locations,
+            providers: self.providers.clone(),
+            served_by,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Tier;
+
+    fn offer(technology: u16, download: f64, upload: f64, low_latency: bool) -> Offer {
+        Offer {
+            technology,
+            low_latency,
+            download: Speed::from_mbps(download).expect("a speed"),
+            upload: Speed::from_mbps(upload).expect("a speed"),
+        }
+    }
+
+    #[test]
+    fn speeds_round_trip_exactly_and_refuse_what_they_cannot_hold() {
+        for text in ["0", "0.2", "0.768", "99.999", "100", "1000", "4294967.294"] {
+            let v: f64 = text.parse().expect("number");
+            assert_eq!(Speed::from_mbps(v).and_then(Speed::mbps), Some(v), "{text}");
+        }
+        for bad in [-1.0, 99.9999, f64::NAN, f64::INFINITY, 5e6] {
+            assert_eq!(Speed::from_mbps(bad), None, "{bad}");
+        }
+        assert!(Speed::EMPTY < Speed::from_mbps(0.0).expect("zero"));
+        assert_eq!(Speed::EMPTY.mbps(), None);
+    }
+
+    #[test]
+    fn a_covered_offer_is_dropped_and_order_does_not_matter() {
+        let mut sets = OfferSets::default();
+        let a = sets.add(OfferSets::EMPTY, offer(40, 100.0, 20.0, true));
+        let ab = sets.add(a, offer(40, 50.0, 10.0, true));
+        assert_eq!(ab, a, "50/10 cable is covered by 100/20 cable");
+        let abc = sets.add(ab, offer(40, 1000.0, 5.0, true));
+        assert_eq!(sets.get(abc).len(), 2, "1000/5 and 100/20 are both kept");
+        let c = sets.add(OfferSets::EMPTY, offer(40, 1000.0, 5.0, true));
+        let ca = sets.add(c, offer(40, 100.0, 20.0, true));
+        assert_eq!(ca, abc, "the same set whatever the order");
+        let high = sets.add(ca, offer(40, 100.0, 20.0, false));
+        assert_eq!(high, ca, "a high-latency twin is covered");
+        assert_eq!(sets.union(c, a), abc);
+    }
+
+    #[test]
+    fn tiers_at_the_edges_after_reading() {
+        let mut sets = OfferSets::default();
+        let t = Thresholds::default();
+        let tier = |sets: &mut OfferSets, o: Offer| {
+            let set = sets.add(OfferSets::EMPTY, o);
+            sets.classify(set, &t).0.tier()
+        };
+        assert_eq!(tier(&mut sets, offer(40, 100.0, 20.0, true)), Tier::Served);
+        assert_eq!(
+            tier(&mut sets, offer(40, 99.0, 20.0, true)),
+            Tier::Underserved
+        );
+        assert_eq!(
+            tier(&mut sets, offer(40, 100.0, 19.0, true)),
+            Tier::Underserved
+        );
+        assert_eq!(
+            tier(&mut sets, offer(40, 99.999, 20.0, true)),
+            Tier::Underserved
+        );
+        assert_eq!(
+            tier(&mut sets, offer(60, 5000.0, 500.0, true)),
+            Tier::Unserved
+        );
+        let empty = Offer {
+            technology: 40,
+            low_latency: true,
+            download: Speed::EMPTY,
+            upload: Speed::from_mbps(20.0).expect("speed"),
+        };
+        let zero = Thresholds {
+            served: crate::SpeedThreshold::new(0.0, 0.0),
+            ..Thresholds::default()
+        };
+        let set = sets.add(OfferSets::EMPTY, empty);
+        assert_eq!(
+            sets.classify(set, &zero).0.tier(),
+            Tier::Unserved,
+            "an empty download never qualifies, even at 0/0"
+        );
+    }
+}
