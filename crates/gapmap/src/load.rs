@@ -77,6 +77,12 @@ impl Inputs {
     /// download saved twice under two names) are refused: their rows would count twice.
     fn describe(&mut self, config: &Config, role: &str, path: &Path) -> Result<()> {
         let file = InputFile::describe(role, path, &config.shown(path))?;
+        self.add_file(file, path)
+    }
+
+    /// Lists a described input; the same content twice in one role is an error.
+    fn add_file(&mut self, file: InputFile, path: &Path) -> Result<()> {
+        let role = file.role.clone();
         if let Some(twin) = self
             .files
             .iter()
@@ -171,7 +177,22 @@ fn load_bdc(
     };
     let started = Instant::now();
     let paths = expand(&config.base, &bdc.files, &["zip", "csv"])?;
-    let (availability, stats) = read_availability(&paths, progress)?;
+    // The inputs are hashed for the provenance while they are read: the read leaves a core
+    // idle at times (one thread folds), and the files are in the page cache.
+    let (read, described) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| {
+            paths
+                .iter()
+                .map(|p| InputFile::describe("bdc", p, &config.shown(p)))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        let read = read_availability(&paths, progress);
+        let described = hashing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (read, described)
+    });
+    let (availability, stats) = read?;
     let table = availability.classify(&config.settings.thresholds);
     eprintln!(
         "  BDC: {} files, {} rows ({} business-only excluded), {} residential locations in {:.2} s",
@@ -186,8 +207,8 @@ fn load_bdc(
             "{empty} has a header but no rows: was the download cut short? (its technology adds no location)"
         ));
     }
-    for path in &paths {
-        inputs.describe(config, "bdc", path)?;
+    for (file, path) in described?.into_iter().zip(&paths) {
+        inputs.add_file(file, path)?;
     }
     inputs.locations = Some((table, stats));
     inputs.availability = Some(availability);

@@ -4,7 +4,7 @@
 //! field over as a string column — 4–5× the cost of the parse itself in this reader (perf,
 //! bench/RESULTS.md) — and the `csv` crate's record reader runs a quote-aware state machine on
 //! every byte. FCC records only quote a `brand_name` with a comma in it, so a record without a
-//! quote is split on commas with `memchr`, and a record with one goes through `csv`.
+//! quote is split on commas with `memchr`, and a record with one goes through `csv-core`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -142,7 +142,7 @@ pub(super) fn parse(
         key: Vec::new(),
         last: (Vec::new(), 0),
     };
-    let mut quoted = csv::ByteRecord::new();
+    let mut quoted = Quoted::default();
     let mut rest = bytes;
     let mut record: u32 = 0;
     while !rest.is_empty() {
@@ -156,13 +156,7 @@ pub(super) fn parse(
             continue;
         }
         let fields = if quotes {
-            split_quoted(line, &mut quoted).map_err(|message| IngestError::Value {
-                path: path.to_path_buf(),
-                record: records_before + 1 + u64::from(this),
-                column: "(whole record)".into(),
-                message,
-            })?;
-            columns.pick(quoted.iter())
+            columns.pick(quoted.split(line))
         } else {
             columns.pick(line.split(|&b| b == b','))
         };
@@ -248,15 +242,54 @@ fn next_record(bytes: &[u8]) -> (&[u8], bool, usize) {
     (bytes, true, bytes.len())
 }
 
-/// A quoted record's fields, through the `csv` crate.
-fn split_quoted(line: &[u8], record: &mut csv::ByteRecord) -> Result<(), String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(line);
-    match reader.read_byte_record(record) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(format!("the record is not valid CSV: {e}")),
+/// Splits records with quotes through `csv-core`, one reader and buffer for a whole chunk.
+struct Quoted {
+    reader: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Default for Quoted {
+    fn default() -> Self {
+        Quoted {
+            reader: csv_core::Reader::new(),
+            out: Vec::new(),
+            ends: vec![0; 32],
+        }
+    }
+}
+
+impl Quoted {
+    /// The fields of one record (quotes removed, `""` read as `"`).
+    fn split<'a>(&'a mut self, line: &[u8]) -> impl Iterator<Item = &'a [u8]> {
+        use csv_core::ReadRecordResult;
+        self.reader.reset();
+        if self.out.len() < line.len() {
+            self.out.resize(line.len(), 0);
+        }
+        let (mut nin, mut nout, mut nends) = (0, 0, 0);
+        loop {
+            let (result, i, o, e) = self.reader.read_record(
+                &line[nin..],
+                &mut self.out[nout..],
+                &mut self.ends[nends..],
+            );
+            (nin, nout, nends) = (nin + i, nout + o, nends + e);
+            match result {
+                // All of the line was given: the next call, with nothing, ends the record.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2 + 1, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record | ReadRecordResult::End => break,
+            }
+        }
+        let (out, ends) = (&self.out, &self.ends[..nends]);
+        ends.iter()
+            .scan(0, move |start, &end| {
+                let field = &out[*start..end];
+                *start = end;
+                Some(field)
+            })
     }
 }
 
