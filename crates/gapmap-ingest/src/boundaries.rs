@@ -12,6 +12,7 @@ use std::path::Path;
 
 use geo::orient::Orient as _;
 use geo::{Coord, MapCoords, MultiPolygon};
+use rayon::prelude::*;
 use serde_json::Value;
 
 pub use crate::layer::{BoundaryLayer, SourceCrs};
@@ -63,24 +64,36 @@ pub fn read_boundaries(
         return Err(IngestError::format(path, "the layer has no features"));
     }
     let mut layer = layer;
+    let name = |index: usize, id: &str| format!("{index} (`{id_field}` = {id})");
+    let bad = |index: usize, id: &str, message: String| IngestError::Feature {
+        path: path.to_owned(),
+        feature: name(index, id),
+        message,
+    };
     let mut seen = BTreeSet::new();
-    for (index, feature) in layer.features.iter_mut().enumerate() {
-        let name = format!("{index} (`{}` = {})", id_field, feature.id);
-        let bad = |message: String| IngestError::Feature {
-            path: path.to_owned(),
-            feature: name.clone(),
-            message,
-        };
+    for (index, feature) in layer.features.iter().enumerate() {
         if !seen.insert(feature.id.clone()) {
-            return Err(bad(format!(
-                "the id `{}` is used by more than one feature; ids must be unique",
-                feature.id
-            )));
+            return Err(bad(
+                index,
+                &feature.id,
+                format!(
+                    "the id `{}` is used by more than one feature; ids must be unique",
+                    feature.id
+                ),
+            ));
         }
-        if let Some(repair) = check_geometry(&mut feature.geometry).map_err(bad)? {
-            layer
-                .repairs
-                .push(format!("{}, feature {name}: {repair}", path.display()));
+    }
+    // Features are checked (and repaired) in parallel; the first error in file order wins.
+    let checked: Vec<Result<Option<String>, String>> = layer
+        .features
+        .par_iter_mut()
+        .map(|feature| check_geometry(&mut feature.geometry))
+        .collect();
+    for (index, result) in checked.into_iter().enumerate() {
+        let id = &layer.features[index].id;
+        if let Some(repair) = result.map_err(|m| bad(index, id, m))? {
+            let repair = format!("{}, feature {}: {repair}", path.display(), name(index, id));
+            layer.repairs.push(repair);
         }
     }
     Ok(layer)
@@ -131,6 +144,9 @@ fn check_geometry(geometry: &mut MultiPolygon<f64>) -> Result<Option<String>, St
             "the district spans {:.1}° of longitude: it crosses the antimeridian; split it at ±180° (RFC 7946 §3.1.9)",
             max.x - min.x
         ));
+    }
+    if crate::validity::surely_valid(geometry) == Some(true) {
+        return Ok(None);
     }
     let Err(problem) = geometry.check_validation() else {
         return Ok(None);

@@ -14,6 +14,7 @@ mod ogr;
 mod ookla;
 mod prices;
 mod table;
+mod validity;
 
 pub use acs::{AcsFile, read_acs};
 pub use bdc::{BDC_COLUMNS, BdcProgress, BdcStats, read_availability, read_bdc};

@@ -284,12 +284,11 @@ impl Quoted {
             }
         }
         let (out, ends) = (&self.out, &self.ends[..nends]);
-        ends.iter()
-            .scan(0, move |start, &end| {
-                let field = &out[*start..end];
-                *start = end;
-                Some(field)
-            })
+        ends.iter().scan(0, move |start, &end| {
+            let field = &out[*start..end];
+            *start = end;
+            Some(field)
+        })
     }
 }
 
