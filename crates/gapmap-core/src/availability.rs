@@ -14,33 +14,26 @@ use crate::{
     Thresholds,
 };
 
-/// An advertised speed as read, in whole kbps plus one, `0` being an empty field: exact for any
-/// speed the FCC publishes (whole Mbps, or up to three decimals) and ordered like the speeds,
-/// an empty field below every number (it never qualifies, METHOD.md §2).
+/// An advertised speed as read: the bits of the `f64` plus one, `0` being an empty field.
+/// Exact for any non-negative number, and ordered like the speeds (the bits of non-negative
+/// doubles order like their values), an empty field below every number (it never qualifies,
+/// METHOD.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Speed(u32);
+pub struct Speed(u64);
 
 impl Speed {
     /// An empty speed field.
     pub const EMPTY: Speed = Speed(0);
-    /// The largest speed held: 4,294,967.294 Mbps.
-    pub const MAX_MBPS: f64 = (u32::MAX - 1) as f64 / 1000.0;
 
-    /// The speed of `mbps`, or `None` when it is negative, not finite, above [`Self::MAX_MBPS`]
-    /// or finer than 0.001 Mbps (it could not be held exactly).
+    /// The speed of `mbps`, or `None` when it is negative or not finite.
     pub fn from_mbps(mbps: f64) -> Option<Speed> {
-        if !(mbps.is_finite() && (0.0..=Self::MAX_MBPS).contains(&mbps)) {
-            return None;
-        }
-        let kbps = (mbps * 1000.0).round();
-        // Both sides are the correctly rounded double of the same decimal number, so equality
-        // holds exactly when the text had at most three decimals.
-        (kbps / 1000.0 == mbps).then_some(Speed(kbps as u32 + 1))
+        // `+ 0.0` turns −0 into 0, whose bits are the smallest.
+        (mbps.is_finite() && mbps >= 0.0).then(|| Speed((mbps + 0.0).to_bits() + 1))
     }
 
-    /// The speed in Mbps; `None` for an empty field. Equal to the `f64` the text parses to.
+    /// The speed in Mbps, exactly as read; `None` for an empty field.
     pub fn mbps(self) -> Option<f64> {
-        (self.0 > 0).then(|| f64::from(self.0 - 1) / 1000.0)
+        (self.0 > 0).then(|| f64::from_bits(self.0 - 1))
     }
 }
 
@@ -265,15 +258,32 @@ mod tests {
     }
 
     #[test]
-    fn speeds_round_trip_exactly_and_refuse_what_they_cannot_hold() {
-        for text in ["0", "0.2", "0.768", "99.999", "100", "1000", "4294967.294"] {
-            let v: f64 = text.parse().expect("number");
-            assert_eq!(Speed::from_mbps(v).and_then(Speed::mbps), Some(v), "{text}");
+    fn speeds_round_trip_exactly_and_order_like_numbers() {
+        let texts = [
+            "0",
+            "0.2",
+            "0.768",
+            "4.9799999999999995",
+            "99.999",
+            "100",
+            "1e300",
+        ];
+        let speeds: Vec<Speed> = texts
+            .iter()
+            .map(|t| Speed::from_mbps(t.parse().expect("number")).expect("a speed"))
+            .collect();
+        for (text, speed) in texts.iter().zip(&speeds) {
+            assert_eq!(speed.mbps(), text.parse().ok(), "{text}");
         }
-        for bad in [-1.0, 99.9999, f64::NAN, f64::INFINITY, 5e6] {
+        assert!(
+            speeds.windows(2).all(|w| w[0] < w[1]),
+            "ordered like the values"
+        );
+        assert!(Speed::EMPTY < speeds[0]);
+        assert_eq!(Speed::from_mbps(-0.0), Speed::from_mbps(0.0));
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
             assert_eq!(Speed::from_mbps(bad), None, "{bad}");
         }
-        assert!(Speed::EMPTY < Speed::from_mbps(0.0).expect("zero"));
         assert_eq!(Speed::EMPTY.mbps(), None);
     }
 

@@ -82,19 +82,18 @@ impl<R: Read> RecordSplitter<R> {
     }
 
     fn scan(&mut self) {
-        for (offset, &byte) in self.buffer[self.scanned..].iter().enumerate() {
-            match byte {
-                b'"' => self.in_quotes = !self.in_quotes,
-                b'\n' if !self.in_quotes => {
-                    self.last_boundary = self.scanned + offset + 1;
-                    self.boundaries_in_buffer += 1;
-                    if !self.header_done {
-                        // Stop at the header's end so it can be handed out alone.
-                        self.scanned += offset + 1;
-                        return;
-                    }
+        // Only quotes and newlines matter: memchr finds them without a look at every byte.
+        for offset in memchr::memchr2_iter(b'"', b'\n', &self.buffer[self.scanned..]) {
+            if self.buffer[self.scanned + offset] == b'"' {
+                self.in_quotes = !self.in_quotes;
+            } else if !self.in_quotes {
+                self.last_boundary = self.scanned + offset + 1;
+                self.boundaries_in_buffer += 1;
+                if !self.header_done {
+                    // Stop at the header's end so it can be handed out alone.
+                    self.scanned += offset + 1;
+                    return;
                 }
-                _ => {}
             }
         }
         self.scanned = self.buffer.len();

@@ -1,31 +1,82 @@
-//! Parsed rows → one entry per residential location, in one table shared by every file.
+//! Parsed rows → one entry per residential location, folded in parallel shards.
 //!
-//! A location is 16 bytes while reading (its id, its block, its offer set) and 8 once its
-//! state is done: files are read state by state when their names say the state (the FCC's
-//! `bdc_<FIPS>_…`), and a location never crosses a state, so the id table holds one state at a
-//! time.
+//! A location goes to the shard its id hashes to, a `(block, provider)` pair to the shard its
+//! block hashes to, so each shard owns its part of the table and no lock is taken; the shards
+//! are merged once at the end. A location is 16 bytes while its state is read (id, block,
+//! offer set) and 8 after: files are read state by state when their names say the state (the
+//! FCC's `bdc_<FIPS>_…`), and a location never crosses a state, so the id tables hold one
+//! state at a time.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::path::Path;
+use std::sync::Arc;
 
-use gapmap_core::{Availability, GeoId, OfferSets, Provider};
+use gapmap_core::{Availability, GeoId, Offer, OfferSets, Provider};
 
-use super::BdcStats;
-use super::rows::{Parsed, TEXT_ID};
+use super::rows::{Parsed, Row, TEXT_ID};
 use crate::IngestError;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// The rows folded so far.
+/// The part of a parsed chunk one shard folds.
+pub(super) struct ShardWork {
+    path: Arc<Path>,
+    records_before: u64,
+    rows: Vec<Row>,
+    /// `(index into rows, id)` of rows with a text location id.
+    text_ids: Vec<(usize, Box<str>)>,
+    /// The chunk's `(provider_id, brand_name)`, indexed by [`Row::provider`].
+    providers: Arc<Vec<(String, String)>>,
+    /// `(block, chunk provider, offer)` of this shard's blocks, without repeats in a row.
+    offers: Vec<(u64, u16, Offer)>,
+}
+
+/// Splits a parsed chunk among `shards` shards.
+pub(super) fn partition(parsed: Parsed, shards: usize) -> Vec<ShardWork> {
+    let hasher = foldhash::fast::FixedState::with_seed(0x9e37_79b9);
+    let providers = Arc::new(parsed.providers);
+    let mut work: Vec<ShardWork> = (0..shards)
+        .map(|_| ShardWork {
+            path: parsed.path.clone(),
+            records_before: parsed.records_before,
+            rows: Vec::with_capacity(parsed.rows.len() / shards + 16),
+            text_ids: Vec::new(),
+            providers: providers.clone(),
+            offers: Vec::new(),
+        })
+        .collect();
+    let mut text_ids = parsed.text_ids.into_iter().peekable();
+    for (i, row) in parsed.rows.into_iter().enumerate() {
+        let text = text_ids.next_if(|(at, _)| *at == i).map(|(_, t)| t);
+        let by_location = match &text {
+            Some(text) => hasher.hash_one(text),
+            None => hasher.hash_one(row.location),
+        };
+        let shard = &mut work[(by_location % shards as u64) as usize];
+        if let Some(text) = text {
+            shard.text_ids.push((shard.rows.len(), text));
+        }
+        shard.rows.push(row);
+        let entry = (row.block, row.provider, row.offer);
+        let offers = &mut work[(hasher.hash_one(row.block) % shards as u64) as usize].offers;
+        if offers.last() != Some(&entry) {
+            offers.push(entry);
+        }
+    }
+    work
+}
+
+/// One shard's part of the table.
 #[derive(Default)]
-pub(super) struct Folder {
+pub(super) struct Shard {
     /// Block GEOIDs as numbers, by first sight.
     blocks: Vec<u64>,
     block_index: FastMap<u64, u32>,
     last_block: Option<(u64, u32)>,
     /// The state being read: `location id → (block, offer set)`.
     locations: FastMap<u64, (u32, u32)>,
-    /// States already read: `(block, offer set)`.
+    /// Locations of states already read: `(block, offer set)`.
     done: Vec<(u32, u32)>,
     text_ids: FastMap<Box<str>, u64>,
     providers: Vec<Provider>,
@@ -34,10 +85,11 @@ pub(super) struct Folder {
     offers: OfferSets,
     /// The state FIPS code every block must have, when the files are named for one.
     state: Option<u64>,
-    pub(super) stats: BdcStats,
+    /// Distinct locations of the states already read.
+    pub(super) locations_read: usize,
 }
 
-impl Folder {
+impl Shard {
     /// Starts a state (or the one group of files not named for a state): the previous
     /// state's locations are kept without their ids.
     pub(super) fn start_state(&mut self, state: Option<u64>) {
@@ -47,12 +99,12 @@ impl Folder {
 
     fn close_state(&mut self) {
         let locations = std::mem::take(&mut self.locations);
-        self.stats.locations += locations.len();
+        self.locations_read += locations.len();
         self.done.extend(locations.into_values());
         self.text_ids = FastMap::default();
     }
 
-    fn block(&mut self, key: u64, path: &Path, record: u64) -> Result<u32, IngestError> {
+    fn block(&mut self, key: u64, path: &Path, record: Option<u64>) -> Result<u32, IngestError> {
         if let Some((last, index)) = self.last_block
             && last == key
         {
@@ -61,18 +113,21 @@ impl Folder {
         let index = if let Some(&index) = self.block_index.get(&key) {
             index
         } else {
-            let text = format!("{key:015}");
             if let Some(state) = self.state
                 && key / 10_u64.pow(13) != state
             {
-                return Err(IngestError::Value {
-                    path: path.to_owned(),
-                    record,
-                    column: "block_geoid".into(),
-                    message: format!(
-                        "block {text} is in state {:02}, but the file is named for state {state:02} (bdc_{state:02}_…): give each state's files their FCC names, or rename the file",
-                        key / 10_u64.pow(13)
-                    ),
+                let message = format!(
+                    "block {key:015} is in state {:02}, but the file is named for state {state:02} (bdc_{state:02}_…): give each state's files their FCC names, or rename the file",
+                    key / 10_u64.pow(13)
+                );
+                return Err(match record {
+                    Some(record) => IngestError::Value {
+                        path: path.to_owned(),
+                        record,
+                        column: "block_geoid".into(),
+                        message,
+                    },
+                    None => IngestError::format(path, message),
                 });
             }
             let index = u32::try_from(self.blocks.len()).expect("fewer than 2^32 blocks");
@@ -122,21 +177,13 @@ impl Folder {
             .unwrap_or_default()
     }
 
-    /// Folds one parsed chunk in.
-    pub(super) fn fold(&mut self, chunk: Parsed) -> Result<(), IngestError> {
-        let path = &*chunk.path;
-        self.stats.rows += chunk.records;
-        self.stats.business_rows += chunk.business_rows;
-        let providers: Vec<u16> = chunk
-            .providers
-            .iter()
-            .map(|(id, brand)| self.provider(id, brand, path))
-            .collect::<Result<_, _>>()?;
-        let mut text_ids = chunk.text_ids.into_iter().peekable();
-        let mut last_provider: Option<((u32, u16), u32)> = None;
-        for (i, row) in chunk.rows.iter().enumerate() {
-            let record = chunk.records_before + 1 + u64::from(row.record);
-            let block = self.block(row.block, path, record)?;
+    /// Folds this shard's part of a chunk in.
+    pub(super) fn fold(&mut self, work: ShardWork) -> Result<(), IngestError> {
+        let path = &*work.path;
+        let mut text_ids = work.text_ids.into_iter().peekable();
+        for (i, row) in work.rows.iter().enumerate() {
+            let record = work.records_before + 1 + u64::from(row.record);
+            let block = self.block(row.block, path, Some(record))?;
             let location = if row.location == TEXT_ID {
                 let (_, text) = text_ids
                     .next_if(|(at, _)| *at == i)
@@ -163,75 +210,105 @@ impl Folder {
                     self.locations.insert(location, (block, set));
                 }
             }
-            let key = (block, providers[row.provider as usize]);
-            let set = match last_provider {
-                Some((last, set)) if last == key => set,
-                _ => self
-                    .provider_offers
-                    .get(&key)
-                    .copied()
-                    .unwrap_or(OfferSets::EMPTY),
-            };
-            let set = self.offers.add(set, row.offer);
-            if last_provider != Some((key, set)) {
-                self.provider_offers.insert(key, set);
+        }
+        let providers: Vec<u16> = work
+            .providers
+            .iter()
+            .map(|(id, brand)| self.provider(id, brand, path))
+            .collect::<Result<_, _>>()?;
+        for (block, provider, offer) in work.offers {
+            let key = (self.block(block, path, None)?, providers[provider as usize]);
+            let set = self
+                .provider_offers
+                .get(&key)
+                .copied()
+                .unwrap_or(OfferSets::EMPTY);
+            let added = self.offers.add(set, offer);
+            if added != set {
+                self.provider_offers.insert(key, added);
             }
-            last_provider = Some((key, set));
         }
         Ok(())
     }
+}
 
-    /// The availability of every location read, blocks and providers in a fixed order
-    /// whatever the order the files and chunks came in.
-    pub(super) fn finish(mut self) -> (Availability, BdcStats) {
-        self.close_state();
-        let mut order: Vec<u32> = (0..self.blocks.len() as u32).collect();
-        order.sort_unstable_by_key(|&b| self.blocks[b as usize]);
-        let mut rank = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            rank[old as usize] = new as u32;
-        }
-        let mut provider_order: Vec<u16> = (0..self.providers.len() as u16).collect();
-        provider_order
-            .sort_unstable_by(|&a, &b| self.providers[a as usize].cmp(&self.providers[b as usize]));
-        let mut provider_rank = vec![0u16; provider_order.len()];
-        for (new, &old) in provider_order.iter().enumerate() {
-            provider_rank[old as usize] = new as u16;
-        }
-        let mut locations = self.done;
-        for (block, _) in &mut locations {
-            *block = rank[*block as usize];
-        }
-        locations.sort_unstable();
-        let mut provider_offers: Vec<(u32, u16, u32)> = self
-            .provider_offers
-            .into_iter()
-            .map(|((block, provider), set)| {
-                (rank[block as usize], provider_rank[provider as usize], set)
-            })
-            .collect();
-        provider_offers.sort_unstable();
-        let blocks = order
-            .iter()
-            .map(|&b| {
-                GeoId::parse(&format!("{:015}", self.blocks[b as usize]))
-                    .expect("15 digits are a block GEOID")
-            })
-            .collect();
-        let providers = provider_order
-            .iter()
-            .map(|&p| self.providers[p as usize].clone())
-            .collect();
-        self.offers.freeze();
-        (
-            Availability {
-                blocks,
-                locations,
-                offers: self.offers,
-                providers,
-                provider_offers,
-            },
-            self.stats,
-        )
+/// The availability of every location read, blocks and providers in a fixed order whatever
+/// the order the files and chunks came in and however they were sharded.
+pub(super) fn merge(mut shards: Vec<Shard>) -> (Availability, usize) {
+    for shard in &mut shards {
+        shard.close_state();
     }
+    let locations_read = shards.iter().map(|s| s.locations_read).sum();
+    let mut keys: Vec<u64> = shards
+        .iter()
+        .flat_map(|s| s.blocks.iter().copied())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut providers: Vec<Provider> = shards
+        .iter()
+        .flat_map(|s| s.providers.iter().cloned())
+        .collect();
+    providers.sort_unstable();
+    providers.dedup();
+    let mut offers = OfferSets::default();
+    let mut locations = Vec::with_capacity(shards.iter().map(|s| s.done.len()).sum());
+    let mut provider_offers = Vec::new();
+    for shard in shards {
+        let block_rank: Vec<u32> = shard
+            .blocks
+            .iter()
+            .map(|key| keys.binary_search(key).expect("every key is listed") as u32)
+            .collect();
+        let provider_rank: Vec<u16> = shard
+            .providers
+            .iter()
+            .map(|p| {
+                providers
+                    .binary_search(p)
+                    .expect("every provider is listed") as u16
+            })
+            .collect();
+        let set_rank: Vec<u32> = (0..shard.offers.len() as u32)
+            .map(|set| {
+                shard
+                    .offers
+                    .get(set)
+                    .iter()
+                    .fold(OfferSets::EMPTY, |acc, &offer| offers.add(acc, offer))
+            })
+            .collect();
+        locations.extend(
+            shard
+                .done
+                .iter()
+                .map(|&(block, set)| (block_rank[block as usize], set_rank[set as usize])),
+        );
+        provider_offers.extend(shard.provider_offers.into_iter().map(
+            |((block, provider), set)| {
+                (
+                    block_rank[block as usize],
+                    provider_rank[provider as usize],
+                    set_rank[set as usize],
+                )
+            },
+        ));
+    }
+    locations.sort_unstable();
+    provider_offers.sort_unstable();
+    offers.freeze();
+    let blocks = keys
+        .iter()
+        .map(|key| GeoId::parse(&format!("{key:015}")).expect("15 digits are a block GEOID"))
+        .collect();
+    (
+        Availability {
+            blocks,
+            locations,
+            offers,
+            providers,
+            provider_offers,
+        },
+        locations_read,
+    )
 }

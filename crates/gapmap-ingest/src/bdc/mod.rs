@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::IngestError;
 use crate::chunks::{Chunk, RecordSplitter, SplitError};
-use fold::Folder;
+use fold::Shard;
 use rows::Columns;
 
 /// The columns of the public availability files, in the FCC's order (METHOD.md §2).
@@ -154,27 +154,48 @@ pub fn read_availability(
         members.extend(list_members(path)?);
     }
     let total = members.iter().map(|m| m.size).sum();
-    let mut folder = Folder::default();
-    folder.stats.members = members.len();
-    let done = AtomicU64::new(0);
-    // Data rows per member, to report members with a header and no rows.
-    let rows: Vec<AtomicU64> = members.iter().map(|_| AtomicU64::new(0)).collect();
+    let shards = rayon::current_num_threads().clamp(1, 16);
+    let mut shards: Vec<Shard> = (0..shards).map(|_| Shard::default()).collect();
+    let counts = Counts {
+        bytes: AtomicU64::new(0),
+        rows: members.iter().map(|_| AtomicU64::new(0)).collect(),
+        business: AtomicU64::new(0),
+    };
     let names: Vec<Arc<Path>> = members.iter().map(|m| m.display.clone()).collect();
+    let member_count = members.len();
     for (state, group) in by_state(paths, members.into_iter().enumerate().collect()) {
-        folder.start_state(state);
-        folder = read_group(group, folder, &rows, &|bytes| {
-            let bytes = done.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        for shard in &mut shards {
+            shard.start_state(state);
+        }
+        shards = read_group(group, shards, &counts, &|bytes| {
             progress(BdcProgress { bytes, total });
         })?;
     }
-    let (availability, mut stats) = folder.finish();
-    stats.empty_members = names
-        .iter()
-        .zip(&rows)
-        .filter(|(_, rows)| rows.load(Ordering::Relaxed) == 0)
-        .map(|(name, _)| name.display().to_string())
-        .collect();
+    let (availability, locations) = fold::merge(shards);
+    let stats = BdcStats {
+        members: member_count,
+        rows: counts.rows.iter().map(|r| r.load(Ordering::Relaxed)).sum(),
+        business_rows: counts.business.load(Ordering::Relaxed),
+        locations,
+        // Members with a header and no rows.
+        empty_members: names
+            .iter()
+            .zip(&counts.rows)
+            .filter(|(_, rows)| rows.load(Ordering::Relaxed) == 0)
+            .map(|(name, _)| name.display().to_string())
+            .collect(),
+    };
     Ok((availability, stats))
+}
+
+/// What the parsers count as they go.
+struct Counts {
+    /// Bytes parsed.
+    bytes: AtomicU64,
+    /// Data rows per member.
+    rows: Vec<AtomicU64>,
+    /// Business-only rows.
+    business: AtomicU64,
 }
 
 /// The state FIPS code of an FCC file name (`bdc_11_Cable_fixed_broadband_….zip`).
@@ -187,16 +208,19 @@ fn state_of(path: &Path) -> Option<u64> {
         .flatten()
 }
 
+/// Members with their place in the list of all members.
+type Numbered = Vec<(usize, Member)>;
+
 /// Members grouped by state when every file is named for one (a location never crosses a
 /// state, so each state's id table can go once it is read), else one group.
 fn by_state(
     paths: &[PathBuf],
     members: Vec<(usize, Member)>,
-) -> Vec<(Option<u64>, Vec<(usize, Member)>)> {
+) -> Vec<(Option<u64>, Numbered)> {
     if !paths.iter().all(|p| state_of(p).is_some()) {
         return vec![(None, members)];
     }
-    let mut groups: std::collections::BTreeMap<u64, Vec<(usize, Member)>> = Default::default();
+    let mut groups: std::collections::BTreeMap<u64, Numbered> = std::collections::BTreeMap::new();
     for member in members {
         let state = state_of(&member.1.file).expect("checked above");
         groups.entry(state).or_default().push(member);
@@ -279,10 +303,10 @@ type Work = Result<(usize, Arc<Path>, Arc<Columns>, Chunk), IngestError>;
 /// parallel, one thread folds.
 fn read_group(
     members: Vec<(usize, Member)>,
-    folder: Folder,
-    rows: &[AtomicU64],
+    shards: Vec<Shard>,
+    counts: &Counts,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Folder, IngestError> {
+) -> Result<Vec<Shard>, IngestError> {
     let threads = rayon::current_num_threads().max(1);
     let readers = members.len().clamp(1, threads + 1);
     let queue = Mutex::new(VecDeque::from(members));
@@ -304,32 +328,47 @@ fn read_group(
             });
         }
         drop(work_tx);
-        let (parsed_tx, parsed_rx) = sync_channel::<rows::Parsed>(threads * 2);
-        let folding = scope.spawn(move || {
-            let mut folder = folder;
-            for parsed in parsed_rx {
-                let bytes = parsed.bytes;
-                folder.fold(parsed)?;
-                progress(bytes);
-            }
-            Ok::<Folder, IngestError>(folder)
-        });
+        let shard_count = shards.len();
+        let mut senders = Vec::with_capacity(shard_count);
+        let mut folding = Vec::with_capacity(shard_count);
+        for mut shard in shards {
+            let (tx, rx) = sync_channel::<fold::ShardWork>(4);
+            senders.push(tx);
+            folding.push(scope.spawn(move || {
+                for work in rx {
+                    shard.fold(work)?;
+                }
+                Ok::<Shard, IngestError>(shard)
+            }));
+        }
         let parsing = work_rx.into_iter().par_bridge().try_for_each(|work| {
             let (member, path, columns, chunk) = work?;
             let parsed = rows::parse(&chunk.bytes, &columns, &path, chunk.records_before)?;
-            rows[member].fetch_add(parsed.records, Ordering::Relaxed);
-            // A closed channel means the fold stopped on an error, which `folding` returns.
-            parsed_tx
-                .send(parsed)
-                .map_err(|_| IngestError::format(path.to_path_buf(), "stopped"))
+            counts.rows[member].fetch_add(parsed.records, Ordering::Relaxed);
+            counts
+                .business
+                .fetch_add(parsed.business_rows, Ordering::Relaxed);
+            let bytes = counts.bytes.fetch_add(parsed.bytes, Ordering::Relaxed) + parsed.bytes;
+            for (sender, work) in senders.iter().zip(fold::partition(parsed, shard_count)) {
+                // A closed channel means a shard stopped on an error, which it returns.
+                sender
+                    .send(work)
+                    .map_err(|_| IngestError::format(path.to_path_buf(), "stopped"))?;
+            }
+            progress(bytes);
+            Ok(())
         });
-        drop(parsed_tx);
-        let folded = folding
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        drop(senders);
+        let folded: Result<Vec<Shard>, IngestError> = folding
+            .into_iter()
+            .map(|f| {
+                f.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
         match (folded, parsing) {
             (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-            (Ok(folder), Ok(())) => Ok(folder),
+            (Ok(shards), Ok(())) => Ok(shards),
         }
     })
 }
