@@ -15,9 +15,13 @@ DC = ROOT / "data" / "dc"
 
 
 def counties_of(folder: pathlib.Path) -> list[str]:
+    """The 5-digit state+county codes bdc-gen cloned the blocks under (counties.txt)."""
+    listed = folder / "counties.txt"
+    if listed.exists():
+        return listed.read_text().split()
     readme = (folder / "README.md").read_text()
     count = int(readme.split(" county codes")[0].rsplit(" ", 1)[-1])
-    return [f"{1 + 2 * i:03d}" for i in range(count)]
+    return [f"11{1 + 2 * i:03d}" for i in range(count)]
 
 
 def clone_layer(source: pathlib.Path, target: pathlib.Path, counties: list[str]) -> None:
@@ -27,8 +31,9 @@ def clone_layer(source: pathlib.Path, target: pathlib.Path, counties: list[str])
         for feature in layer["features"]:
             f = json.loads(json.dumps(feature))
             geoid = f["properties"]["GEOID"]
-            f["properties"]["GEOID"] = geoid[:2] + county + geoid[5:]
-            f["properties"]["COUNTYFP"] = county
+            f["properties"]["GEOID"] = county + geoid[5:]
+            f["properties"]["STATEFP"] = county[:2]
+            f["properties"]["COUNTYFP"] = county[2:]
             features.append(f)
     layer["features"] = features
     target.write_text(json.dumps(layer))
@@ -45,7 +50,7 @@ def clone_acs(target: pathlib.Path, counties: list[str]) -> None:
         for county in counties:
             for row in body:
                 r = list(row)
-                r[g] = r[g][:2] + county + r[g][5:]
+                r[g] = county + r[g][5:]
                 out.append(r)
         with (target / source.name).open("w", newline="") as f:
             csv.writer(f).writerows(out)
@@ -63,16 +68,7 @@ simulated = true
 tables = ["acs"]
 vintage = "2017-2021"
 
-[[level]]
-level = "block_group"
-boundaries = "geo/block_group.geojson"
-id_field = "GEOID"
-
-[[level]]
-level = "tract"
-boundaries = "geo/tract.geojson"
-id_field = "GEOID"
-
+{levels}
 [suppression]
 min_households = 0
 min_locations = 0
@@ -84,15 +80,26 @@ web_simplify_m = 0
 """
 
 
+LEVEL = """[[level]]
+level = "{level}"
+boundaries = "geo/{level}.geojson"
+id_field = "GEOID"
+"""
+SOURCES = {"block_group": "cb_2020_11_bg_500k.geojson", "tract": "cb_2020_11_tract_500k.geojson"}
+
+
 def main() -> None:
+    """python bench/prepare.py <dir> [block_group,tract]"""
     folder = pathlib.Path(sys.argv[1])
+    levels = (sys.argv[2] if len(sys.argv) > 2 else "block_group,tract").split(",")
     counties = counties_of(folder)
     (folder / "geo").mkdir(exist_ok=True)
-    clone_layer(DC / "boundaries" / "cb_2020_11_bg_500k.geojson", folder / "geo" / "block_group.geojson", counties)
-    clone_layer(DC / "boundaries" / "cb_2020_11_tract_500k.geojson", folder / "geo" / "tract.geojson", counties)
+    for level in levels:
+        clone_layer(DC / "boundaries" / SOURCES[level], folder / "geo" / f"{level}.geojson", counties)
     clone_acs(folder / "acs", counties)
     files = "."
-    (folder / "gapmap.toml").write_text(CONFIG.format(n=len(counties), files=files))
+    config = CONFIG.format(n=len(counties), files=files, levels="\n".join(LEVEL.format(level=l) for l in levels))
+    (folder / "gapmap.toml").write_text(config)
     print(f"{folder}: {len(counties)} counties")
 
 

@@ -27,7 +27,7 @@ pub const HEADER: &str = "frn,provider_id,brand_name,location_id,technology,max_
 struct Piece {
     /// `frn,provider_id,brand_name,` (brand quoted as needed).
     head: Vec<u8>,
-    /// `,technology,download,upload,low_latency,code,state,`
+    /// `,technology,download,upload,low_latency,code,` (the state follows).
     middle: Vec<u8>,
     /// Download and upload, as text, for swapping.
     speeds: (String, String),
@@ -97,11 +97,8 @@ impl Sample {
                 }
                 let piece = Piece {
                     head: format!("{},{},{},", &r[0], &r[1], quote(&r[2])).into_bytes(),
-                    middle: format!(
-                        ",{},{},{},{},{},{},",
-                        &r[4], &r[5], &r[6], &r[7], &r[8], &r[9]
-                    )
-                    .into_bytes(),
+                    middle: format!(",{},{},{},{},{},", &r[4], &r[5], &r[6], &r[7], &r[8])
+                        .into_bytes(),
                     speeds: (r[5].to_owned(), r[6].to_owned()),
                     technology: r[4].to_owned(),
                     block_rest: block[5..].to_owned(),
@@ -166,7 +163,71 @@ pub struct Plan {
     pub swap: f64,
     /// Deflate level (1 fastest … 9 smallest); 0 writes uncompressed CSVs instead of zips.
     pub level: i64,
+    /// The states to spread the copies over (FIPS code, USPS code): one set of files per
+    /// state, named for it as the FCC names them (`bdc_06_…`). DC alone by default.
+    pub states: Vec<(u8, &'static str)>,
 }
+
+/// The 50 states, DC and the five territories the FCC publishes BDC files for: all 56 state
+/// FIPS codes.
+pub const ALL_STATES: [(u8, &str); 56] = [
+    (1, "AL"),
+    (2, "AK"),
+    (4, "AZ"),
+    (5, "AR"),
+    (6, "CA"),
+    (8, "CO"),
+    (9, "CT"),
+    (10, "DE"),
+    (11, "DC"),
+    (12, "FL"),
+    (13, "GA"),
+    (15, "HI"),
+    (16, "ID"),
+    (17, "IL"),
+    (18, "IN"),
+    (19, "IA"),
+    (20, "KS"),
+    (21, "KY"),
+    (22, "LA"),
+    (23, "ME"),
+    (24, "MD"),
+    (25, "MA"),
+    (26, "MI"),
+    (27, "MN"),
+    (28, "MS"),
+    (29, "MO"),
+    (30, "MT"),
+    (31, "NE"),
+    (32, "NV"),
+    (33, "NH"),
+    (34, "NJ"),
+    (35, "NM"),
+    (36, "NY"),
+    (37, "NC"),
+    (38, "ND"),
+    (39, "OH"),
+    (40, "OK"),
+    (41, "OR"),
+    (42, "PA"),
+    (44, "RI"),
+    (45, "SC"),
+    (46, "SD"),
+    (47, "TN"),
+    (48, "TX"),
+    (49, "UT"),
+    (50, "VT"),
+    (51, "VA"),
+    (53, "WA"),
+    (54, "WV"),
+    (55, "WI"),
+    (56, "WY"),
+    (60, "AS"),
+    (66, "GU"),
+    (69, "MP"),
+    (72, "PR"),
+    (78, "VI"),
+];
 
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,27 +238,40 @@ pub struct Written {
     pub rows: u64,
     /// Distinct locations written (residential and business).
     pub locations: u64,
-    /// Counties the block geography was cloned under.
-    pub counties: u64,
+    /// Counties the block geography was cloned under, as 5-digit state and county codes.
+    pub counties: Vec<String>,
 }
 
-/// Writes the zips (or CSVs) into `out`, one per technology file of the sample.
+/// Writes the zips (or CSVs) into `out`: per state, one per technology file of the sample.
 pub fn generate(sample: &Sample, plan: &Plan, out: &Path) -> Result<Written> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    if plan.states.is_empty() {
+        bail!("no state to generate files for");
+    }
     let copies = plan.rows.div_ceil(sample.rows.max(1) as u64).max(1);
-    let counties = copies.div_ceil(plan.per_block.max(1));
-    if counties > 499 {
+    let states = plan.states.len() as u64;
+    let per_state = copies.div_ceil(states);
+    let per_block = plan.per_block.max(1);
+    let counties_per_state = per_state.div_ceil(per_block);
+    if counties_per_state > 499 {
         bail!(
-            "{} rows need {counties} counties of cloned blocks (county codes run out at 999): raise --per-block",
+            "{} rows need {counties_per_state} counties of cloned blocks per state (county codes run out at 999): raise --per-block",
             plan.rows
         );
     }
-    let results: Vec<Result<(PathBuf, u64)>> = sample
-        .files
+    // (state index, technology file index): every file written on its own core.
+    let jobs: Vec<(usize, usize)> = (0..plan.states.len())
+        .flat_map(|s| (0..sample.files.len()).map(move |f| (s, f)))
+        .collect();
+    let results: Vec<Result<(PathBuf, u64, Vec<String>)>> = jobs
         .par_iter()
-        .enumerate()
-        .map(|(index, (stem, locations))| {
-            let name = stem.replacen("bdc_11_", "bdc_11_GENERATED_", 1);
+        .map(|&(state_index, index)| {
+            let (fips, usps) = plan.states[state_index];
+            let (stem, locations) = &sample.files[index];
+            // The state's copies: the first states take one more when they do not divide.
+            let first = state_index as u64 * per_state;
+            let last = ((state_index as u64 + 1) * per_state).min(copies);
+            let name = stem.replacen("bdc_11_", &format!("bdc_{fips:02}_GENERATED_"), 1);
             let path = if plan.level == 0 {
                 out.join(format!("{name}.csv"))
             } else {
@@ -205,15 +279,22 @@ pub fn generate(sample: &Sample, plan: &Plan, out: &Path) -> Result<Written> {
             };
             let file = std::fs::File::create(&path)
                 .with_context(|| format!("cannot create {}", path.display()))?;
-            let mut rng = Rng(plan.seed ^ (index as u64).wrapping_mul(0x9e37_79b9));
+            let seed = plan.seed
+                ^ (index as u64).wrapping_mul(0x9e37_79b9)
+                ^ (state_index as u64).wrapping_mul(0x85eb_ca6b_c2b2_ae35);
+            let mut rng = Rng(seed);
             let mut rows = 0u64;
+            let mut counties = std::collections::BTreeSet::new();
+            let state = format!("{usps},");
             let mut write_rows = |w: &mut dyn Write| -> Result<()> {
                 w.write_all(HEADER.as_bytes())?;
                 let mut line = Vec::with_capacity(256);
                 let mut id = itoa_buffer();
-                for copy in 0..copies {
-                    let county = format!("11{:03}", 1 + 2 * (copy / plan.per_block.max(1)));
+                for copy in first..last {
+                    let county = format!("{fips:02}{:03}", 1 + 2 * ((copy - first) / per_block));
+                    counties.insert(county.clone());
                     for (location, pieces) in locations {
+                        // Ids stay distinct across copies and states.
                         let new_id = copy * 10_000_000_000 + location;
                         let id_text = id.format(new_id);
                         for piece in pieces {
@@ -237,6 +318,7 @@ pub fn generate(sample: &Sample, plan: &Plan, out: &Path) -> Result<Written> {
                             } else {
                                 line.extend_from_slice(&piece.middle);
                             }
+                            line.extend_from_slice(state.as_bytes());
                             line.extend_from_slice(county.as_bytes());
                             line.extend_from_slice(piece.block_rest.as_bytes());
                             line.extend_from_slice(&piece.tail);
@@ -261,20 +343,23 @@ pub fn generate(sample: &Sample, plan: &Plan, out: &Path) -> Result<Written> {
                 write_rows(&mut zip)?;
                 zip.finish()?.flush()?;
             }
-            Ok((path, rows))
+            Ok((path, rows, counties.into_iter().collect()))
         })
         .collect();
     let mut written = Written {
         files: Vec::new(),
         rows: 0,
         locations: copies * sample.locations,
-        counties,
+        counties: Vec::new(),
     };
     for result in results {
-        let (path, rows) = result?;
+        let (path, rows, counties) = result?;
         written.files.push(path);
         written.rows += rows;
+        written.counties.extend(counties);
     }
+    written.counties.sort();
+    written.counties.dedup();
     Ok(written)
 }
 
@@ -320,6 +405,7 @@ mod tests {
             per_block: 2,
             swap: 0.1,
             level: 0,
+            states: vec![(11, "DC")],
         };
         let (a, b) = (
             tempfile::tempdir().expect("dir"),
@@ -329,7 +415,11 @@ mod tests {
         let second = generate(&sample, &plan, b.path()).expect("generated");
         // Three copies of the sample: whole copies, so 3 × 144,606 rows.
         assert_eq!(first.rows, 3 * 144_606);
-        assert_eq!(first.counties, 2, "copies 0–1 in 11001, copy 2 in 11003");
+        assert_eq!(
+            first.counties,
+            ["11001", "11003"],
+            "copies 0–1 in 11001, copy 2 in 11003"
+        );
         for (x, y) in first.files.iter().zip(&second.files) {
             assert_eq!(
                 std::fs::read(x).expect("a"),
@@ -368,5 +458,46 @@ mod tests {
             std::fs::read(&first.files[1]).expect("a"),
             std::fs::read(&third.files[1]).expect("c")
         );
+    }
+}
+
+#[cfg(test)]
+mod national_tests {
+    use super::*;
+
+    #[test]
+    fn a_national_release_has_files_per_state_named_and_filled_for_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/dc/bdc_simulated");
+        let sample = Sample::read(&root).expect("the DC sample");
+        assert_eq!(ALL_STATES.len(), 56);
+        let plan = Plan {
+            rows: 3 * 144_606,
+            seed: 1,
+            per_block: 1,
+            swap: 0.0,
+            level: 0,
+            states: vec![(6, "CA"), (72, "PR")],
+        };
+        let dir = tempfile::tempdir().expect("dir");
+        let written = generate(&sample, &plan, dir.path()).expect("generated");
+        assert_eq!(written.files.len(), 2 * 7);
+        assert_eq!(written.counties, ["06001", "06003", "72001"]);
+        for file in &written.files {
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let (fips, usps) = if name.starts_with("bdc_06_") {
+                ("06", "CA")
+            } else {
+                ("72", "PR")
+            };
+            assert!(
+                name.starts_with(&format!("bdc_{fips}_GENERATED_")),
+                "{name}"
+            );
+            let mut reader = csv::Reader::from_path(file).expect("csv");
+            for record in reader.records().take(1000) {
+                let r = record.expect("row");
+                assert_eq!((&r[9], &r[10][..2]), (usps, fips), "{name}");
+            }
+        }
     }
 }

@@ -213,10 +213,7 @@ type Numbered = Vec<(usize, Member)>;
 
 /// Members grouped by state when every file is named for one (a location never crosses a
 /// state, so each state's id table can go once it is read), else one group.
-fn by_state(
-    paths: &[PathBuf],
-    members: Vec<(usize, Member)>,
-) -> Vec<(Option<u64>, Numbered)> {
+fn by_state(paths: &[PathBuf], members: Vec<(usize, Member)>) -> Vec<(Option<u64>, Numbered)> {
     if !paths.iter().all(|p| state_of(p).is_some()) {
         return vec![(None, members)];
     }
