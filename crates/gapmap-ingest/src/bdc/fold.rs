@@ -76,8 +76,12 @@ pub(super) struct Shard {
     last_block: Option<(u64, u32)>,
     /// The state being read: `location id → (block, offer set)`.
     locations: FastMap<u64, (u32, u32)>,
-    /// Locations of states already read: `(block, offer set)`.
+    /// Locations of states already read: `(block, offer set)`...
     done: Vec<(u32, u32)>,
+    /// ...and their ids, kept to find an id in the files of two states.
+    done_ids: Vec<u64>,
+    /// The state of each id run in `done_ids`: `(state, first index)`.
+    state_starts: Vec<(Option<u64>, usize)>,
     text_ids: FastMap<Box<str>, u64>,
     providers: Vec<Provider>,
     provider_index: FastMap<Provider, u16>,
@@ -100,8 +104,51 @@ impl Shard {
     fn close_state(&mut self) {
         let locations = std::mem::take(&mut self.locations);
         self.locations_read += locations.len();
-        self.done.extend(locations.into_values());
-        self.text_ids = FastMap::default();
+        self.state_starts.push((self.state, self.done_ids.len()));
+        self.done.reserve(locations.len());
+        self.done_ids.reserve(locations.len());
+        for (id, entry) in locations {
+            self.done.push(entry);
+            self.done_ids.push(id);
+        }
+    }
+
+    /// The first location id read in two states (each state's ids are distinct already),
+    /// with its two blocks and states.
+    fn id_in_two_states(&self) -> Option<(u64, u64, u64, Option<u64>, Option<u64>)> {
+        if self
+            .state_starts
+            .iter()
+            .filter(|(_, start)| *start < self.done_ids.len())
+            .count()
+            < 2
+        {
+            return None;
+        }
+        let mut sorted = self.done_ids.clone();
+        sorted.sort_unstable();
+        let id = sorted.windows(2).find(|w| w[0] == w[1])?[0];
+        let mut at = self
+            .done_ids
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d == id)
+            .map(|(i, _)| i);
+        let (first, second) = (at.next()?, at.next()?);
+        let state_of = |i: usize| {
+            self.state_starts
+                .iter()
+                .rev()
+                .find(|(_, start)| *start <= i)
+                .and_then(|(state, _)| *state)
+        };
+        Some((
+            id,
+            self.blocks[self.done[first].0 as usize],
+            self.blocks[self.done[second].0 as usize],
+            state_of(first),
+            state_of(second),
+        ))
     }
 
     fn block(&mut self, key: u64, path: &Path, record: Option<u64>) -> Result<u32, IngestError> {
@@ -234,9 +281,18 @@ impl Shard {
 
 /// The availability of every location read, blocks and providers in a fixed order whatever
 /// the order the files and chunks came in and however they were sharded.
-pub(super) fn merge(mut shards: Vec<Shard>) -> (Availability, usize) {
+pub(super) fn merge(mut shards: Vec<Shard>) -> Result<(Availability, usize), IngestError> {
     for shard in &mut shards {
         shard.close_state();
+        if let Some((id, first, second, a, b)) = shard.id_in_two_states() {
+            let state = |s: Option<u64>| s.map_or_else(|| "?".into(), |s| format!("{s:02}"));
+            return Err(IngestError::LocationInTwoBlocks {
+                location_id: shard.location_name(id),
+                first_block: format!("{first:015}"),
+                second_block: format!("{second:015}"),
+                path: format!("the files of states {} and {}", state(a), state(b)).into(),
+            });
+        }
     }
     let locations_read = shards.iter().map(|s| s.locations_read).sum();
     let mut keys: Vec<u64> = shards
@@ -301,7 +357,7 @@ pub(super) fn merge(mut shards: Vec<Shard>) -> (Availability, usize) {
         .iter()
         .map(|key| GeoId::parse(&format!("{key:015}")).expect("15 digits are a block GEOID"))
         .collect();
-    (
+    Ok((
         Availability {
             blocks,
             locations,
@@ -310,5 +366,5 @@ pub(super) fn merge(mut shards: Vec<Shard>) -> (Availability, usize) {
             provider_offers,
         },
         locations_read,
-    )
+    ))
 }

@@ -171,7 +171,7 @@ pub fn read_availability(
             progress(BdcProgress { bytes, total });
         })?;
     }
-    let (availability, locations) = fold::merge(shards);
+    let (availability, locations) = fold::merge(shards)?;
     let stats = BdcStats {
         members: member_count,
         rows: counts.rows.iter().map(|r| r.load(Ordering::Relaxed)).sum(),
@@ -616,6 +616,50 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("location_id 77"), "{message}");
         assert!(message.contains("110010001011001"), "{message}");
+    }
+
+    #[test]
+    fn files_named_for_a_state_hold_its_blocks_and_no_location_of_another_state() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dc = write_csv(
+            dir.path(),
+            "bdc_11_Cable.csv",
+            &["1,1,A,77,40,100,20,1,R,DC,110010001011000,x"],
+        );
+        let maryland = write_csv(
+            dir.path(),
+            "bdc_24_Cable.csv",
+            &["1,1,A,78,40,100,20,1,R,MD,240010001011000,x"],
+        );
+        let (table, stats) =
+            read_bdc(&[dc.clone(), maryland], &Thresholds::default()).expect("two states");
+        assert_eq!((stats.locations, table.blocks.len()), (2, 2));
+        let wrong = write_csv(
+            dir.path(),
+            "bdc_24_Fiber.csv",
+            &["1,1,A,79,50,100,20,1,R,DC,110010001011000,x"],
+        );
+        let message = read_bdc(&[wrong], &Thresholds::default())
+            .expect_err("a DC block in a Maryland file")
+            .to_string();
+        assert!(
+            message.contains("bdc_24_Fiber.csv, record 2, column `block_geoid`"),
+            "{message}"
+        );
+        assert!(
+            message.contains("state 11") && message.contains("named for state 24"),
+            "{message}"
+        );
+        let twice = write_csv(
+            dir.path(),
+            "bdc_24_Copper.csv",
+            &["1,1,A,77,10,100,20,1,R,MD,240010001011000,x"],
+        );
+        let message = read_bdc(&[dc, twice], &Thresholds::default())
+            .expect_err("location 77 in two states")
+            .to_string();
+        assert!(message.contains("location_id 77"), "{message}");
+        assert!(message.contains("states 11 and 24"), "{message}");
     }
 
     #[test]
