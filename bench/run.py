@@ -1,9 +1,12 @@
 """`just bench`: gapmap against GeoPandas/pandas and DuckDB on the same inputs, with the raw
-limit (polars only scanning the CSVs). Each tool runs as its own process under /usr/bin/time
-(wall time, peak RSS); every peer's numbers are compared with gapmap's (counts exactly, shares
-to 1e-9); the results go to bench/RESULTS.md and bench/results/results.json.
+limits (polars only parsing the CSVs' columns, Python inflating the zips). Each tool runs as
+its own process under /usr/bin/time (wall time, peak RSS), the tools of a table in turn,
+ROUNDS times (medians quoted); every peer's numbers are compared with gapmap's (counts
+exactly, shares to 1e-9); the results go to bench/RESULTS.generated.md and
+bench/results/results.json. `--national N` adds a national release of N rows (bdc-gen
+--national: 56 states × 7 technology zips) read once by gapmap.
 
-    bench/.venv/bin/python bench/run.py 1000000 10000000 [50000000]
+    bench/.venv/bin/python bench/run.py 1000000 10000000 [--national 300000000]
 """
 import csv
 import json
@@ -24,6 +27,7 @@ GAPMAP = str(ROOT / "target" / "release" / "gapmap")
 GEN = str(ROOT / "target" / "release" / "bdc-gen")
 PIP = str(ROOT / "target" / "release" / "pip")
 PANDAS_MAX_ROWS = 20_000_000  # pandas needs ~5 GiB per 10^7 rows: 5·10^7 would not fit in 24 GiB
+ROUNDS = 3
 
 
 def measure(cmd: list[str]) -> dict:
@@ -36,6 +40,21 @@ def measure(cmd: list[str]) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
     return {"wall_s": round(wall, 3), "peak_rss_mb": round(int(fields[1]) / 1024, 1)}
+
+
+def median(values: list[float]) -> float:
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def measure_all(runs: dict, rounds: int = ROUNDS) -> dict:
+    """Every command once per round, in turn (A B C A B C …): the medians of wall and RSS."""
+    seen = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, cmd in runs.items():
+            seen[name].append(measure(cmd))
+    return {name: {"wall_s": median([m["wall_s"] for m in ms]), "peak_rss_mb": median([m["peak_rss_mb"] for m in ms]),
+                   "walls": [m["wall_s"] for m in ms]} for name, ms in seen.items()}
 
 
 def table(path: pathlib.Path, names: dict) -> dict:
@@ -75,17 +94,17 @@ def tiers(n: int, results: list) -> None:
     out = RESULTS / f"tiers_{n}"
     out.mkdir(parents=True, exist_ok=True)
     runs = {
-        "gapmap (CSV)": [GAPMAP, "--threads", "2", "run", "--config", str(csv_dir / "gapmap.toml"), "--out", str(out / "gapmap")],
-        "gapmap (FCC zips)": [GAPMAP, "--threads", "2", "run", "--config", str(zip_dir / "gapmap.toml"), "--out", str(out / "gapmap_zip")],
+        "gapmap (CSV)": [GAPMAP, "--threads", "2", "-q", "run", "--config", str(csv_dir / "gapmap.toml"), "--out", str(out / "gapmap")],
+        "gapmap (FCC zips)": [GAPMAP, "--threads", "2", "-q", "run", "--config", str(zip_dir / "gapmap.toml"), "--out", str(out / "gapmap_zip")],
         "DuckDB": [PY, str(BENCH / "peers/duckdb_tiers.py"), str(csv_dir), str(out / "duckdb")],
-        "polars scan only (raw limit)": [PY, str(BENCH / "peers/polars_scan.py"), str(csv_dir)],
+        "polars parse of the 7 columns (raw limit)": [PY, str(BENCH / "peers/polars_scan.py"), str(csv_dir)],
+        "inflate the zips, 2 threads (raw limit)": [PY, str(BENCH / "peers/inflate_zips.py"), str(zip_dir), "2"],
     }
     if rows <= PANDAS_MAX_ROWS:
         runs["pandas"] = [PY, str(BENCH / "peers/pandas_tiers.py"), str(csv_dir), str(out / "pandas")]
-    measured = {}
-    for name, cmd in runs.items():
-        measured[name] = measure(cmd)
-        print(f"tiers {rows:>11,} {name:<30} {measured[name]['wall_s']:>7.2f} s {measured[name]['peak_rss_mb']:>8.0f} MB", flush=True)
+    measured = measure_all(runs)
+    for name, m in measured.items():
+        print(f"tiers {rows:>11,} {name:<42} {m['wall_s']:>7.2f} s {m['peak_rss_mb']:>8.0f} MB  {m['walls']}", flush=True)
     checks = {}
     for level in ["block_group", "tract"]:
         for peer, folder in [("DuckDB", "duckdb"), ("pandas", "pandas"), ("gapmap (FCC zips)", "gapmap_zip")]:
@@ -148,12 +167,44 @@ def pip(results: list, n: int = 10_000_000) -> None:
     results.append({"workload": f"points in polygons ({n:,} points, 10,278 polygons)", "runs": measured, "checks": checks})
 
 
+def national(n: int, results: list) -> None:
+    """A national release: bdc-gen --national (56 states × 7 technology zips), tracts cloned per
+    state; gapmap reads it once (a run takes minutes: one round)."""
+    folder = DATA / f"national_{n}"
+    if not (folder / "gapmap.toml").exists():
+        subprocess.run([GEN, "--rows", str(n), "--out", str(folder), "--national"], check=True, cwd=ROOT)
+        subprocess.run([PY, str(BENCH / "prepare.py"), str(folder), "tract"], check=True, cwd=ROOT)
+    out = RESULTS / f"national_{n}"
+    out.mkdir(parents=True, exist_ok=True)
+    cmd = [GAPMAP, "--threads", "2", "-q", "run", "--config", str(folder / "gapmap.toml"), "--out", str(out / "gapmap")]
+    m = measure(cmd)
+    meta = json.loads((out / "gapmap" / "metadata.json").read_text())
+    bdc = meta["bdc"]
+    m["rows_per_s"] = round(bdc["rows"] / m["wall_s"])
+    m["locations"] = bdc["residential_locations"]
+    m["bytes_per_location"] = round(m["peak_rss_mb"] * 2**20 / bdc["residential_locations"], 1)
+    zips = sum(p.stat().st_size for p in folder.glob("*.zip"))
+    print(f"national {bdc['rows']:,} rows, {len(list(folder.glob('*.zip')))} zips ({zips / 1e9:.1f} GB): "
+          f"{m['wall_s']:.1f} s, {m['rows_per_s'] / 1e6:.2f} M rows/s, {m['peak_rss_mb']:.0f} MB, "
+          f"{m['bytes_per_location']} bytes per residential location", flush=True)
+    results.append({"workload": f"national release ({len(list(folder.glob('*.zip')))} zips, {zips / 1e9:.1f} GB)",
+                    "rows": bdc["rows"], "runs": {"gapmap (FCC zips)": m}, "checks": {}})
+
+
 def main() -> None:
-    sizes = [int(s) for s in sys.argv[1:]] or [1_000_000, 10_000_000]
+    args = sys.argv[1:]
+    national_rows = None
+    if "--national" in args:
+        i = args.index("--national")
+        national_rows = int(args[i + 1])
+        del args[i:i + 2]
+    sizes = [int(s) for s in args] or [1_000_000, 10_000_000]
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = []
     for n in sizes:
         tiers(n, results)
+    if national_rows:
+        national(national_rows, results)
     wards(results)
     pip(results)
     machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}

@@ -104,6 +104,27 @@ impl OfferSets {
     /// The id of the empty set.
     pub const EMPTY: u32 = 0;
 
+    /// Sets given whole: each sorted, no offer covering another, the empty set first and no
+    /// set twice (a reader's merge of its parts' sets).
+    pub fn from_sets(sets: Vec<Box<[Offer]>>) -> OfferSets {
+        debug_assert!(sets.first().is_some_and(|s| s.is_empty()));
+        let index = sets
+            .iter()
+            .enumerate()
+            .map(|(id, set)| (set.clone(), id as u32))
+            .collect();
+        OfferSets {
+            sets,
+            index,
+            added: HashMap::default(),
+        }
+    }
+
+    /// The id of a set held, given its offers (sorted, as [`Self::get`] returns them).
+    pub fn find(&self, offers: &[Offer]) -> Option<u32> {
+        self.index.get(offers).copied()
+    }
+
     fn intern(&mut self, offers: Vec<Offer>) -> u32 {
         if let Some(&id) = self.index.get(offers.as_slice()) {
             return id;
@@ -158,12 +179,6 @@ impl OfferSets {
     /// Whether only the empty set is held.
     pub fn is_empty(&self) -> bool {
         self.sets.len() <= 1
-    }
-
-    /// Drops the lookup tables once no set will be added; [`Self::get`] still works.
-    pub fn freeze(&mut self) {
-        self.index = HashMap::default();
-        self.added = HashMap::default();
     }
 
     /// What a location with the offers of `set` qualifies for, and its best offer's technology

@@ -44,37 +44,41 @@ impl AddAssign for TierCounts {
 
 /// Tier counts of every block of `table`, indexed like `table.blocks`. Each location is
 /// counted once: the table holds one entry per residential `location_id`.
+///
+/// A table sorted by block (as readers hand it over) is counted block by block in parallel,
+/// with one count per block in memory; per-thread arrays of every block's counts would take
+/// 96 bytes × blocks × splits (gigabytes for a nation's 8 million blocks).
 pub fn counts_by_block(table: &LocationTable) -> Vec<TierCounts> {
     let blocks = table.blocks.len();
-    table
-        .locations
-        .par_iter()
-        .fold(
-            || vec![TierCounts::default(); blocks],
-            |mut counts, location| {
-                let slot = &mut counts[location.block as usize];
-                slot.locations += 1;
-                match location.qualification.tier() {
-                    Tier::Served => slot.served += 1,
-                    Tier::Underserved => slot.underserved += 1,
-                    Tier::Unserved => slot.unserved += 1,
-                }
-                if location.qualification.is_gigabit() {
-                    slot.gigabit += 1;
-                }
-                slot.by_best_technology[location.best_technology.group() as usize] += 1;
-                counts
-            },
-        )
-        .reduce(
-            || vec![TierCounts::default(); blocks],
-            |mut left, right| {
-                for (l, r) in left.iter_mut().zip(right) {
-                    *l += r;
-                }
-                left
-            },
-        )
+    let locations = &table.locations;
+    let mut counts = vec![TierCounts::default(); blocks];
+    if !locations.is_sorted_by_key(|l| l.block) {
+        for location in locations {
+            add(&mut counts[location.block as usize], location);
+        }
+        return counts;
+    }
+    counts.par_iter_mut().enumerate().for_each(|(block, slot)| {
+        let block = block as u32;
+        let start = locations.partition_point(|l| l.block < block);
+        for location in locations[start..].iter().take_while(|l| l.block == block) {
+            add(slot, location);
+        }
+    });
+    counts
+}
+
+fn add(slot: &mut TierCounts, location: &gapmap_core::LocationSummary) {
+    slot.locations += 1;
+    match location.qualification.tier() {
+        Tier::Served => slot.served += 1,
+        Tier::Underserved => slot.underserved += 1,
+        Tier::Unserved => slot.unserved += 1,
+    }
+    if location.qualification.is_gigabit() {
+        slot.gigabit += 1;
+    }
+    slot.by_best_technology[location.best_technology.group() as usize] += 1;
 }
 
 #[cfg(test)]
@@ -128,5 +132,16 @@ mod tests {
                 by_best_technology: [0, 1, 0, 0, 0, 0, 0],
             }
         );
+        // The same locations out of block order take the other path, to the same counts.
+        let mut shuffled = table.clone();
+        shuffled.locations.rotate_left(1);
+        assert!(!shuffled.locations.is_sorted_by_key(|l| l.block));
+        assert_eq!(counts_by_block(&shuffled), counts);
+        // A block without locations counts zero.
+        let mut empty_block = table.clone();
+        empty_block
+            .blocks
+            .push(GeoId::parse("110010001011002").expect("valid"));
+        assert_eq!(counts_by_block(&empty_block)[2], TierCounts::default());
     }
 }

@@ -173,6 +173,12 @@ proptest! {
         // Read once, classify with every threshold set.
         let (availability, stats) = read_availability(&paths, &|_| {}).expect("valid rows");
         prop_assert_eq!(stats.rows, rows.len() as u64);
+        // One thread (one shard) reads the same table, set numbering included.
+        let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
+        let (alone, _) = single
+            .install(|| read_availability(&paths, &|_| {}))
+            .expect("valid rows");
+        prop_assert!(alone == availability, "the table depends on the threads");
         for t in &sets {
             let table = availability.classify(t);
             let got: Vec<(String, u8, bool, u16)> = table

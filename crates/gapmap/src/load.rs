@@ -195,11 +195,12 @@ fn load_bdc(
     let (availability, stats) = read?;
     let table = availability.classify(&config.settings.thresholds);
     eprintln!(
-        "  BDC: {} files, {} rows ({} business-only excluded), {} residential locations in {:.2} s",
+        "  BDC: {} files, {} rows ({} business-only excluded), {} residential locations ({} distinct offer sets) in {:.2} s",
         paths.len(),
         stats.rows,
         stats.business_rows,
         stats.locations,
+        stats.offer_sets,
         started.elapsed().as_secs_f64()
     );
     for empty in &stats.empty_members {

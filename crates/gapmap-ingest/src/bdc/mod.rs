@@ -110,6 +110,8 @@ pub struct BdcStats {
     pub locations: usize,
     /// Files or zip members with a header but no rows (reported, not an error).
     pub empty_members: Vec<String>,
+    /// Distinct offer sets the locations share (METHOD.md §2: what thresholds are applied to).
+    pub offer_sets: usize,
 }
 
 /// How far a read is: bytes of CSV (inflated) parsed, of `total`.
@@ -177,6 +179,7 @@ pub fn read_availability(
         rows: counts.rows.iter().map(|r| r.load(Ordering::Relaxed)).sum(),
         business_rows: counts.business.load(Ordering::Relaxed),
         locations,
+        offer_sets: availability.offers.len(),
         // Members with a header and no rows.
         empty_members: names
             .iter()
