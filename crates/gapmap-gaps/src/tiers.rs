@@ -54,7 +54,7 @@ pub fn counts_by_block(table: &LocationTable) -> Vec<TierCounts> {
     let mut counts = vec![TierCounts::default(); blocks];
     if !locations.is_sorted_by_key(|l| l.block) {
         for location in locations {
-            add(&mut counts[location.block as usize], location);
+            add(&mut counts[location.block as usize], *location);
         }
         return counts;
     }
@@ -62,13 +62,13 @@ pub fn counts_by_block(table: &LocationTable) -> Vec<TierCounts> {
         let block = block as u32;
         let start = locations.partition_point(|l| l.block < block);
         for location in locations[start..].iter().take_while(|l| l.block == block) {
-            add(slot, location);
+            add(slot, *location);
         }
     });
     counts
 }
 
-fn add(slot: &mut TierCounts, location: &gapmap_core::LocationSummary) {
+fn add(slot: &mut TierCounts, location: gapmap_core::LocationSummary) {
     slot.locations += 1;
     match location.qualification.tier() {
         Tier::Served => slot.served += 1,
