@@ -266,84 +266,10 @@ pub fn generate(sample: &Sample, plan: &Plan, out: &Path) -> Result<Written> {
     let results: Vec<Result<(PathBuf, u64, Vec<String>)>> = jobs
         .par_iter()
         .map(|&(state_index, index)| {
-            let (fips, usps) = plan.states[state_index];
-            let (stem, locations) = &sample.files[index];
-            // The state's copies: the first states take one more when they do not divide.
-            let first = state_index as u64 * per_state;
-            let last = ((state_index as u64 + 1) * per_state).min(copies);
-            let name = stem.replacen("bdc_11_", &format!("bdc_{fips:02}_GENERATED_"), 1);
-            let path = if plan.level == 0 {
-                out.join(format!("{name}.csv"))
-            } else {
-                out.join(format!("{name}.zip"))
-            };
-            let file = std::fs::File::create(&path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            let seed = plan.seed
-                ^ (index as u64).wrapping_mul(0x9e37_79b9)
-                ^ (state_index as u64).wrapping_mul(0x85eb_ca6b_c2b2_ae35);
-            let mut rng = Rng(seed);
-            let mut rows = 0u64;
-            let mut counties = std::collections::BTreeSet::new();
-            let state = format!("{usps},");
-            let mut write_rows = |w: &mut dyn Write| -> Result<()> {
-                w.write_all(HEADER.as_bytes())?;
-                let mut line = Vec::with_capacity(256);
-                let mut id = itoa_buffer();
-                for copy in first..last {
-                    let county = format!("{fips:02}{:03}", 1 + 2 * ((copy - first) / per_block));
-                    counties.insert(county.clone());
-                    for (location, pieces) in locations {
-                        // Ids stay distinct across copies and states.
-                        let new_id = copy * 10_000_000_000 + location;
-                        let id_text = id.format(new_id);
-                        for piece in pieces {
-                            line.clear();
-                            line.extend_from_slice(&piece.head);
-                            line.extend_from_slice(id_text.as_bytes());
-                            if plan.swap > 0.0
-                                && copy > 0
-                                && (rng.next() as f64 / u64::MAX as f64) < plan.swap
-                            {
-                                let pool = &sample.speeds[&piece.technology];
-                                let (down, up) = &pool[rng.below(pool.len())];
-                                // Rebuild the middle with the swapped speeds.
-                                let middle = std::str::from_utf8(&piece.middle).unwrap_or("");
-                                let mut parts: Vec<&str> = middle.split(',').collect();
-                                if parts.len() >= 4 {
-                                    parts[2] = down;
-                                    parts[3] = up;
-                                }
-                                line.extend_from_slice(parts.join(",").as_bytes());
-                            } else {
-                                line.extend_from_slice(&piece.middle);
-                            }
-                            line.extend_from_slice(state.as_bytes());
-                            line.extend_from_slice(county.as_bytes());
-                            line.extend_from_slice(piece.block_rest.as_bytes());
-                            line.extend_from_slice(&piece.tail);
-                            w.write_all(&line)?;
-                            rows += 1;
-                        }
-                    }
-                }
-                Ok(())
-            };
-            if plan.level == 0 {
-                let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-                write_rows(&mut writer)?;
-                writer.flush()?;
-            } else {
-                let mut zip = zip::ZipWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
-                let options = zip::write::SimpleFileOptions::default()
-                    .compression_method(zip::CompressionMethod::Deflated)
-                    .compression_level(Some(plan.level))
-                    .large_file(true);
-                zip.start_file(format!("{name}.csv"), options)?;
-                write_rows(&mut zip)?;
-                zip.finish()?.flush()?;
-            }
-            Ok((path, rows, counties.into_iter().collect()))
+            // The state's copies: the last state may take fewer when they do not divide.
+            let copies = (state_index as u64 * per_state)
+                ..((state_index as u64 + 1) * per_state).min(copies);
+            write_file(sample, plan, out, (state_index, index), copies)
         })
         .collect();
     let mut written = Written {
@@ -361,6 +287,92 @@ pub fn generate(sample: &Sample, plan: &Plan, out: &Path) -> Result<Written> {
     written.counties.sort();
     written.counties.dedup();
     Ok(written)
+}
+
+/// Writes one technology file of one state: `copies` of the sample's locations of file
+/// `index`, returning its path, rows and the counties it used.
+fn write_file(
+    sample: &Sample,
+    plan: &Plan,
+    out: &Path,
+    (state_index, index): (usize, usize),
+    copies: std::ops::Range<u64>,
+) -> Result<(PathBuf, u64, Vec<String>)> {
+    let (fips, usps) = plan.states[state_index];
+    let (stem, locations) = &sample.files[index];
+    let per_block = plan.per_block.max(1);
+    let name = stem.replacen("bdc_11_", &format!("bdc_{fips:02}_GENERATED_"), 1);
+    let path = out.join(format!(
+        "{name}.{}",
+        if plan.level == 0 { "csv" } else { "zip" }
+    ));
+    let file = std::fs::File::create(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let seed = plan.seed
+        ^ (index as u64).wrapping_mul(0x9e37_79b9)
+        ^ (state_index as u64).wrapping_mul(0x85eb_ca6b_c2b2_ae35);
+    let mut rng = Rng(seed);
+    let mut rows = 0u64;
+    let mut counties = std::collections::BTreeSet::new();
+    let state = format!("{usps},");
+    let first = copies.start;
+    let mut write_rows = |w: &mut dyn Write| -> Result<()> {
+        w.write_all(HEADER.as_bytes())?;
+        let mut line = Vec::with_capacity(256);
+        let mut id = itoa_buffer();
+        for copy in copies.clone() {
+            let county = format!("{fips:02}{:03}", 1 + 2 * ((copy - first) / per_block));
+            counties.insert(county.clone());
+            for (location, pieces) in locations {
+                // Ids stay distinct across copies and states.
+                let id_text = id.format(copy * 10_000_000_000 + location);
+                for piece in pieces {
+                    line.clear();
+                    line.extend_from_slice(&piece.head);
+                    line.extend_from_slice(id_text.as_bytes());
+                    if plan.swap > 0.0
+                        && copy > 0
+                        && (rng.next() as f64 / u64::MAX as f64) < plan.swap
+                    {
+                        let pool = &sample.speeds[&piece.technology];
+                        let (down, up) = &pool[rng.below(pool.len())];
+                        // Rebuild the middle with the swapped speeds.
+                        let middle = std::str::from_utf8(&piece.middle).unwrap_or("");
+                        let mut parts: Vec<&str> = middle.split(',').collect();
+                        if parts.len() >= 4 {
+                            parts[2] = down;
+                            parts[3] = up;
+                        }
+                        line.extend_from_slice(parts.join(",").as_bytes());
+                    } else {
+                        line.extend_from_slice(&piece.middle);
+                    }
+                    line.extend_from_slice(state.as_bytes());
+                    line.extend_from_slice(county.as_bytes());
+                    line.extend_from_slice(piece.block_rest.as_bytes());
+                    line.extend_from_slice(&piece.tail);
+                    w.write_all(&line)?;
+                    rows += 1;
+                }
+            }
+        }
+        Ok(())
+    };
+    if plan.level == 0 {
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+        write_rows(&mut writer)?;
+        writer.flush()?;
+    } else {
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(plan.level))
+            .large_file(true);
+        zip.start_file(format!("{name}.csv"), options)?;
+        write_rows(&mut zip)?;
+        zip.finish()?.flush()?;
+    }
+    Ok((path, rows, counties.into_iter().collect()))
 }
 
 /// Integer formatting without allocation per row.
