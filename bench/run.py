@@ -179,7 +179,7 @@ def national(n: int, results: list) -> None:
     cmd = [GAPMAP, "--threads", "2", "-q", "run", "--config", str(folder / "gapmap.toml"), "--out", str(out / "gapmap")]
     m = measure(cmd)
     meta = json.loads((out / "gapmap" / "metadata.json").read_text())
-    bdc = meta["bdc"]
+    bdc = meta["input_summary"]["bdc"]
     m["rows_per_s"] = round(bdc["rows"] / m["wall_s"])
     m["locations"] = bdc["residential_locations"]
     m["bytes_per_location"] = round(m["peak_rss_mb"] * 2**20 / bdc["residential_locations"], 1)

@@ -16,6 +16,7 @@ use gapmap_ingest::{
 
 use crate::config::Config;
 use crate::settings::{AffordabilitySettings, BracketSettings, expand};
+use rayon::prelude::*;
 
 /// A district layer as read: its boundaries and, for a city layer, its own tables.
 #[derive(Debug, Clone)]
@@ -510,17 +511,10 @@ struct BoundarySource<'a> {
 }
 
 impl BoundarySource<'_> {
-    /// Reads the districts and records the file (with a Shapefile's sidecars) as `role`.
-    fn read(
-        &self,
-        config: &Config,
-        inputs: &mut Inputs,
-        role: &str,
-    ) -> Result<(PathBuf, BoundaryLayer)> {
+    /// Reads the districts.
+    fn read(&self, config: &Config) -> Result<BoundaryLayer, gapmap_ingest::IngestError> {
         let path = config.base.join(self.file);
-        let boundaries = read_boundaries(&path, self.layer, self.id_field, self.name_field)?;
-        inputs.describe_boundaries(config, role, &path)?;
-        Ok((path, boundaries))
+        read_boundaries(&path, self.layer, self.id_field, self.name_field)
     }
 }
 
@@ -528,15 +522,36 @@ impl BoundarySource<'_> {
 /// layers, and the layers' own tables.
 fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let settings = &config.settings;
+    let level_sources = settings.levels.iter().map(|level| BoundarySource {
+        file: &level.boundaries,
+        layer: level.layer.as_deref(),
+        id_field: &level.id_field,
+        name_field: level.name_field.as_deref(),
+    });
+    let layer_sources = settings.layers.iter().map(|layer| BoundarySource {
+        file: &layer.boundaries,
+        layer: layer.layer.as_deref(),
+        id_field: &layer.id_field,
+        name_field: layer.name_field.as_deref(),
+    });
+    let sources: Vec<BoundarySource> = level_sources.chain(layer_sources).collect();
+    // Every boundary file is read at once; errors are reported in the configuration's order.
+    let mut read = sources
+        .par_iter()
+        .map(|source| source.read(config))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .zip(&sources);
+    let mut next = |inputs: &mut Inputs, role: &str| -> Result<(PathBuf, BoundaryLayer)> {
+        let (boundaries, source) = read.next().expect("one read per source");
+        let path = config.base.join(source.file);
+        let boundaries = boundaries?;
+        inputs.describe_boundaries(config, role, &path)?;
+        Ok((path, boundaries))
+    };
     for level in &settings.levels {
         let role = format!("boundaries:{}", level.level);
-        let source = BoundarySource {
-            file: &level.boundaries,
-            layer: level.layer.as_deref(),
-            id_field: &level.id_field,
-            name_field: level.name_field.as_deref(),
-        };
-        let (path, boundaries) = source.read(config, inputs, &role)?;
+        let (path, boundaries) = next(inputs, &role)?;
         inputs.levels.push(LoadedLayer {
             shown: config.shown(&path),
             path,
@@ -546,13 +561,7 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
     }
     for layer in &settings.layers {
         let role = format!("boundaries:{}", layer.name);
-        let source = BoundarySource {
-            file: &layer.boundaries,
-            layer: layer.layer.as_deref(),
-            id_field: &layer.id_field,
-            name_field: layer.name_field.as_deref(),
-        };
-        let (path, boundaries) = source.read(config, inputs, &role)?;
+        let (path, boundaries) = next(inputs, &role)?;
         let points = settings.blocks.as_ref().and_then(|b| b.points.as_ref());
         if let (Some(points), Some(_), None) = (points, layer.apportion_from, &inputs.block_points)
         {

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use gapmap_export::{simplify_layer, write_atomic, write_csv, write_geojson, write_geojsonl};
 use gapmap_gaps::DistrictGaps;
+use rayon::prelude::*;
 
 use crate::compute::Results;
 use crate::config::Config;
@@ -50,21 +51,29 @@ pub fn write_package(
             .collect(),
     };
     let settings = run.settings;
+    // Layers, then their charts, are written in parallel; the lists keep the layers' order.
     let mut written = Vec::new();
     let mut web_layers = Vec::new();
-    for level in &run.layers {
-        let (files, web) = write_layer(out, settings, level)?;
+    let layer_files: Vec<_> = run
+        .layers
+        .par_iter()
+        .map(|level| write_layer(out, settings, level))
+        .collect::<Result<_>>()?;
+    for (files, web) in layer_files {
         written.extend(files);
         web_layers.push(web);
     }
-    let mut charts_by_level = Vec::new();
-    for level in &run.layers {
-        charts_by_level.push(if settings.output.charts {
-            charts::charts_for(out, &run, level)?
-        } else {
-            Vec::new()
-        });
-    }
+    let charts_by_level: Vec<Vec<PathBuf>> = run
+        .layers
+        .par_iter()
+        .map(|level| {
+            if settings.output.charts {
+                charts::charts_for(out, &run, level)
+            } else {
+                Ok(Vec::new())
+            }
+        })
+        .collect::<Result<_>>()?;
     let chart_files: Vec<PathBuf> = charts_by_level.iter().flatten().cloned().collect();
     let metadata = metadata::metadata(out, &run, &chart_files);
     let metadata_path = out.join("metadata.json");
