@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
 use crate::record::{DistrictGaps, Note};
+use crate::relate::{Edges, Relation, relate};
 
 /// Each unit's parts: `(district index, weight)`, weights in (0, 1].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -69,6 +70,7 @@ pub fn areal_weights(units: &[&MultiPolygon<f64>], districts: &[&MultiPolygon<f6
         .map(|d| d.orient(Direction::Default))
         .collect();
     let tree = district_index(&districts.iter().collect::<Vec<_>>());
+    let edges: Vec<Edges> = districts.par_iter().map(Edges::of).collect();
     let parts = units
         .par_iter()
         .map(|unit| {
@@ -80,9 +82,13 @@ pub fn areal_weights(units: &[&MultiPolygon<f64>], districts: &[&MultiPolygon<f6
                 .locate_in_envelope_intersecting(&bounds)
                 .filter_map(|candidate| {
                     let district = candidate.data;
-                    let shared = unit
-                        .intersection(&districts[district])
-                        .geodesic_area_unsigned();
+                    let shared = match relate(unit, &districts[district], &edges[district]) {
+                        Relation::Disjoint => return None,
+                        Relation::Within => area,
+                        Relation::Unknown => unit
+                            .intersection(&districts[district])
+                            .geodesic_area_unsigned(),
+                    };
                     (shared > 0.0).then(|| (district, (shared / area).min(1.0)))
                 })
                 .collect();

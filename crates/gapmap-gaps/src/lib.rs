@@ -10,6 +10,7 @@ mod error;
 mod level;
 pub mod need;
 mod record;
+mod relate;
 pub mod run;
 pub mod speeds;
 pub mod suppress;
