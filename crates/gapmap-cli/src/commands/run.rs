@@ -73,8 +73,12 @@ fn report(config: &Config, results: &Results) {
 /// when stderr is a file or a pipe (a batch's log), nothing with `-q`.
 enum BdcReport {
     Quiet,
-    Bar(ProgressBar),
-    Lines { tenths: AtomicU64, started: Instant },
+    /// The bar and the furthest position reported (workers report out of order).
+    Bar(ProgressBar, AtomicU64),
+    Lines {
+        tenths: AtomicU64,
+        started: Instant,
+    },
 }
 
 impl BdcReport {
@@ -89,7 +93,7 @@ impl BdcReport {
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
-            BdcReport::Bar(bar)
+            BdcReport::Bar(bar, AtomicU64::new(0))
         } else {
             BdcReport::Lines {
                 tenths: AtomicU64::new(0),
@@ -101,12 +105,18 @@ impl BdcReport {
     fn update(&self, progress: BdcProgress) {
         match self {
             BdcReport::Quiet => {}
-            BdcReport::Bar(bar) => {
+            BdcReport::Bar(bar, furthest) => {
                 if bar.is_hidden() {
                     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 }
                 bar.set_length(progress.total);
-                bar.set_position(progress.bytes);
+                let before = furthest.fetch_max(progress.bytes, Ordering::Relaxed);
+                if progress.bytes >= progress.total {
+                    // Done: the reader's summary line follows on a clean line.
+                    bar.finish_and_clear();
+                } else if progress.bytes > before {
+                    bar.set_position(progress.bytes);
+                }
             }
             BdcReport::Lines { tenths, started } => {
                 let tenth = (progress.bytes * 10)
@@ -126,7 +136,7 @@ impl BdcReport {
     }
 
     fn finish(&self) {
-        if let BdcReport::Bar(bar) = self {
+        if let BdcReport::Bar(bar, _) = self {
             bar.finish_and_clear();
         }
     }

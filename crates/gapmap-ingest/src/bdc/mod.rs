@@ -114,7 +114,8 @@ pub struct BdcStats {
     pub offer_sets: usize,
 }
 
-/// How far a read is: bytes of CSV (inflated) parsed, of `total`.
+/// How far a read is: bytes of CSV (inflated) parsed, of `total`; `bytes == total` once, when
+/// the read is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BdcProgress {
     /// Bytes parsed so far.
@@ -174,6 +175,11 @@ pub fn read_availability(
         })?;
     }
     let (availability, locations) = fold::merge(shards)?;
+    // Headers are not counted as they go: the end is said once, whole.
+    progress(BdcProgress {
+        bytes: total,
+        total,
+    });
     let stats = BdcStats {
         members: member_count,
         rows: counts.rows.iter().map(|r| r.load(Ordering::Relaxed)).sum(),
