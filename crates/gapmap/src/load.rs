@@ -178,14 +178,16 @@ fn load_bdc(
     };
     let started = Instant::now();
     let paths = expand(&config.base, &bdc.files, &["zip", "csv"])?;
-    // The inputs are hashed for the provenance while they are read: the read leaves a core
-    // idle at times (one thread folds), and the files are in the page cache.
+    // The reader hashes the plain CSVs it reads whole; zips (read by member) are hashed
+    // beside the read, on another thread.
+    let is_zip = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let (read, described) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| {
             paths
                 .iter()
-                .map(|p| InputFile::describe("bdc", p, &config.shown(p)))
-                .collect::<Result<Vec<_>, _>>()
+                .filter(|p| is_zip(p))
+                .map(|p| Ok((p.clone(), InputFile::describe("bdc", p, &config.shown(p))?)))
+                .collect::<Result<BTreeMap<PathBuf, InputFile>>>()
         });
         let read = read_availability(&paths, progress);
         let described = hashing
@@ -209,7 +211,21 @@ fn load_bdc(
             "{empty} has a header but no rows: was the download cut short? (its technology adds no location)"
         ));
     }
-    for (file, path) in described?.into_iter().zip(&paths) {
+    let mut described = described?;
+    for (path, bytes, sha256) in &stats.csv_sha256 {
+        let file = InputFile {
+            role: "bdc".to_owned(),
+            path: config.shown(path),
+            bytes: *bytes,
+            sha256: sha256.clone(),
+        };
+        described.insert(path.clone(), file);
+    }
+    for path in &paths {
+        let file = match described.remove(path) {
+            Some(file) => file,
+            None => InputFile::describe("bdc", path, &config.shown(path))?,
+        };
         inputs.add_file(file, path)?;
     }
     inputs.locations = Some((table, stats));

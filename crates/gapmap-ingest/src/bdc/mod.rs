@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use gapmap_core::{Availability, LocationTable, Thresholds};
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::IngestError;
 use crate::chunks::{Chunk, RecordSplitter, SplitError};
@@ -112,6 +113,9 @@ pub struct BdcStats {
     pub empty_members: Vec<String>,
     /// Distinct offer sets the locations share (METHOD.md §2: what thresholds are applied to).
     pub offer_sets: usize,
+    /// `(file, bytes, SHA-256)` of the plain CSV inputs, hashed while they were read (zips are
+    /// read by member, so not whole: hash those apart).
+    pub csv_sha256: Vec<(PathBuf, u64, String)>,
 }
 
 /// How far a read is: bytes of CSV (inflated) parsed, of `total`; `bytes == total` once, when
@@ -163,8 +167,10 @@ pub fn read_availability(
         bytes: AtomicU64::new(0),
         rows: members.iter().map(|_| AtomicU64::new(0)).collect(),
         business: AtomicU64::new(0),
+        hashes: Mutex::new(Vec::new()),
     };
     let names: Vec<Arc<Path>> = members.iter().map(|m| m.display.clone()).collect();
+    let files: Vec<PathBuf> = members.iter().map(|m| m.file.clone()).collect();
     let member_count = members.len();
     for (state, group) in by_state(paths, members.into_iter().enumerate().collect()) {
         for shard in &mut shards {
@@ -186,6 +192,17 @@ pub fn read_availability(
         business_rows: counts.business.load(Ordering::Relaxed),
         locations,
         offer_sets: availability.offers.len(),
+        csv_sha256: {
+            let mut hashes = counts
+                .hashes
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            hashes.sort();
+            hashes
+                .into_iter()
+                .map(|(member, bytes, hex)| (files[member].clone(), bytes, hex))
+                .collect()
+        },
         // Members with a header and no rows.
         empty_members: names
             .iter()
@@ -205,6 +222,24 @@ struct Counts {
     rows: Vec<AtomicU64>,
     /// Business-only rows.
     business: AtomicU64,
+    /// `(member, bytes, SHA-256)` of the plain CSVs, hashed as they were read.
+    hashes: Mutex<Vec<(usize, u64, String)>>,
+}
+
+/// A reader that hashes what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
 }
 
 /// The state FIPS code of an FCC file name (`bdc_11_Cable_fixed_broadband_….zip`).
@@ -326,7 +361,7 @@ fn read_group(
                     .unwrap_or_else(PoisonError::into_inner)
                     .pop_front()
                 {
-                    if let Err(e) = split_member(index, &member, &work_tx) {
+                    if let Err(e) = split_member(index, &member, &work_tx, &counts.hashes) {
                         let _ = work_tx.send(Err(e));
                         return;
                     }
@@ -384,11 +419,37 @@ fn split_member(
     index: usize,
     member: &Member,
     work: &std::sync::mpsc::SyncSender<Work>,
+    hashes: &Mutex<Vec<(usize, u64, String)>>,
 ) -> Result<(), IngestError> {
     let file = File::open(&member.file).map_err(|e| IngestError::io(&member.file, e))?;
     let path = &member.display;
     let Some((_, entry_index)) = &member.zip_entry else {
-        return split_into(index, BufReader::with_capacity(1 << 20, file), path, work);
+        // A plain CSV is read whole, once: hashed for the provenance on the way.
+        let mut hashing = Hashing {
+            inner: file,
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
+        split_into(
+            index,
+            BufReader::with_capacity(1 << 20, &mut hashing),
+            path,
+            work,
+        )?;
+        let hex = hashing
+            .hasher
+            .finalize()
+            .iter()
+            .fold(String::with_capacity(64), |mut hex, b| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
+        hashes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((index, hashing.bytes, hex));
+        return Ok(());
     };
     let zip_error = |source| IngestError::Zip {
         path: path.to_path_buf(),
@@ -669,6 +730,33 @@ mod tests {
             .to_string();
         assert!(message.contains("location_id 77"), "{message}");
         assert!(message.contains("states 11 and 24"), "{message}");
+    }
+
+    #[test]
+    fn plain_csvs_are_hashed_as_they_are_read_and_zips_are_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let csv = write_csv(
+            dir.path(),
+            "a.csv",
+            &["1,1,A,77,40,100,20,1,R,DC,110010001011000,x"],
+        );
+        let zip_path = dir.path().join("b.zip");
+        let mut writer = zip::ZipWriter::new(File::create(&zip_path).expect("zip"));
+        writer
+            .start_file("b.csv", zip::write::SimpleFileOptions::default())
+            .expect("member");
+        writer.write_all(HEADER.as_bytes()).expect("write");
+        writer.finish().expect("zip");
+        let (_, stats) = read_bdc(&[csv.clone(), zip_path], &Thresholds::default()).expect("valid");
+        let bytes = std::fs::read(&csv).expect("read");
+        let expected = Sha256::digest(&bytes)
+            .iter()
+            .fold(String::new(), |mut hex, b| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
+        assert_eq!(stats.csv_sha256, vec![(csv, bytes.len() as u64, expected)]);
     }
 
     #[test]
