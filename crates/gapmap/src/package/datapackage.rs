@@ -7,6 +7,7 @@ use anyhow::Result;
 use gapmap_export::provenance::Metadata;
 use gapmap_export::{InputFile, write_json};
 use gapmap_gaps::FIELDS;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::licenses::{Grant, grants};
@@ -73,10 +74,13 @@ pub(crate) fn write_datapackage(
     let settings = run.settings;
     let files = written;
     let everything = package_licenses(settings);
-    let mut resources = Vec::new();
-    for path in files {
-        resources.push(resource(out, path, run, &everything)?);
-    }
+    // Every file is hashed and described in parallel; the list keeps the files' order.
+    let resources = files
+        .par_iter()
+        .map(|path| resource(out, path, run, &everything))
+        .collect::<Vec<Result<Value>>>()
+        .into_iter()
+        .collect::<Result<Vec<Value>>>()?;
 
     let sources: Vec<Value> = run
         .inputs
