@@ -486,7 +486,14 @@ fn split_into<R: Read>(
                 "the file is empty; expected a header and rows",
             )
         })?;
-    let columns = Arc::new(Columns::new(&header_positions(&header.bytes, path)?));
+    let fields = String::from_utf8_lossy(&header.bytes)
+        .trim_end_matches(['\r', '\n'])
+        .split(',')
+        .count();
+    let columns = Arc::new(Columns::new(
+        &header_positions(&header.bytes, path)?,
+        fields,
+    ));
     while let Some(chunk) = splitter.next_chunk().map_err(|e| split_error(e, path))? {
         if work
             .send(Ok((index, path.clone(), columns.clone(), chunk)))

@@ -18,27 +18,31 @@ use crate::IngestError;
 pub(super) struct Columns {
     /// For each field of a record up to the last needed one, the needed column it is.
     slot_of: Vec<Option<usize>>,
+    /// Fields in the header: every record must have as many.
+    fields: usize,
 }
 
 impl Columns {
-    pub(super) fn new(positions: &[usize]) -> Columns {
+    pub(super) fn new(positions: &[usize], fields: usize) -> Columns {
         let width = positions.iter().max().map_or(0, |m| m + 1);
         let mut slot_of = vec![None; width];
         for (slot, &position) in positions.iter().enumerate() {
             slot_of[position] = Some(slot);
         }
-        Columns { slot_of }
+        Columns { slot_of, fields }
     }
 
-    /// The needed fields of a record, empty where the record is short.
-    fn pick<'a>(&self, fields: impl Iterator<Item = &'a [u8]>) -> [&'a [u8]; 9] {
+    /// The needed fields of a record, and how many fields it has.
+    fn pick<'a>(&self, fields: impl Iterator<Item = &'a [u8]>) -> ([&'a [u8]; 9], usize) {
         let mut picked: [&[u8]; 9] = [b""; 9];
-        for (field, slot) in fields.zip(&self.slot_of) {
-            if let Some(slot) = *slot {
+        let mut count = 0;
+        for (i, field) in fields.enumerate() {
+            if let Some(&Some(slot)) = self.slot_of.get(i) {
                 picked[slot] = field.trim_ascii();
             }
+            count = i + 1;
         }
-        picked
+        (picked, count)
     }
 }
 
@@ -154,11 +158,22 @@ pub(super) fn parse(
             // A blank line (often the last) is no record.
             continue;
         }
-        let fields = if quotes {
+        let (fields, count) = if quotes {
             columns.pick(quoted.split(line))
         } else {
             columns.pick(line.split(|&b| b == b','))
         };
+        if count != columns.fields {
+            return Err(IngestError::Value {
+                path: path.to_path_buf(),
+                record: records_before + 1 + u64::from(this),
+                column: "(whole record)".into(),
+                message: format!(
+                    "the record has {count} fields where the header has {}: a comma in an unquoted field (a brand name?) or a cut line; quote the field or fix the line",
+                    columns.fields
+                ),
+            });
+        }
         let field = |i: usize| fields[i];
         let bad = |i: usize, message: String| IngestError::Value {
             path: path.to_path_buf(),
@@ -361,7 +376,7 @@ mod tests {
 
     fn columns() -> Columns {
         // The FCC's column order (BDC_COLUMNS) and NEEDED's order.
-        Columns::new(&[3, 4, 5, 6, 7, 8, 10, 1, 2])
+        Columns::new(&[3, 4, 5, 6, 7, 8, 10, 1, 2], 12)
     }
 
     fn path() -> Arc<Path> {
@@ -384,6 +399,23 @@ mod tests {
             ("130002".into(), "Metro\nFiber, LLC".into())
         );
         assert_eq!(b.provider, 1);
+    }
+
+    #[test]
+    fn a_record_with_another_field_count_than_the_header_is_refused() {
+        for line in [
+            &b"1,130002,Metro Fiber, LLC,100,50,940,880,1,R,DC,010010001011000,x\n"[..],
+            b"1,130002,Metro,100,50,940,880,1,R,DC,010010001011000\n",
+        ] {
+            let message = parse(line, &columns(), &path(), 1)
+                .expect_err("a shifted record")
+                .to_string();
+            assert!(message.contains("record 2"), "{message}");
+            assert!(
+                message.contains("fields where the header has 12"),
+                "{message}"
+            );
+        }
     }
 
     #[test]
