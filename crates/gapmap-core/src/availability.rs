@@ -72,6 +72,9 @@ impl Offer {
     }
 }
 
+/// At most this many remembered transitions (about 40 MB); beyond, the cache starts over.
+const ADDED_CAP: usize = 1 << 20;
+
 /// Interned offer sets: each set is the offers of one location (or one provider in one block)
 /// that no other of its offers covers, sorted. Set 0 is the empty set.
 #[derive(Debug, Clone)]
@@ -154,16 +157,12 @@ impl OfferSets {
             offers.sort_unstable();
             self.intern(offers)
         };
+        // The transitions seen grow with the rows' variety, not with locations: bounded.
+        if self.added.len() >= ADDED_CAP {
+            self.added.clear();
+        }
         self.added.insert((set, offer), id);
         id
-    }
-
-    /// The union of two sets.
-    pub fn union(&mut self, a: u32, b: u32) -> u32 {
-        let offers: Vec<Offer> = self.sets[b as usize].to_vec();
-        offers
-            .into_iter()
-            .fold(a, |set, offer| self.add(set, offer))
     }
 
     /// The offers of a set.
@@ -315,7 +314,9 @@ mod tests {
         assert_eq!(ca, abc, "the same set whatever the order");
         let high = sets.add(ca, offer(40, 100.0, 20.0, false));
         assert_eq!(high, ca, "a high-latency twin is covered");
-        assert_eq!(sets.union(c, a), abc);
+        let offers_of_a = sets.get(a).to_vec();
+        let union = offers_of_a.into_iter().fold(c, |set, o| sets.add(set, o));
+        assert_eq!(union, abc, "adding a set's offers gives the union");
     }
 
     #[test]
