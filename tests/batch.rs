@@ -3,10 +3,11 @@
 
 use std::process::Command;
 
-use crate::util::root;
+use crate::util::{files, gapmap, root};
 
 fn batch(jobs: &std::path::Path, extra: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .env("SOURCE_DATE_EPOCH", "1767225600")
         .arg("batch")
         .arg(jobs)
         .args(extra)
@@ -198,4 +199,96 @@ config = "{maui}"
     let error = written["jobs"][0]["error"].as_str().expect("a cause");
     assert!(error.contains("no/such/gapmap.toml"), "{error}");
     assert_eq!(written["jobs"][1]["status"], "ok");
+}
+
+// Issue #13: jobs over the same BDC files (threshold and share variants) read them once, in the
+// batch, and each job's package is byte for byte what a run of its own writes; a snapshot that
+// cannot be used is said and the files are read.
+#[test]
+fn jobs_over_the_same_bdc_files_read_them_once_with_the_figures_of_a_run_of_their_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dc = root().join("data/dc/gapmap.toml");
+    let jobs = dir.path().join("jobs.toml");
+    std::fs::write(
+        &jobs,
+        format!(
+            r#"out_root = "runs"
+
+[[matrix]]
+name = "dc-{{set}}"
+configs = ["{dc}"]
+affordability_shares = [0.05]
+sets.bead = {{ output = {{ charts = false, viewer = false }} }}
+sets.gigabit = {{ output = {{ charts = false, viewer = false }}, thresholds = {{ served = {{ download = 1000, upload = 500 }} }} }}
+"#,
+            dc = dc.display(),
+        ),
+    )
+    .expect("jobs file");
+    let (code, stderr) = batch(&jobs, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("reading the 7 BDC files of 2 jobs once"),
+        "{stderr}"
+    );
+    let runs = dir.path().join("runs");
+    let written = manifest(&runs.join("manifest.json"));
+    let shared = &written["shared_bdc_reads"];
+    assert_eq!(shared.as_array().map(Vec::len), Some(1), "{written}");
+    assert_eq!(
+        shared[0]["jobs"],
+        serde_json::json!(["dc-bead", "dc-gigabit"])
+    );
+    assert_eq!(shared[0]["rows"], 144_606);
+    for job in written["jobs"].as_array().expect("jobs") {
+        assert_eq!(job["bdc_rows"], 144_606, "{job}");
+        assert!(job["rows_per_s"].is_null(), "the job read no rows: {job}");
+    }
+    // The snapshots go with the batch.
+    let left: Vec<_> = std::fs::read_dir(&runs)
+        .expect("runs")
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".bdc"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // The same job alone, given a snapshot that is not one: it says so, reads the files, and
+    // writes the same package.
+    let garbage = dir.path().join("garbage.snapshot");
+    std::fs::write(&garbage, "location_id\n1\n").expect("write");
+    let alone = dir.path().join("alone");
+    let output = gapmap(&[
+        "--affordability-share",
+        "0.05",
+        "run",
+        "--config",
+        dc.to_str().expect("utf-8"),
+        "--out",
+        alone.to_str().expect("utf-8"),
+        "--set",
+        "output.charts=false",
+        "--set",
+        "output.viewer=false",
+        "--set",
+        "thresholds.served.download=1000",
+        "--set",
+        "thresholds.served.upload=500",
+        "--bdc-snapshot",
+        garbage.to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot use") && stderr.contains("reading the files"),
+        "{stderr}"
+    );
+    let (alone, shared) = (files(&alone), files(&runs.join("dc-gigabit")));
+    assert_eq!(
+        alone.keys().collect::<Vec<_>>(),
+        shared.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &alone {
+        assert!(shared[name] == *bytes, "{} differs", name.display());
+    }
 }

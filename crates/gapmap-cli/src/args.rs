@@ -51,6 +51,10 @@ pub enum Command {
         /// `--set 'area.name="Ward 8"'`.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// The BDC files already read, by `gapmap batch` for its jobs over the same files: used
+        /// when it is of the configuration's files as they are now, else they are read.
+        #[arg(long, value_name = "FILE", hide = true)]
+        bdc_snapshot: Option<PathBuf>,
     },
     /// Run many jobs from a jobs file (areas × levels × vintages × thresholds): in parallel,
     /// with progress, a summary table and `manifest.json`; unchanged jobs are skipped.

@@ -40,9 +40,18 @@ fn run(args: args::Args) -> anyhow::Result<bool> {
         set: Vec::new(),
     };
     match args.command {
-        args::Command::Run { config, out, set } => {
+        args::Command::Run {
+            config,
+            out,
+            set,
+            bdc_snapshot,
+        } => {
             overrides.set = set;
-            commands::run::run(&config, &out, &overrides, args.quiet).map(|()| true)
+            let options = commands::run::Options {
+                quiet: args.quiet,
+                bdc_snapshot,
+            };
+            commands::run::run(&config, &out, &overrides, &options).map(|()| true)
         }
         args::Command::Demo { out, data, area } => {
             commands::demo::demo(&area, data.as_deref(), &out, &overrides, args.quiet)

@@ -17,7 +17,9 @@ mod table;
 mod validity;
 
 pub use acs::{AcsFile, read_acs};
-pub use bdc::{BDC_COLUMNS, BdcProgress, BdcStats, read_availability, read_bdc};
+pub use bdc::{
+    BDC_COLUMNS, BdcProgress, BdcSnapshot, BdcStats, SnapshotInput, read_availability, read_bdc,
+};
 pub use blocks::{read_block_housing, read_block_points};
 pub use boundaries::{Boundary, BoundaryLayer, SourceCrs, read_boundaries};
 pub use error::IngestError;

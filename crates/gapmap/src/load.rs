@@ -4,14 +4,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use gapmap_core::{AcsTables, Availability, BlockHousing, GeoId, Level, LocationTable, SpeedTiles};
 use gapmap_export::InputFile;
 use gapmap_gaps::affordability::AffordabilityInputs;
 use gapmap_ingest::{
-    BdcProgress, BdcStats, BoundaryLayer, read_acs, read_area_prices, read_availability,
-    read_block_housing, read_block_points, read_boundaries, read_ookla_block_tiles,
-    read_ookla_tiles, read_plans,
+    BdcProgress, BdcSnapshot, BdcStats, BoundaryLayer, SnapshotInput, read_acs, read_area_prices,
+    read_availability, read_block_housing, read_block_points, read_boundaries,
+    read_ookla_block_tiles, read_ookla_tiles, read_plans,
 };
 
 use crate::config::Config;
@@ -132,8 +132,19 @@ pub fn load_with_progress(
     config: &Config,
     bdc_progress: &(dyn Fn(BdcProgress) + Sync),
 ) -> Result<Inputs> {
+    load_with_bdc(config, bdc_progress, None)
+}
+
+/// [`load_with_progress`], taking the BDC locations from `snapshot` (of [`read_bdc_snapshot`])
+/// when it is of the configuration's BDC files as they are now; else (other files, or a file
+/// changed since) it says so and reads the files.
+pub fn load_with_bdc(
+    config: &Config,
+    bdc_progress: &(dyn Fn(BdcProgress) + Sync),
+    snapshot: Option<BdcSnapshot>,
+) -> Result<Inputs> {
     let mut inputs = Inputs::default();
-    load_bdc(config, &mut inputs, bdc_progress)?;
+    load_bdc(config, &mut inputs, bdc_progress, snapshot)?;
     load_acs(config, &mut inputs)?;
     let settings = &config.settings;
     if let Some(blocks) = &settings.blocks {
@@ -168,18 +179,41 @@ pub fn load_with_progress(
     Ok(inputs)
 }
 
-fn load_bdc(
+/// Reads the BDC files of `config` (none when it has no `[bdc]`) into a snapshot a later
+/// [`load_with_bdc`] takes instead of reading them again: a batch of threshold or share
+/// variants reads the files once (METHOD.md §2: thresholds are applied after reading).
+pub fn read_bdc_snapshot(
     config: &Config,
-    inputs: &mut Inputs,
     progress: &(dyn Fn(BdcProgress) + Sync),
-) -> Result<()> {
+) -> Result<Option<BdcSnapshot>> {
     let Some(bdc) = &config.settings.bdc else {
-        return Ok(());
+        return Ok(None);
     };
-    let started = Instant::now();
     let paths = expand(&config.base, &bdc.files, &["zip", "csv"])?;
-    // The reader hashes the plain CSVs it reads whole; zips (read by member) are hashed
-    // beside the read, on another thread.
+    read_snapshot(config, &paths, progress).map(Some)
+}
+
+/// The files' sizes and times before the read, the read, and every file's SHA-256: the
+/// reader hashes the plain CSVs it reads whole; zips (read by member) are hashed beside the
+/// read, on another thread.
+fn read_snapshot(
+    config: &Config,
+    paths: &[PathBuf],
+    progress: &(dyn Fn(BdcProgress) + Sync),
+) -> Result<BdcSnapshot> {
+    let mut inputs = paths
+        .iter()
+        .map(|path| {
+            let metadata = std::fs::metadata(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(SnapshotInput {
+                path: path.clone(),
+                bytes: metadata.len(),
+                modified: metadata.modified()?,
+                sha256: String::new(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let is_zip = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let (read, described) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| {
@@ -189,21 +223,70 @@ fn load_bdc(
                 .map(|p| Ok((p.clone(), InputFile::describe("bdc", p, &config.shown(p))?)))
                 .collect::<Result<BTreeMap<PathBuf, InputFile>>>()
         });
-        let read = read_availability(&paths, progress);
+        let read = read_availability(paths, progress);
         let described = hashing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (read, described)
     });
     let (availability, stats) = read?;
+    let mut hashes: BTreeMap<PathBuf, String> = described?
+        .into_iter()
+        .map(|(path, file)| (path, file.sha256))
+        .collect();
+    for (path, _, sha256) in &stats.csv_sha256 {
+        hashes.insert(path.clone(), sha256.clone());
+    }
+    for input in &mut inputs {
+        input.sha256 = match hashes.get(&input.path) {
+            Some(sha256) => sha256.clone(),
+            None => InputFile::describe("bdc", &input.path, "")?.sha256,
+        };
+    }
+    Ok(BdcSnapshot {
+        availability,
+        stats,
+        inputs,
+    })
+}
+
+fn load_bdc(
+    config: &Config,
+    inputs: &mut Inputs,
+    progress: &(dyn Fn(BdcProgress) + Sync),
+    given: Option<BdcSnapshot>,
+) -> Result<()> {
+    let Some(bdc) = &config.settings.bdc else {
+        return Ok(());
+    };
+    let started = Instant::now();
+    let paths = expand(&config.base, &bdc.files, &["zip", "csv"])?;
+    let (snapshot, reused) = match given.map(|s| fits(s, &paths)) {
+        Some(Ok(snapshot)) => (snapshot, true),
+        Some(Err(why)) => {
+            eprintln!("  BDC: {why}: reading the files");
+            (read_snapshot(config, &paths, progress)?, false)
+        }
+        None => (read_snapshot(config, &paths, progress)?, false),
+    };
+    let BdcSnapshot {
+        availability,
+        stats,
+        inputs: files,
+    } = snapshot;
     let table = availability.classify(&config.settings.thresholds);
     eprintln!(
-        "  BDC: {} files, {} rows ({} business-only excluded), {} residential locations ({} distinct offer sets) in {:.2} s",
+        "  BDC: {} files, {} rows ({} business-only excluded), {} residential locations ({} distinct offer sets) {} {:.2} s",
         paths.len(),
         stats.rows,
         stats.business_rows,
         stats.locations,
         stats.offer_sets,
+        if reused {
+            "from the batch's read (snapshot) in"
+        } else {
+            "in"
+        },
         started.elapsed().as_secs_f64()
     );
     for empty in &stats.empty_members {
@@ -211,26 +294,33 @@ fn load_bdc(
             "{empty} has a header but no rows: was the download cut short? (its technology adds no location)"
         ));
     }
-    let mut described = described?;
-    for (path, bytes, sha256) in &stats.csv_sha256 {
-        let file = InputFile {
+    for file in files {
+        let described = InputFile {
             role: "bdc".to_owned(),
-            path: config.shown(path),
-            bytes: *bytes,
-            sha256: sha256.clone(),
+            path: config.shown(&file.path),
+            bytes: file.bytes,
+            sha256: file.sha256,
         };
-        described.insert(path.clone(), file);
-    }
-    for path in &paths {
-        let file = match described.remove(path) {
-            Some(file) => file,
-            None => InputFile::describe("bdc", path, &config.shown(path))?,
-        };
-        inputs.add_file(file, path)?;
+        inputs.add_file(described, &file.path)?;
     }
     inputs.locations = Some((table, stats));
     inputs.availability = Some(availability);
     Ok(())
+}
+
+/// `snapshot` when it is of `paths` as they are now, else why not.
+fn fits(snapshot: BdcSnapshot, paths: &[PathBuf]) -> std::result::Result<BdcSnapshot, String> {
+    let named: Vec<&PathBuf> = snapshot.inputs.iter().map(|i| &i.path).collect();
+    if named != paths.iter().collect::<Vec<_>>() {
+        return Err("the BDC snapshot given is of other files".to_owned());
+    }
+    if let Some(changed) = snapshot.inputs.iter().find(|i| !i.unchanged()) {
+        return Err(format!(
+            "{} changed since the BDC snapshot was taken",
+            changed.path.display()
+        ));
+    }
+    Ok(snapshot)
 }
 
 /// The first table's level, an example GEOID and its file, to name in a mismatch.

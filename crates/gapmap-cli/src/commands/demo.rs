@@ -59,5 +59,9 @@ pub fn demo(
 ) -> Result<()> {
     let config = bundled_config(area, data)?;
     eprintln!("gapmap demo: {}", config.display());
-    super::run::run(&config, out, overrides, quiet)
+    let options = super::run::Options {
+        quiet,
+        bdc_snapshot: None,
+    };
+    super::run::run(&config, out, overrides, &options)
 }

@@ -2,24 +2,45 @@
 //! library; this file only reports.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Result;
-use gapmap::BdcProgress;
+use gapmap::{BdcProgress, BdcSnapshot};
 use gapmap::{Config, Overrides, Results};
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Reads `config`, computes every layer and writes the package into `out`; `quiet` drops the
-/// progress of the BDC read.
-pub fn run(config: &Path, out: &Path, overrides: &Overrides, quiet: bool) -> Result<()> {
+/// How a run reports and what it may reuse.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// No progress of the BDC read.
+    pub quiet: bool,
+    /// A snapshot of the BDC files read by a batch (`gapmap batch`).
+    pub bdc_snapshot: Option<PathBuf>,
+}
+
+/// Reads `config`, computes every layer and writes the package into `out`.
+pub fn run(config: &Path, out: &Path, overrides: &Overrides, options: &Options) -> Result<()> {
     let started = Instant::now();
     let config = Config::resolve(config, overrides)?;
     gapmap::check_out(out)?;
     eprintln!("reading inputs of {}", config.settings.area.name);
-    let progress = BdcReport::new(quiet);
-    let inputs = gapmap::load_with_progress(&config, &|p| progress.update(p))?;
+    let snapshot = match &options.bdc_snapshot {
+        Some(path) => match BdcSnapshot::open(path) {
+            Ok(snapshot) => Some(snapshot),
+            Err(e) => {
+                eprintln!(
+                    "  BDC: cannot use {} ({e}): reading the files",
+                    path.display()
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let progress = BdcReport::new(options.quiet);
+    let inputs = gapmap::load_with_bdc(&config, &|p| progress.update(p), snapshot)?;
     progress.finish();
     let results = gapmap::compute(&config, &inputs)?;
     report(&config, &results);
@@ -71,7 +92,7 @@ fn report(config: &Config, results: &Results) {
 
 /// Progress of the BDC read: an indicatif bar of bytes on a terminal, a plain line per tenth
 /// when stderr is a file or a pipe (a batch's log), nothing with `-q`.
-enum BdcReport {
+pub(crate) enum BdcReport {
     Quiet,
     /// The bar and the furthest position reported (workers report out of order).
     Bar(ProgressBar, AtomicU64),
@@ -82,7 +103,7 @@ enum BdcReport {
 }
 
 impl BdcReport {
-    fn new(quiet: bool) -> BdcReport {
+    pub(crate) fn new(quiet: bool) -> BdcReport {
         if quiet {
             BdcReport::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -102,7 +123,7 @@ impl BdcReport {
         }
     }
 
-    fn update(&self, progress: BdcProgress) {
+    pub(crate) fn update(&self, progress: BdcProgress) {
         match self {
             BdcReport::Quiet => {}
             BdcReport::Bar(bar, furthest) => {
@@ -135,7 +156,7 @@ impl BdcReport {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let BdcReport::Bar(bar, _) = self {
             bar.finish_and_clear();
         }

@@ -9,6 +9,7 @@
 
 mod fold;
 mod rows;
+mod snapshot;
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -26,6 +27,7 @@ use crate::IngestError;
 use crate::chunks::{Chunk, RecordSplitter, SplitError};
 use fold::Shard;
 use rows::Columns;
+pub use snapshot::{BdcSnapshot, SnapshotInput};
 
 /// The columns of the public availability files, in the FCC's order (METHOD.md §2).
 pub const BDC_COLUMNS: [&str; 12] = [

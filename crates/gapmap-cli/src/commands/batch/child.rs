@@ -38,10 +38,16 @@ pub(super) fn record_of(job: &Job, config_sha256: &str) -> Record {
 }
 
 /// Runs one job as a child process; `bar` shows what it is doing.
-pub(super) fn run_job(job: &Job, config_sha256: &str, threads: usize, bar: &ProgressBar) -> Record {
+pub(super) fn run_job(
+    job: &Job,
+    config_sha256: &str,
+    threads: usize,
+    bdc_snapshot: Option<&Path>,
+    bar: &ProgressBar,
+) -> Record {
     let started = Instant::now();
     let mut record = record_of(job, config_sha256);
-    let mut child = match spawn(job, threads) {
+    let mut child = match spawn(job, threads, bdc_snapshot) {
         Ok(child) => child,
         Err(e) => {
             record.error = Some(format!("{e:#}"));
@@ -58,8 +64,9 @@ pub(super) fn run_job(job: &Job, config_sha256: &str, threads: usize, bar: &Prog
 }
 
 /// `gapmap run` on the job's own configuration, its overrides as `--set KEY=VALUE`: merged
-/// once by the library, so no merged file is written and no two jobs can share one.
-fn spawn(job: &Job, threads: usize) -> Result<Child> {
+/// once by the library, so no merged file is written and no two jobs can share one. With the
+/// batch's snapshot of its BDC files, if it has one.
+fn spawn(job: &Job, threads: usize, bdc_snapshot: Option<&Path>) -> Result<Child> {
     std::fs::create_dir_all(job.out.parent().unwrap_or(Path::new(".")))
         .with_context(|| format!("cannot create the folder of {}", job.out.display()))?;
     let exe = std::env::current_exe().context("cannot find the gapmap executable")?;
@@ -76,6 +83,9 @@ fn spawn(job: &Job, threads: usize) -> Result<Child> {
     }
     if let Some(share) = job.affordability_share {
         command.args(["--affordability-share", &share.to_string()]);
+    }
+    if let Some(snapshot) = bdc_snapshot {
+        command.arg("--bdc-snapshot").arg(snapshot);
     }
     Ok(command.spawn()?)
 }
@@ -131,7 +141,8 @@ fn follow(child: &mut Child, job: &Job, bar: &ProgressBar, record: &mut Record) 
         let trimmed = line.trim();
         if let Some((rows, seconds)) = bdc_rate(trimmed) {
             record.bdc_rows = Some(rows);
-            record.rows_per_s = (seconds > 0.0).then(|| rows as f64 / seconds);
+            // Given the batch's snapshot, the job read no rows: no rate.
+            record.rows_per_s = seconds.filter(|s| *s > 0.0).map(|s| rows as f64 / s);
         }
         bar.set_message(format!(
             "{}: {}",
@@ -146,8 +157,9 @@ fn follow(child: &mut Child, job: &Job, bar: &ProgressBar, record: &mut Record) 
     last_lines
 }
 
-/// "BDC: 7 files, 144606 rows (…) … in 0.58 s": the rows and the seconds.
-fn bdc_rate(line: &str) -> Option<(u64, f64)> {
+/// "BDC: 7 files, 144606 rows (…) … in 0.58 s": the rows and the seconds (none when the rows
+/// came from the batch's snapshot).
+fn bdc_rate(line: &str) -> Option<(u64, Option<f64>)> {
     let rest = line.strip_prefix("BDC: ")?;
     let rows = rest
         .split(", ")
@@ -158,7 +170,7 @@ fn bdc_rate(line: &str) -> Option<(u64, f64)> {
         .rsplit(" in ")
         .next()
         .and_then(|p| p.trim_end_matches(" s").parse::<f64>().ok())?;
-    Some((rows, seconds))
+    Some((rows, (!rest.contains("snapshot")).then_some(seconds)))
 }
 
 /// The record of a finished child: its inputs and outputs, or why it failed.
@@ -239,7 +251,9 @@ mod tests {
     #[test]
     fn the_bdc_line_gives_rows_and_seconds() {
         let line = "BDC: 7 files, 144606 rows (7761 business-only excluded), 34858 residential locations in 0.58 s";
-        assert_eq!(bdc_rate(line), Some((144_606, 0.58)));
+        assert_eq!(bdc_rate(line), Some((144_606, Some(0.58))));
+        let shared = "BDC: 7 files, 144606 rows (7761 business-only excluded), 34858 residential locations (6063 distinct offer sets) from the batch's read (snapshot) in 0.04 s";
+        assert_eq!(bdc_rate(shared), Some((144_606, None)));
         assert_eq!(bdc_rate("ACS: variables B28002_001"), None);
     }
 }

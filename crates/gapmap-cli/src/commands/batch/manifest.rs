@@ -61,6 +61,9 @@ pub(super) struct Manifest {
     pub(super) generated_at: String,
     pub(super) duration_s: f64,
     pub(super) summary: Summary,
+    /// BDC files read once for several jobs (absent from manifests of older versions).
+    #[serde(default)]
+    pub(super) shared_bdc_reads: Vec<super::shared::SharedRead>,
     pub(super) jobs: Vec<Record>,
 }
 

@@ -9,12 +9,15 @@
 //! duration, peak memory, status) and exits 1 if a job failed. A job whose configuration
 //! cannot be read fails alone: every other job still runs, and the manifest is always written. A job whose configuration and
 //! inputs are unchanged since its last successful run is skipped (`--force` reruns it).
+//! Jobs that name the same BDC files (threshold or share variants of one area) get them read
+//! once, by the batch, as a snapshot (`shared.rs`).
 //! `--shard I/N` runs the jobs whose position modulo N is I (0-based), so one jobs file runs
 //! unchanged as a Kubernetes Indexed Job or a Slurm array.
 
 mod child;
 mod jobs;
 mod manifest;
+mod shared;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub use jobs::parse_shard;
 use jobs::{Job, JobsFile, expand, job_config};
 use manifest::{Manifest, Record, Shard, Status, Summary, sha256_hex, unchanged};
+use shared::SharedReads;
 
 /// A job ready to run, or one that cannot (its configuration is unreadable): it fails alone.
 enum Prepared {
@@ -103,13 +107,23 @@ pub fn batch(
         .map(|(_, job)| prepare(job))
         .collect();
     let started = Instant::now();
+    let to_run: Vec<&Job> = prepared
+        .iter()
+        .filter_map(|p| match p {
+            Prepared::Runnable { job, hash } if !skips(&previous, force, job, hash) => Some(job),
+            _ => None,
+        })
+        .collect();
+    let shared = SharedReads::prepare(&to_run, &root);
     let runner = Runner {
         parallel,
         threads,
         force,
         previous: &previous,
+        shared: &shared,
     };
     let records = runner.run(prepared);
+    let shared_bdc_reads = shared.finish();
     manifest::print_summary(&records);
     let summary = Summary::of(&records);
     let manifest = Manifest {
@@ -122,6 +136,7 @@ pub fn batch(
         generated_at: gapmap_export::generated_at(),
         duration_s: started.elapsed().as_secs_f64(),
         summary,
+        shared_bdc_reads,
         jobs: records,
     };
     manifest::write(&manifest_path, &manifest)?;
@@ -143,6 +158,16 @@ struct Runner<'a> {
     threads: usize,
     force: bool,
     previous: &'a BTreeMap<String, Record>,
+    shared: &'a SharedReads,
+}
+
+/// Whether a job is skipped: it succeeded before with the same configuration and inputs, and
+/// `--force` is not given.
+fn skips(previous: &BTreeMap<String, Record>, force: bool, job: &Job, hash: &str) -> bool {
+    !force
+        && previous
+            .get(&job.name)
+            .is_some_and(|old| unchanged(old, hash, &job.out))
 }
 
 impl Runner<'_> {
@@ -197,9 +222,8 @@ impl Runner<'_> {
             }
             Prepared::Runnable { job, hash } => (job, hash),
         };
-        if let Some(old) = self.previous.get(&job.name)
-            && !self.force
-            && unchanged(old, &hash, &job.out)
+        if skips(self.previous, self.force, &job, &hash)
+            && let Some(old) = self.previous.get(&job.name)
         {
             let mut record = old.clone();
             record.status = Status::Skipped;
@@ -213,7 +237,7 @@ impl Runner<'_> {
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         bar.set_message(format!("{}: starting", job.name));
-        let record = child::run_job(&job, &hash, self.threads, &bar);
+        let record = child::run_job(&job, &hash, self.threads, self.shared.of(&job), &bar);
         bar.finish_and_clear();
         progress.remove(&bar);
         record
