@@ -18,7 +18,7 @@
 //! With block points, a layer's location counts come through blocks rather than block groups;
 //! the check uses the block groups' housing-unit weights for all of its fields.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::record::DistrictGaps;
 use crate::run::{ComputedLayer, LayerKind};
@@ -84,7 +84,7 @@ fn census_rows(rows: &[DistrictGaps], base: &[DistrictGaps]) -> Vec<Combination>
     let Some(length) = rows.first().map(|r| r.geoid.len()) else {
         return Vec::new();
     };
-    let mut members: HashMap<&str, Combination> = HashMap::new();
+    let mut members: HashMap<&str, Combination> = HashMap::default();
     for (b, row) in base.iter().enumerate() {
         if let Some(key) = row.geoid.get(..length) {
             members.entry(key).or_default().push((b, 1.0));
@@ -117,8 +117,8 @@ fn apportioned_rows(
         .enumerate()
         .map(|(i, r)| (r.geoid.as_str(), i))
         .collect();
-    let mut combinations: Vec<HashMap<usize, f64>> = vec![HashMap::new(); rows.len()];
-    let mut unassigned: HashMap<usize, f64> = HashMap::new();
+    let mut combinations: Vec<HashMap<usize, f64>> = vec![HashMap::default(); rows.len()];
+    let mut unassigned: HashMap<usize, f64> = HashMap::default();
     for (unit, parts) in weights.weights.parts.iter().enumerate() {
         let unit_combination = &done[source][unit];
         for &(district, weight) in parts {
@@ -296,7 +296,7 @@ fn equations(
         }
     };
     let sum = |combinations: &mut dyn Iterator<Item = &Combination>| {
-        let mut full: HashMap<usize, f64> = HashMap::new();
+        let mut full: HashMap<usize, f64> = HashMap::default();
         for combination in combinations {
             for &(b, c) in combination {
                 *full.entry(b).or_default() += c;
@@ -329,6 +329,7 @@ fn equations(
 fn exact_breaker(
     span: &Span,
     equations: &[Equation],
+    columns: &Columns,
     target: &[f64],
     published: &dyn Fn(usize) -> bool,
     base_rows: &[DistrictGaps],
@@ -345,25 +346,78 @@ fn exact_breaker(
             }
         }
     }
-    let column = |b: usize| -> Vec<(usize, f64)> {
-        equations
-            .iter()
-            .enumerate()
-            .filter_map(|(e, equation)| {
-                let c = equation.full.get(&b).copied().unwrap_or(0.0)
-                    + if equation.base_line { 1.0 } else { 0.0 };
-                (c.abs() >= TOLERANCE).then_some((e, c))
-            })
-            .collect()
-    };
     let dot = |v: &[f64], c: &[(usize, f64)]| c.iter().map(|&(e, x)| v[e] * x).sum::<f64>();
     candidates
         .into_iter()
         .filter(|&b| {
-            let c = column(b);
+            let c = columns.of(b);
             span.null.iter().all(|z| dot(z, &c).abs() < 1e-7) && dot(&y, &c).abs() >= 1e-7
         })
         .min_by(|&a, &b| by_size(&base_rows[a], &base_rows[b]))
+}
+
+/// Each base district's coefficients in the equations (what withholding it adds to them),
+/// indexed once per round: asking every equation for every candidate of every target was
+/// most of the demo's serial time.
+struct Columns {
+    /// Per base district, `(equation, coefficient)` in equation order.
+    listed: HashMap<usize, Vec<(usize, f64)>>,
+    /// The equations that are the base layer's `suppressed` line, in order.
+    base_lines: Vec<usize>,
+}
+
+impl Columns {
+    fn index(equations: &[Equation]) -> Columns {
+        let mut listed: HashMap<usize, Vec<(usize, f64)>> = HashMap::default();
+        for (e, equation) in equations.iter().enumerate() {
+            for (&b, &c) in &equation.full {
+                listed.entry(b).or_default().push((e, c));
+            }
+        }
+        for column in listed.values_mut() {
+            column.sort_unstable_by_key(|&(e, _)| e);
+        }
+        let base_lines = equations
+            .iter()
+            .enumerate()
+            .filter_map(|(e, equation)| equation.base_line.then_some(e))
+            .collect();
+        Columns { listed, base_lines }
+    }
+
+    /// `b`'s column: its coefficient in each equation, plus 1 in a `suppressed` line of the
+    /// base layer (withholding `b` adds it there), the zeros left out.
+    fn of(&self, district: usize) -> Vec<(usize, f64)> {
+        let listed = self.listed.get(&district).map_or(&[][..], Vec::as_slice);
+        let (mut in_listed, mut in_lines) = (0, 0);
+        let mut column = Vec::with_capacity(listed.len() + self.base_lines.len());
+        loop {
+            let line = self.base_lines.get(in_lines).copied();
+            let from_listed = match (listed.get(in_listed), line) {
+                (None, None) => break,
+                (Some(&(equation, _)), Some(line)) => equation <= line,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+            };
+            let (equation, coefficient) = if from_listed {
+                let (equation, coefficient) = listed[in_listed];
+                in_listed += 1;
+                if line == Some(equation) {
+                    in_lines += 1;
+                    (equation, coefficient + 1.0)
+                } else {
+                    (equation, coefficient)
+                }
+            } else {
+                in_lines += 1;
+                (line.unwrap_or_default(), 1.0)
+            };
+            if coefficient.abs() >= TOLERANCE {
+                column.push((equation, coefficient));
+            }
+        }
+        column
+    }
 }
 
 /// Withholds base districts until no withheld census district can be solved for from what
@@ -386,6 +440,7 @@ pub(crate) fn protect(
             equations.iter().map(|e| e.dense.clone()).collect(),
             unknowns.len(),
         );
+        let columns = Columns::index(&equations);
         let published = |b: usize| !plans[structure.base].is_withheld(b);
         let mut chosen: Vec<usize> = Vec::new();
         // One breaker per recoverable district per round: on the DC demo that withheld fewer
@@ -409,7 +464,7 @@ pub(crate) fn protect(
                 let exact = if empty {
                     None
                 } else {
-                    exact_breaker(&span, &equations, &target, &published, base_rows)
+                    exact_breaker(&span, &equations, &columns, &target, &published, base_rows)
                 };
                 let next = exact
                     .or_else(|| breaker(structure, plans, base_rows, combination, &column, empty));
@@ -500,5 +555,41 @@ mod tests {
             3,
         );
         assert!(span.contains(&[0.0, 1.0, 0.0]));
+    }
+
+    /// A base district's column as indexed equals asking every equation for it, as the
+    /// check did before the index: in equation order, the `suppressed` line's 1 added, zeros
+    /// (including a −1 cancelled by that 1) left out.
+    #[test]
+    fn an_indexed_column_is_the_column_of_every_equation() {
+        let equation = |full: &[(usize, f64)], base_line: bool| Equation {
+            dense: Vec::new(),
+            full: full.iter().copied().collect(),
+            base_line,
+        };
+        let equations = vec![
+            equation(&[(0, 1.0), (2, 0.25)], false),
+            equation(&[(1, 1.0), (2, -1.0)], true),
+            equation(&[(2, 0.5), (3, 1e-12)], false),
+            equation(&[], true),
+            equation(&[(0, 0.75), (3, 2.0)], false),
+        ];
+        let naive = |b: usize| -> Vec<(usize, f64)> {
+            equations
+                .iter()
+                .enumerate()
+                .filter_map(|(e, equation)| {
+                    let c = equation.full.get(&b).copied().unwrap_or(0.0)
+                        + if equation.base_line { 1.0 } else { 0.0 };
+                    (c.abs() >= TOLERANCE).then_some((e, c))
+                })
+                .collect()
+        };
+        let columns = Columns::index(&equations);
+        for b in 0..6 {
+            assert_eq!(columns.of(b), naive(b), "district {b}");
+        }
+        assert_eq!(columns.of(2), [(0, 0.25), (2, 0.5), (3, 1.0)]);
+        assert_eq!(columns.of(5), [(1, 1.0), (3, 1.0)]);
     }
 }

@@ -279,7 +279,11 @@ fn draw_labels<DB: DrawingBackend>(
             plotters::style::text_anchor::VPos::Center,
         ));
     for feature in features {
-        if let (Some(label), Some(point)) = (feature.label, feature.geometry.interior_point()) {
+        // The interior point only for a labelled district: it is a costly search (geo's
+        // `relate`), and most layers have no labels.
+        if let Some(label) = feature.label
+            && let Some(point) = feature.geometry.interior_point()
+        {
             let at = projection.ring(&geo::LineString::from(vec![point.0]));
             if let Some(&(x, y)) = at.first() {
                 let halo = label_font.clone().color(&WHITE);
