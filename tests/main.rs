@@ -17,6 +17,7 @@
 //!   web layers, determinism, and the viewer in headless Chromium;
 //! - `privacy.rs`: no withheld figure can be solved for from the rest of the package (§8);
 //! - `trust.rs`: issue #12's inputs that once gave wrong numbers, lost data or aborted;
+//! - `typed.rs`: the GeoParquet and FlatGeobuf layers, opened by pyarrow and GDAL;
 //! - `util.rs`: running the binary and reading its outputs.
 
 mod affordability;
@@ -33,4 +34,5 @@ mod maui;
 mod package;
 mod privacy;
 mod trust;
+mod typed;
 mod util;

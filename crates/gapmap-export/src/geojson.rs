@@ -19,8 +19,12 @@ fn round(value: f64, scale: f64) -> f64 {
     (value * scale).round() / scale
 }
 
-/// The GeoJSON geometry object of a multipolygon, oriented per RFC 7946 §3.1.6 and rounded.
-pub fn geometry_json(geometry: &MultiPolygon<f64>, precision: u32) -> Value {
+/// A district's geometry as every layer format publishes it: exterior rings counter-clockwise
+/// (RFC 7946 §3.1.6), coordinates rounded to `precision` decimals. Rounding can make
+/// consecutive vertices equal, which GEOS and s2 (R's sf) call invalid: they are kept once. A
+/// ring left with fewer than four positions is below the precision's resolution: a hole is
+/// dropped, and so is a part whose exterior collapses.
+pub fn published_geometry(geometry: &MultiPolygon<f64>, precision: u32) -> MultiPolygon<f64> {
     let scale = 10f64.powi(precision as i32);
     let oriented = geometry
         .orient(Direction::Default)
@@ -28,23 +32,37 @@ pub fn geometry_json(geometry: &MultiPolygon<f64>, precision: u32) -> Value {
             x: round(c.x, scale),
             y: round(c.y, scale),
         });
-    // Rounding can make consecutive vertices equal, which GEOS and s2 (R's sf) call invalid:
-    // they are written once. A ring left with fewer than four positions is below the
-    // precision's resolution: a hole is dropped, and so is a part whose exterior collapses.
-    let ring = |ring: &geo::LineString<f64>| -> Option<Vec<[f64; 2]>> {
-        let mut positions: Vec<[f64; 2]> = ring.coords().map(|c| [c.x, c.y]).collect();
+    let ring = |ring: &geo::LineString<f64>| -> Option<geo::LineString<f64>> {
+        let mut positions: Vec<geo::Coord<f64>> = ring.coords().copied().collect();
         positions.dedup();
-        (positions.len() >= 4).then_some(positions)
+        (positions.len() >= 4).then_some(geo::LineString(positions))
     };
-    let polygon = |p: &geo::Polygon<f64>| -> Option<Vec<Vec<[f64; 2]>>> {
+    let polygon = |p: &geo::Polygon<f64>| -> Option<geo::Polygon<f64>> {
         let exterior = ring(p.exterior())?;
-        Some(
-            std::iter::once(exterior)
-                .chain(p.interiors().iter().filter_map(ring))
-                .collect(),
-        )
+        Some(geo::Polygon::new(
+            exterior,
+            p.interiors().iter().filter_map(ring).collect(),
+        ))
     };
-    let polygons: Vec<_> = oriented.0.iter().filter_map(polygon).collect();
+    MultiPolygon(oriented.0.iter().filter_map(polygon).collect())
+}
+
+/// The GeoJSON geometry object of a multipolygon: [`published_geometry`], a `Polygon` when it
+/// has one part.
+pub fn geometry_json(geometry: &MultiPolygon<f64>, precision: u32) -> Value {
+    let published = published_geometry(geometry, precision);
+    let positions = |ring: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+        ring.coords().map(|c| [c.x, c.y]).collect()
+    };
+    let polygons: Vec<Vec<Vec<[f64; 2]>>> = published
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(positions(p.exterior()))
+                .chain(p.interiors().iter().map(positions))
+                .collect()
+        })
+        .collect();
     if polygons.len() == 1 {
         json!({"type": "Polygon", "coordinates": polygons[0]})
     } else {

@@ -10,12 +10,17 @@ mod metadata;
 pub mod provenance;
 mod simplify;
 mod table;
+mod typed;
 mod values;
 pub mod viewer;
 
 pub use atomic::write_atomic;
 pub use error::ExportError;
-pub use geojson::{DEFAULT_PRECISION, feature_json, geometry_json, write_geojson, write_geojsonl};
+pub use geojson::{
+    DEFAULT_PRECISION, feature_json, geometry_json, published_geometry, write_geojson,
+    write_geojsonl,
+};
 pub use metadata::{InputFile, generated_at, write_json};
 pub use simplify::simplify_layer;
 pub use table::write_csv;
+pub use typed::{write_flatgeobuf, write_geoparquet};

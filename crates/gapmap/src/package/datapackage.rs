@@ -156,11 +156,16 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
             || shown == format!("{name}.geojson")
             || shown == format!("{name}.web.geojson")
             || shown == format!("{name}.geojsonl")
+            || shown == format!("{name}.parquet")
+            || shown == format!("{name}.fgb")
     });
     match (extension, level) {
         ("csv", Some(level)) => describe_table(&mut resource, settings, level),
         ("geojson" | "geojsonl", Some(level)) => {
             describe_layer(&mut resource, settings, level, &shown, extension);
+        }
+        ("parquet" | "fgb", Some(level)) => {
+            describe_typed(&mut resource, settings, level, extension);
         }
         ("png" | "svg", _) => describe_chart(&mut resource, path, extension, everything),
         _ => describe_other(&mut resource, &shown, extension, everything),
@@ -222,6 +227,40 @@ fn describe_layer(
     }
     .into();
     resource["encoding"] = "utf-8".into();
+    resource["licenses"] = layer_licenses(settings, level).into();
+}
+
+/// A layer's GeoParquet or FlatGeobuf: the map layer with a fixed schema.
+fn describe_typed(
+    resource: &mut Value,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+    extension: &str,
+) {
+    // `geoparquet`, not `parquet`: Frictionless reads a `parquet` resource as a table (and,
+    // without its Parquet plugin, fails the package); this one is a map layer, checked by bytes
+    // and hash like the GeoJSON.
+    let (kind, format, mediatype) = if extension == "parquet" {
+        (
+            "GeoParquet 1.1 (WKB geometry, `geo` file metadata)",
+            "geoparquet",
+            "application/vnd.apache.parquet",
+        )
+    } else {
+        (
+            "FlatGeobuf with a packed Hilbert R-tree spatial index",
+            "fgb",
+            "application/flatgeobuf",
+        )
+    };
+    resource["title"] = format!(
+        "{}: broadband gaps per district (typed map layer)",
+        title_case(&level.names.title)
+    )
+    .into();
+    resource["description"] = format!("{kind}, WGS84 longitude/latitude (EPSG:4326), MultiPolygons as in the GeoJSON; every field of the CSV's schema with its type (string, integer as 64-bit, number as double) whether or not the layer has a value, empty values null; without the `unassigned` and `suppressed` lines.").into();
+    resource["format"] = format.into();
+    resource["mediatype"] = mediatype.into();
     resource["licenses"] = layer_licenses(settings, level).into();
 }
 

@@ -14,7 +14,10 @@ mod viewer;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use gapmap_export::{simplify_layer, write_atomic, write_csv, write_geojson, write_geojsonl};
+use gapmap_export::{
+    simplify_layer, write_atomic, write_csv, write_flatgeobuf, write_geojson, write_geojsonl,
+    write_geoparquet,
+};
 use gapmap_gaps::DistrictGaps;
 use rayon::prelude::*;
 
@@ -101,7 +104,7 @@ pub fn write_package(
 /// A layer's districts simplified for web maps, in row order.
 type WebGeometry = Vec<geo::MultiPolygon<f64>>;
 
-/// A layer's GeoJSON, newline-delimited GeoJSON, web GeoJSON and CSV; returns the files and
+/// A layer's GeoJSON, newline-delimited GeoJSON, GeoParquet, FlatGeobuf, web GeoJSON and CSV; returns the files and
 /// the simplified geometries (for the viewer).
 fn write_layer(
     out: &Path,
@@ -125,6 +128,18 @@ fn write_layer(
         let lines = out.join(format!("{name}.geojsonl"));
         write_geojsonl(&lines, &features, precision)?;
         written.push(lines);
+    }
+    // The same layer with a fixed schema: every field typed as its Table Schema says, in every
+    // layer (GeoJSON readers guess types from the values).
+    if settings.output.geoparquet {
+        let path = out.join(format!("{name}.parquet"));
+        write_geoparquet(&path, &features, precision)?;
+        written.push(path);
+    }
+    if settings.output.flatgeobuf {
+        let path = out.join(format!("{name}.fgb"));
+        write_flatgeobuf(&path, name, &features, precision)?;
+        written.push(path);
     }
     // The web layer: simplified once per shared border, so neighbours still meet.
     let web = (settings.output.web_simplify_m > 0.0).then(|| {

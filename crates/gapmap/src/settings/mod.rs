@@ -316,6 +316,10 @@ fn default_id_field() -> String {
 /// Output options.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each is an independent on/off key of [output] in gapmap.toml"
+)]
 pub struct OutputSettings {
     /// Decimals of GeoJSON coordinates (6 ≈ 0.1 m).
     pub coordinate_precision: u32,
@@ -331,6 +335,12 @@ pub struct OutputSettings {
     pub web_simplify_m: f64,
     /// When to also write a layer as newline-delimited GeoJSON (`<layer>.geojsonl`).
     pub geojsonl: GeojsonSeq,
+    /// Also write each layer as GeoParquet 1.1 (`<layer>.parquet`): every field with its fixed
+    /// type, WKB geometry.
+    pub geoparquet: bool,
+    /// Also write each layer as FlatGeobuf with a spatial index (`<layer>.fgb`), typed as the
+    /// GeoParquet.
+    pub flatgeobuf: bool,
     /// The field of the histogram chart.
     pub histogram_field: String,
     /// Write the static viewer (`index.html` and `viewer/`).
@@ -379,6 +389,8 @@ impl Default for OutputSettings {
             classification: Classification::Quantiles,
             web_simplify_m: 10.0,
             geojsonl: GeojsonSeq::Large,
+            geoparquet: true,
+            flatgeobuf: true,
             histogram_field: "share_without_broadband".into(),
             viewer: true,
         }

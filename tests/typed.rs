@@ -1,0 +1,112 @@
+//! The typed layers (issue #14): every `<layer>.parquet` and `<layer>.fgb` of the DC package,
+//! opened by readers that are not gapmap's — Arrow's Parquet reader (pyarrow) and GDAL's
+//! FlatGeobuf driver (pyogrio) — has one column per METHOD.md §9 field with the same type in
+//! every layer (a field empty in a layer is still a number there), GeoParquet 1.1 `geo`
+//! metadata, a CRS, a spatial index, valid geometries, and the CSV's values district by
+//! district. Needs python3 with pyarrow, pyogrio and shapely (`.ci/requirements.txt`); skipped
+//! without them unless `GAPMAP_REQUIRE_SHAPELY=1`, as in CI.
+
+use std::process::Command;
+
+use crate::util::demo_output;
+
+const CHECK: &str = r#"
+import csv, json, sys
+import pyarrow.parquet as pq
+import pyogrio, shapely
+out, layers = sys.argv[1], sys.argv[2].split(",")
+types = {}
+for layer in layers:
+    with open(f"{out}/{layer}.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["geoid"] not in ("suppressed", "unassigned")]
+    table = pq.read_table(f"{out}/{layer}.parquet")
+    geo = json.loads(pq.read_metadata(f"{out}/{layer}.parquet").metadata[b"geo"])
+    assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry", geo
+    column = geo["columns"]["geometry"]
+    assert column["encoding"] == "WKB" and column["geometry_types"] == ["MultiPolygon"], column
+    assert len(column["bbox"]) == 4, column
+    parquet_types = [(f.name, str(f.type)) for f in table.schema]
+    info = pyogrio.read_info(f"{out}/{layer}.fgb")
+    assert info["crs"] == "EPSG:4326" and info["geometry_type"] == "MultiPolygon", info
+    assert info["capabilities"]["fast_spatial_filter"], "no spatial index"
+    fgb_types = list(zip(info["fields"], info["ogr_types"]))
+    types[layer] = (parquet_types, fgb_types)
+    assert table.num_rows == info["features"] == len(rows), (layer, table.num_rows, info["features"], len(rows))
+    geometries = shapely.from_wkb(table.column("geometry").to_pylist())
+    assert shapely.is_valid(geometries).all(), layer
+    _, _, _, fgb_fields = pyogrio.raw.read(f"{out}/{layer}.fgb")
+    fgb = {name: list(values) for name, values in zip(info["fields"], fgb_fields)}
+    fgb_row = {geoid: i for i, geoid in enumerate(fgb["geoid"])}
+    compared = 0
+    for i, row in enumerate(rows):
+        j = fgb_row[row["geoid"]]
+        for name, text in row.items():
+            value = table.column(name)[i].as_py()
+            other = fgb[name][j]
+            if text == "":
+                assert value is None, (layer, row["geoid"], name, value)
+                continue
+            if isinstance(value, str):
+                assert value == text == other, (layer, row["geoid"], name, value, text, other)
+            else:
+                assert float(text) == float(value) == float(other), (layer, row["geoid"], name, text, value, other)
+            compared += 1
+    print(layer, table.num_rows, compared)
+first = types[layers[0]]
+for layer, pair in types.items():
+    assert pair == first, (layer, [a for a, b in zip(pair[0] + pair[1], first[0] + first[1]) if a != b])
+print("speed_tests", dict(first[0])["speed_tests"], dict(first[1])["speed_tests"])
+"#;
+
+#[test]
+fn typed_layers_open_in_arrow_and_gdal_with_one_schema_and_the_csv_values() {
+    let ready = Command::new("python3")
+        .args(["-c", "import pyarrow, pyogrio, shapely"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os("GAPMAP_REQUIRE_SHAPELY").is_none(),
+            "GAPMAP_REQUIRE_SHAPELY is set but python3 cannot import pyarrow, pyogrio and shapely"
+        );
+        eprintln!("skipped: python3 with pyarrow, pyogrio and shapely is not installed");
+        return;
+    }
+    let output = Command::new("python3")
+        .args(["-c", CHECK])
+        .arg(demo_output())
+        .arg("block_group,tract,ward,ward_2012,anc")
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Each layer's districts, and how many values were compared (none may be skipped).
+    for (layer, districts) in [
+        ("block_group", 571),
+        ("tract", 206),
+        ("ward", 8),
+        ("ward_2012", 8),
+        ("anc", 46),
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{layer} ")))
+            .unwrap_or_else(|| panic!("no line for {layer}:\n{stdout}"));
+        let numbers: Vec<usize> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|n| n.parse().expect("a number"))
+            .collect();
+        assert_eq!(numbers[0], districts, "{line}");
+        assert!(numbers[1] > districts * 10, "{line}");
+    }
+    // `speed_tests` is a whole number in every layer, including those without speeds.
+    assert!(
+        stdout.contains("speed_tests int64 OFTInteger64"),
+        "{stdout}"
+    );
+}
