@@ -55,7 +55,6 @@ noisy = published[published["share_without_broadband"] < published["share_withou
 print(f"{len(noisy)} of {len(published)} tracts have a share smaller than its margin of error")""")
 md("## Affordability against adoption\nWard affordability comes from income brackets per ward (DP03) and the District's cheapest 100/20 price; block groups have their own median income.")
 code("""wards = pd.read_csv(OUT / "ward.csv", dtype={"geoid": str})
-wards = wards[~wards["geoid"].isin(["unassigned", "suppressed"])]
 wards[["name", "share_unaffordable", "share_without_broadband", "median_income"]].sort_values("share_unaffordable", ascending=False)""")
 code("""groups = pd.read_csv(OUT / "block_group.csv", dtype={"geoid": str})
 groups = groups[groups["suppressed"].isna() & groups["median_income"].notna() & groups["share_without_broadband"].notna()]
@@ -68,9 +67,11 @@ ax.set_title(f"DC block groups: income and broadband adoption (Pearson r = {r:.2
 plt.show()
 assert r < 0, "lower income, less adoption: the DC data says so clearly"
 """)
-md("## The numbers add up\nThe block-group table ends with a `suppressed` line that sums the withheld districts, so its columns equal the tract table's totals.")
-code("""bg = pd.read_csv(OUT / "block_group.csv", dtype={"geoid": str})
-tr = pd.read_csv(OUT / "tract.csv", dtype={"geoid": str})
+md("## The numbers add up\nEach district table holds districts only; its `summary.csv` has the `suppressed` line that sums the withheld districts (and an apportioned layer's `unassigned` line). Districts plus lines give the area's totals, so block groups and tracts agree.")
+code("""def with_lines(layer):
+    return pd.concat([pd.read_csv(OUT / f"{layer}.csv", dtype={"geoid": str}),
+                      pd.read_csv(OUT / f"{layer}.summary.csv", dtype={"geoid": str})])
+bg, tr = with_lines("block_group"), with_lines("tract")
 for column in ["locations", "locations_served", "households", "without_broadband"]:
     assert abs(bg[column].sum() - tr[column].sum()) < 1e-6, column
 print("block groups and tracts agree:", {c: round(bg[c].sum()) for c in ["locations", "households"]})""")

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use gapmap_gaps::apportion::areal_weights;
 use gapmap_ingest::{read_block_housing, read_boundaries};
 
-use crate::util::{demo_output, number, read_table, root};
+use crate::util::{demo_output, number, read_layer, root};
 
 /// 2020 housing units per block group, summed from the block counts.
 fn housing_units_by_block_group() -> BTreeMap<String, f64> {
@@ -105,7 +105,7 @@ fn ward_housing_units_apportioned_from_block_groups_match_the_2020_census() {
 }
 
 fn layer_totals(name: &str) -> (f64, f64, f64) {
-    let rows = read_table(&demo_output().join(format!("{name}.csv")));
+    let rows = read_layer(demo_output(), name);
     let sum = |field: &str, with_unassigned: bool| {
         rows.iter()
             .filter(|r| with_unassigned || r["geoid"] != "unassigned")
@@ -121,7 +121,7 @@ fn layer_totals(name: &str) -> (f64, f64, f64) {
 
 #[test]
 fn apportioned_layers_conserve_locations_and_households() {
-    let block_groups = read_table(&demo_output().join("block_group.csv"));
+    let block_groups = read_layer(demo_output(), "block_group");
     let locations: f64 = block_groups
         .iter()
         .map(|r| number(r, "locations").unwrap_or(0.0))
@@ -140,7 +140,7 @@ fn apportioned_layers_conserve_locations_and_households() {
             (apportioned_households - households).abs() < 1e-6,
             "{layer}: {apportioned_households}"
         );
-        let rows = read_table(&demo_output().join(format!("{layer}.csv")));
+        let rows = read_layer(demo_output(), layer);
         // Every tier count and the ACS estimates are conserved too (all rows plus `unassigned`).
         for field in [
             "locations_served",
@@ -172,7 +172,7 @@ fn apportioned_layers_conserve_locations_and_households() {
         }
         assert!(
             rows.iter().any(|r| r["geoid"] == "unassigned"),
-            "{layer} has its unassigned line"
+            "{layer} has its unassigned line (in {layer}.summary.csv)"
         );
     }
 }
@@ -262,8 +262,8 @@ fn block_points_count_locations_exactly_and_conserve_households() {
     let out = dir.path().join("out");
     crate::util::run_config(&config_path, &out);
 
-    let wards = read_table(&out.join("ward.csv"));
-    let block_group_rows = read_table(&out.join("block_group.csv"));
+    let wards = read_layer(&out, "ward");
+    let block_group_rows = read_layer(&out, "block_group");
     for ward in &wards {
         let locations = number(ward, "locations").unwrap_or(0.0);
         assert_eq!(

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
-use crate::util::{count, demo_output, gapmap, number, read_table, root};
+use crate::util::{count, demo_output, gapmap, number, read_layer, read_table, root};
 
 const COUNTS: [&str; 8] = [
     "locations",
@@ -70,10 +70,10 @@ fn served_underserved_and_unserved_partition_the_locations_of_every_district() {
 
 #[test]
 fn tracts_sum_to_the_same_totals_as_block_groups() {
-    let tracts = read_table(&demo_output().join("tract.csv"));
-    let block_groups = read_table(&demo_output().join("block_group.csv"));
-    // 206 tracts and 571 block groups, each table closed by the `suppressed` line (METHOD.md §8)
-    // that sums the withheld districts, so the totals below include them.
+    let tracts = read_layer(demo_output(), "tract");
+    let block_groups = read_layer(demo_output(), "block_group");
+    // 206 tracts and 571 block groups, each followed by the `suppressed` line of its summary
+    // table (METHOD.md §8) that sums the withheld districts, so the totals below include them.
     assert_eq!(tracts.len(), 207);
     assert_eq!(block_groups.len(), 572);
     assert_eq!(tracts[206]["geoid"], "suppressed");
@@ -155,7 +155,7 @@ fn residential_locations_in_input() -> usize {
 
 #[test]
 fn locations_equal_the_distinct_residential_location_ids_of_the_input() {
-    let tracts = read_table(&demo_output().join("tract.csv"));
+    let tracts = read_layer(demo_output(), "tract");
     let total: u64 = tracts.iter().map(|r| count(r, "locations")).sum();
     assert_eq!(total as usize, residential_locations_in_input());
 }

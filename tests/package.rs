@@ -7,7 +7,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{demo_output, files, number, read_table, root, run_config};
+use crate::util::{demo_output, files, number, read_layer, read_table, root, run_config};
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("readable")).expect("JSON")
@@ -119,9 +119,21 @@ fn methodology_states_the_thresholds_and_weights_the_run_used() {
 
 #[test]
 fn small_districts_are_withheld_and_the_suppressed_line_keeps_totals() {
-    let rows = read_table(&demo_output().join("block_group.csv"));
+    let rows = read_layer(demo_output(), "block_group");
     let (districts, lines) = rows.split_at(571);
     assert_eq!(lines.len(), 1);
+    // The district table holds districts only (issue #14: portals and a `mean()` took the
+    // lines for districts); the lines are in the summary table.
+    for name in ["block_group", "tract", "ward", "ward_2012", "anc"] {
+        let table = read_table(&demo_output().join(format!("{name}.csv")));
+        assert!(
+            table
+                .iter()
+                .all(|r| r["geoid"] != "suppressed" && r["geoid"] != "unassigned"),
+            "{name}.csv"
+        );
+        assert!(demo_output().join(format!("{name}.summary.csv")).is_file());
+    }
     let line = &lines[0];
     assert_eq!(line["geoid"], "suppressed");
     let withheld: Vec<_> = districts
@@ -167,7 +179,7 @@ fn small_districts_are_withheld_and_the_suppressed_line_keeps_totals() {
     }
     // The line is the sum of the withheld districts: the table's totals equal the published
     // tract totals, which themselves add up from every block group.
-    let tracts = read_table(&demo_output().join("tract.csv"));
+    let tracts = read_layer(demo_output(), "tract");
     for field in [
         "locations",
         "locations_served",

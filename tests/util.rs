@@ -37,6 +37,14 @@ pub fn demo_output() -> &'static Path {
     path
 }
 
+/// A layer's districts (`<name>.csv`) followed by its summary lines (`<name>.summary.csv`:
+/// `unassigned`, `suppressed`), the rows whose columns add up to the area's totals.
+pub fn read_layer(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
+    let mut rows = read_table(&dir.join(format!("{name}.csv")));
+    rows.extend(read_table(&dir.join(format!("{name}.summary.csv"))));
+    rows
+}
+
 /// A CSV table as rows of field → text.
 pub fn read_table(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).expect("readable CSV");

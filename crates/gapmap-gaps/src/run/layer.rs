@@ -164,7 +164,7 @@ fn apportioned(
     let outside = result.unassigned.locations.unwrap_or(0.0);
     if outside > 0.005 {
         warnings.push(format!(
-            "{outside:.1} residential locations (apportioned by area) and {:.1} households of the {source_level}s fall in no {name} district: see the `unassigned` row of {name}.csv",
+            "{outside:.1} residential locations (apportioned by area) and {:.1} households of the {source_level}s fall in no {name} district: see the `unassigned` row of {name}.summary.csv",
             result.unassigned.households.map_or(0.0, |e| e.value)
         ));
     }

@@ -153,6 +153,7 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
     let level = levels.iter().find(|l| {
         let name = &l.result.name;
         shown == format!("{name}.csv")
+            || shown == format!("{name}.summary.csv")
             || shown == format!("{name}.geojson")
             || shown == format!("{name}.web.geojson")
             || shown == format!("{name}.geojsonl")
@@ -160,6 +161,9 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
             || shown == format!("{name}.fgb")
     });
     match (extension, level) {
+        ("csv", Some(level)) if shown.ends_with(".summary.csv") => {
+            describe_summary(&mut resource, settings, level);
+        }
         ("csv", Some(level)) => describe_table(&mut resource, settings, level),
         ("geojson" | "geojsonl", Some(level)) => {
             describe_layer(&mut resource, settings, level, &shown, extension);
@@ -181,14 +185,43 @@ fn describe_table(resource: &mut Value, settings: &Settings, level: &PublishedLa
     )
     .into();
     resource["description"] = format!(
-        "One row per {}, the METHOD.md §9 fields; then the `unassigned` line (apportioned layers: what falls in no district) and the `suppressed` line (the sum of the districts withheld under §8), so columns add up to the area's totals.",
-        level.names.singular
+        "One row per {}, the METHOD.md §9 fields; only districts (the lines with which the columns add up to the area's totals are in `{}.summary.csv`).",
+        level.names.singular, level.result.name
     ).into();
     resource["profile"] = "tabular-data-resource".into();
     resource["format"] = "csv".into();
     resource["mediatype"] = "text/csv".into();
     resource["encoding"] = "utf-8".into();
     resource["schema"] = table_schema();
+    resource["licenses"] = layer_licenses(settings, level).into();
+}
+
+/// A layer's summary lines: the district table's schema, the id naming the line.
+fn describe_summary(resource: &mut Value, settings: &Settings, level: &PublishedLayer<'_>) {
+    resource["title"] = format!(
+        "{}: the lines with which the districts add up (table)",
+        title_case(&level.names.title)
+    )
+    .into();
+    resource["description"] = format!(
+        "The `unassigned` line (an apportioned layer: what falls in no {}) and the `suppressed` line (the sum of the districts withheld under METHOD.md §8), each when there is one, with the fields of `{}.csv`: that table's columns plus these lines give the area's totals.",
+        level.names.singular, level.result.name
+    )
+    .into();
+    resource["profile"] = "tabular-data-resource".into();
+    resource["format"] = "csv".into();
+    resource["mediatype"] = "text/csv".into();
+    resource["encoding"] = "utf-8".into();
+    let mut schema = table_schema();
+    if let Some(geoid) = schema["fields"]
+        .as_array_mut()
+        .and_then(|fields| fields.iter_mut().find(|f| f["name"] == "geoid"))
+    {
+        geoid["description"] = "Which line: `unassigned` or `suppressed`".into();
+        geoid["constraints"] =
+            json!({"required": true, "unique": true, "enum": ["unassigned", "suppressed"]});
+    }
+    resource["schema"] = schema;
     resource["licenses"] = layer_licenses(settings, level).into();
 }
 

@@ -168,7 +168,7 @@ fn method(settings: &Settings, raw_tiles: bool) -> MethodSummary {
         .to_owned(),
         need_index: "METHOD.md §7: 100 * sum(w_i c_i) / sum(w_i) over available components; the components used are in need_components".to_owned(),
         suppression: format!(
-            "METHOD.md §8: a district with fewer than {} households or {} residential locations has its counts and shares withheld (empty, reason in `suppressed`); complementary suppression then withholds the smallest published districts until the withheld group has at least two districts and reaches both thresholds together, and further block groups until no withheld census district can be solved for from any figure of the package (nested levels, apportioned layers, summary lines); each CSV ends with a `suppressed` line summing the withheld districts. No location-level row is published.",
+            "METHOD.md §8: a district with fewer than {} households or {} residential locations has its counts and shares withheld (empty, reason in `suppressed`); complementary suppression then withholds the smallest published districts until the withheld group has at least two districts and reaches both thresholds together, and further block groups until no withheld census district can be solved for from any figure of the package (nested levels, apportioned layers, summary lines); each layer's `<layer>.summary.csv` holds a `suppressed` line summing the withheld districts. No location-level row is published.",
             settings.suppression.min_households, settings.suppression.min_locations
         ),
     }

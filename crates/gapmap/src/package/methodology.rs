@@ -228,7 +228,7 @@ fn privacy(m: &mut String, run: &Doc<'_>) {
         "\n## §8 Privacy and suppression\n\n\
          - A district with fewer than **{}** households or **{}** residential locations has its counts and shares withheld (empty; reason in `suppressed`).\n\
          - Complementary suppression (beyond METHOD.md, which would let one withheld district be recovered from the totals): the smallest published districts are withheld too, until the withheld group has at least two districts and reaches both thresholds together; then, across the package, further block groups until no withheld census district with a household or a location can be solved for from any published figure (the other levels, the apportioned layers, the `suppressed` and `unassigned` lines).\n\
-         - Each CSV ends with a `suppressed` line summing the withheld districts, so columns still add up.\n\
+         - Each layer's `<layer>.summary.csv` has a `suppressed` line summing the withheld districts (and, for an apportioned layer, the `unassigned` line), so the district table's columns plus these lines add up to the area's totals.\n\
          - No location-level row is published anywhere.\n",
         settings.suppression.min_households, settings.suppression.min_locations
     );

@@ -154,18 +154,21 @@ fn write_layer(
         write_geojson(&path, &pairs, precision.min(6))?;
         written.push(path);
     }
+    // The districts only: a portal, or a `mean()` over the table, takes every row for one.
     let csv = out.join(format!("{name}.csv"));
-    // The `unassigned` and `suppressed` lines keep totals adding up in the table (METHOD.md
-    // §6, §8); they have no geometry.
-    let table: Vec<DistrictGaps> = level
-        .result
-        .rows
+    write_csv(&csv, &level.result.rows)?;
+    written.push(csv);
+    // The `unassigned` and `suppressed` lines (METHOD.md §6, §8), with which the districts'
+    // columns add up to the area's totals, in a table of their own (always written, empty
+    // when there is neither, so a portal finds the same files for every layer).
+    let summary_lines: Vec<DistrictGaps> = level
+        .unassigned
         .iter()
-        .chain(&level.unassigned)
         .chain(&level.withheld.line)
         .cloned()
         .collect();
-    write_csv(&csv, &table)?;
-    written.push(csv);
+    let summary = out.join(format!("{name}.summary.csv"));
+    write_csv(&summary, &summary_lines)?;
+    written.push(summary);
     Ok((written, web))
 }

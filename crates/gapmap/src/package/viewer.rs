@@ -177,8 +177,11 @@ pub fn write_viewer(
         let mut files = vec![
             ViewerFile {
                 path: format!("{name}.csv"),
-                label: "figures per district, with the `unassigned` and `suppressed` lines (CSV)"
-                    .into(),
+                label: "figures per district (CSV)".into(),
+            },
+            ViewerFile {
+                path: format!("{name}.summary.csv"),
+                label: "the `unassigned` and `suppressed` lines, with which the districts add up to the area (CSV)".into(),
             },
             ViewerFile {
                 path: format!("{name}.geojson"),
