@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::ExportError;
 use crate::atomic::write_atomic;
-use crate::charts::{ClassMethod, class_colours};
+use crate::charts::{ClassMethod, Worse, class_colours};
 
 const LEAFLET_JS: &[u8] = include_bytes!("../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &[u8] = include_bytes!("../assets/leaflet/leaflet.css");
@@ -56,6 +56,9 @@ pub struct ViewerMap {
     pub no_data: String,
     /// One value per feature, in feature order (`None`: no value).
     pub values: Vec<Option<f64>>,
+    /// Which end is worse: the dark red one, as on the PNG maps.
+    #[serde(skip)]
+    pub worse: Worse,
 }
 
 /// A chart of the layer, shown under the map.
@@ -272,7 +275,7 @@ pub fn write_viewer(
                         .filter_map(|(v, _)| *v)
                         .collect();
                     let classes = method.classes(&values, 5)?;
-                    let colours: Vec<String> = class_colours(classes.upper.len())
+                    let colours: Vec<String> = class_colours(classes.upper.len(), m.worse)
                         .into_iter()
                         .map(hex)
                         .collect();

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use gapmap_export::charts::{
-    ChartText, ClassMethod, MapFeature, RankedBar, Series, TierBar, choropleth, grouped_bars,
-    histogram, ranked_bars, scatter, tier_bars,
+    ChartText, ClassMethod, MapFeature, RankedBar, Series, TierBar, Worse, choropleth,
+    grouped_bars, histogram, ranked_bars, scatter, tier_bars,
 };
 use geo::{MultiPolygon, polygon};
 
@@ -107,6 +107,7 @@ fn choropleth_with_classes_no_data_and_a_withheld_district() {
             &features,
             &text("A choropleth"),
             method,
+            Worse::High,
             &percent,
         )
         .expect("drawn");

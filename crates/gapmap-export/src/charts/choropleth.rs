@@ -29,8 +29,18 @@ const LEGEND_WIDTH: i32 = 330;
 /// Pixels between hatch lines.
 const HATCH_SPACING: f64 = 7.0;
 
+/// Which end of a map's values is the worse one. One colour rule holds for every map and the
+/// viewer: warm and dark is worse — a high share unserved, a low download speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worse {
+    /// Higher values are worse (shares without service, need): the top class is darkest.
+    High,
+    /// Lower values are worse (speeds): the bottom class is darkest.
+    Low,
+}
+
 /// Writes `<base>.png` and `<base>.svg`: the districts coloured by class of their value
-/// (`method`; ColorBrewer YlOrRd), grey where there is no value, grey and hatched where it was
+/// (`method`; ColorBrewer YlOrRd, its dark red at the `worse` end), grey where there is no value, grey and hatched where it was
 /// withheld, with a legend of the classes and their district counts. `format` prints a class
 /// bound (e.g. as a percentage). The map fits any layer's extent, whatever its scale.
 pub fn choropleth(
@@ -38,19 +48,28 @@ pub fn choropleth(
     features: &[MapFeature<'_>],
     text: &ChartText,
     method: ClassMethod,
+    worse: Worse,
     format: &dyn Fn(f64) -> String,
 ) -> Result<ChartFiles, ExportError> {
     render_both(
         base,
         SIZE,
-        |root| draw(root, features, text, method, format),
-        |root| draw(root, features, text, method, format),
+        |root| draw(root, features, text, (method, worse), format),
+        |root| draw(root, features, text, (method, worse), format),
     )
 }
 
-/// The colours of `classes`: fewer classes than the palette are spread over the whole ramp,
-/// so the top class is always the darkest (the viewer uses the same).
-pub fn class_colours(classes: usize) -> Vec<RGBColor> {
+/// The colours of `classes`, lowest class first: fewer classes than the palette are spread
+/// over the whole ramp, so the worse end is always the darkest (the viewer uses the same).
+pub fn class_colours(classes: usize, worse: Worse) -> Vec<RGBColor> {
+    let mut colours = ramp(classes);
+    if worse == Worse::Low {
+        colours.reverse();
+    }
+    colours
+}
+
+fn ramp(classes: usize) -> Vec<RGBColor> {
     if classes >= PALETTE.len() {
         return PALETTE.to_vec();
     }
@@ -179,7 +198,7 @@ fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     features: &[MapFeature<'_>],
     text: &ChartText,
-    method: ClassMethod,
+    (method, worse): (ClassMethod, Worse),
     format: &dyn Fn(f64) -> String,
 ) -> Result<(), String> {
     let (top, bottom) = draw_frame(root, text)?;
@@ -194,7 +213,7 @@ fn draw<DB: DrawingBackend>(
         .filter_map(|f| f.value)
         .collect();
     let classes = method.classes(&values, PALETTE.len());
-    let palette = class_colours(classes.as_ref().map_or(0, |c| c.upper.len()));
+    let palette = class_colours(classes.as_ref().map_or(0, |c| c.upper.len()), worse);
     let colour_of = |feature: &MapFeature<'_>| match (feature.value, &classes) {
         (Some(v), Some(c)) if !feature.suppressed => palette[c.of(v)],
         _ => NO_DATA,
@@ -403,4 +422,24 @@ fn draw_legend<DB: DrawingBackend>(
     ))
     .map_err(e)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Warm is worse on every map: the darkest colour goes to the top class where more is
+    /// worse, to the bottom class where less is (speeds), with the same colours in between.
+    #[test]
+    fn the_darkest_class_is_the_worse_end() {
+        let darkest = PALETTE[PALETTE.len() - 1];
+        for classes in 1..=PALETTE.len() {
+            let high = class_colours(classes, Worse::High);
+            let low = class_colours(classes, Worse::Low);
+            assert_eq!(high.len(), classes);
+            assert_eq!(high.last(), Some(&darkest), "{classes} classes");
+            assert_eq!(low.first(), Some(&darkest), "{classes} classes");
+            assert_eq!(low.iter().rev().collect::<Vec<_>>(), high.iter().collect::<Vec<_>>());
+        }
+    }
 }

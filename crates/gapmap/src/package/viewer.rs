@@ -104,6 +104,7 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
                 format: *format,
                 no_data: format!("{no_data} ({plural})"),
                 values,
+                worse: super::charts::worse_end(id),
             })
         })
         .collect()

@@ -9,7 +9,7 @@ mod maps;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use gapmap_export::charts::{ChartText, MapFeature, choropleth};
+use gapmap_export::charts::{ChartText, MapFeature, Worse, choropleth};
 use gapmap_gaps::DistrictGaps;
 
 use super::text::{class_method, source_lines};
@@ -25,10 +25,22 @@ pub(super) fn map_files(
     features: &[MapFeature<'_>],
     text: &ChartText,
     settings: &Settings,
+    worse: Worse,
     format: &dyn Fn(f64) -> String,
 ) -> Result<[PathBuf; 2]> {
-    let files = choropleth(base, features, text, class_method(settings), format)?;
+    let files = choropleth(base, features, text, class_method(settings), worse, format)?;
     Ok([files.png, files.svg])
+}
+
+/// Which end of a map is worse, by the map's name: one rule for the PNG maps and the viewer
+/// (warm = worse). Every map shows a share or an index where more is worse, except the
+/// measured download speed, where less is.
+pub(crate) fn worse_end(map: &str) -> Worse {
+    if map == "download_speed" {
+        Worse::Low
+    } else {
+        Worse::High
+    }
 }
 
 /// The sources of the need index's components that a layer actually used.
@@ -100,7 +112,15 @@ impl LayerCharts<'_> {
         let base = self
             .charts
             .join(format!("{}_{stem}", self.level.result.name));
-        Ok(map_files(&base, &features, text, self.settings(), format)?.to_vec())
+        Ok(map_files(
+            &base,
+            &features,
+            text,
+            self.settings(),
+            worse_end(stem),
+            format,
+        )?
+        .to_vec())
     }
 
     /// A district of a map: labelled on small layers (wards), where a reader looks for names;
