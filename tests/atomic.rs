@@ -139,7 +139,7 @@ fn a_file_added_to_a_package_stops_the_next_run_and_survives() {
     assert!(maui(&out).status.success());
     std::fs::write(out.join("my notes.txt"), "council meeting, 3 March").expect("notes");
     let second = maui(&out);
-    assert_eq!(second.status.code(), Some(2));
+    assert_eq!(second.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(
         stderr.contains("my notes.txt") && stderr.contains("move them out"),

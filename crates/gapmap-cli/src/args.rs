@@ -13,16 +13,16 @@ use clap::{Parser, Subcommand};
     name = "gapmap",
     version,
     propagate_version = true,
-    after_help = "Examples:\n  gapmap demo --out out/demo\n  gapmap run --config data/dc/gapmap.toml --out out/dc\n\nMethod and output fields: METHOD.md. Exit status 2 on any error, with the file and row at fault."
+    after_help = "Examples:\n  gapmap demo --out out/demo\n  gapmap check --config data/dc/gapmap.toml\n  gapmap run --config data/dc/gapmap.toml --out out/dc --json\n  gapmap completions bash > ~/.local/share/bash-completion/completions/gapmap\n\nMethod and output fields: METHOD.md.\n\nExit status:\n  0  done\n  1  a batch finished with a failed job (its manifest says which)\n  2  usage: an unknown command or option, or an option's value out of range\n  3  the configuration, an input or an output is at fault (the message names the file, row or feature and what to do)"
 )]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 
-    /// Share of income above which broadband is unaffordable (METHOD.md §4), e.g. 0.05;
-    /// overrides `share_of_income` of the configuration.
-    #[arg(long, global = true, value_name = "SHARE")]
+    /// Share of income above which broadband is unaffordable (METHOD.md §4), a fraction in
+    /// (0, 1] such as 0.05; overrides `share_of_income` of the configuration.
+    #[arg(long, global = true, value_name = "SHARE", value_parser = share)]
     pub affordability_share: Option<f64>,
 
     /// Worker threads for reading files and per-district computation (default: all cores).
@@ -30,8 +30,36 @@ pub struct Args {
     pub threads: Option<usize>,
 
     /// No progress on long reads (a bar on a terminal, a line per tenth otherwise).
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Say more: the time of each stage, and every input with its size and SHA-256.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+
+    /// Print a machine-readable summary on stdout (JSON): what was read, written and withheld,
+    /// the warnings, or the error and its exit status.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// A share of income: a fraction in (0, 1].
+fn share(text: &str) -> Result<f64, String> {
+    let share: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number; give a fraction such as 0.05"))?;
+    if share > 0.0 && share <= 1.0 {
+        Ok(share)
+    } else {
+        Err(format!(
+            "{share} is not a fraction in (0, 1]: 5% of income is 0.05"
+        ))
+    }
+}
+
+/// `--shard I/N`.
+fn shard(text: &str) -> Result<(usize, usize), String> {
+    crate::commands::batch::parse_shard(text).map_err(|e| format!("{e:#}"))
 }
 
 /// The commands.
@@ -59,7 +87,7 @@ pub enum Command {
     /// Run many jobs from a jobs file (areas × levels × vintages × thresholds): in parallel,
     /// with progress, a summary table and `manifest.json`; unchanged jobs are skipped.
     #[command(
-        after_help = "Jobs file:\n  out_root = \"out/batch\"\n  [[job]]\n  name = \"dc\"\n  config = \"data/dc/gapmap.toml\"\n  [[matrix]]\n  name = \"{config}-{share}\"\n  configs = [\"data/dc/gapmap.toml\"]\n  affordability_shares = [0.02, 0.05]\n\nExit status: 0 when every job succeeded or was skipped, 1 when a job failed, 2 when the batch could not start.\nOn a cluster: gapmap batch jobs.toml --shard $JOB_COMPLETION_INDEX/4 (Kubernetes) or --shard $SLURM_ARRAY_TASK_ID/4 (Slurm)."
+        after_help = "Jobs file:\n  out_root = \"out/batch\"\n  [[job]]\n  name = \"dc\"\n  config = \"data/dc/gapmap.toml\"\n  [[matrix]]\n  name = \"{config}-{share}\"\n  configs = [\"data/dc/gapmap.toml\"]\n  affordability_shares = [0.02, 0.05]\n\nExit status: 0 when every job succeeded or was skipped, 1 when a job failed, 2 for a usage error, 3 when the batch could not start (an unreadable jobs file).\nOn a cluster: gapmap batch jobs.toml --shard $JOB_COMPLETION_INDEX/4 (Kubernetes) or --shard $SLURM_ARRAY_TASK_ID/4 (Slurm)."
     )]
     Batch {
         /// The jobs file (TOML).
@@ -69,11 +97,26 @@ pub enum Command {
         parallel: usize,
         /// Run only the I-th of N slices of the job list (0-based): jobs whose position modulo
         /// N is I.
-        #[arg(long, value_name = "I/N")]
-        shard: Option<String>,
+        #[arg(long, value_name = "I/N", value_parser = shard)]
+        shard: Option<(usize, usize)>,
         /// Rerun jobs whose configuration and inputs are unchanged.
         #[arg(long)]
         force: bool,
+    },
+    /// Check a configuration without computing anything: its keys, and every input it names,
+    /// read and validated as a run reads them (exit status 3 naming what is at fault).
+    Check {
+        /// The run configuration (TOML).
+        #[arg(long, short, value_name = "FILE")]
+        config: PathBuf,
+        /// Set a configuration key, as for `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
     /// Run a bundled demo: the District of Columbia (data/dc/gapmap.toml), or Maui's raw
     /// Ookla tiles with `--area maui`.

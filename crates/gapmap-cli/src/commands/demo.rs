@@ -40,12 +40,13 @@ fn bundled_config(area: &str, data: Option<&Path>) -> Result<PathBuf> {
         }
     }
     bail!(
-        "the bundled demo data was not found (looked for {}); run from the repository root or pass --data <repo>/data",
+        "the demo data is not part of the binary and was not found (looked for {}): get it with `git clone {}` and run `gapmap demo --data <clone>/data`, or run from the clone's folder",
         candidates
             .iter()
             .map(|c| c.display().to_string())
             .collect::<Vec<_>>()
-            .join(" and ")
+            .join(" and "),
+        env!("CARGO_PKG_REPOSITORY")
     )
 }
 
@@ -55,13 +56,11 @@ pub fn demo(
     data: Option<&Path>,
     out: &Path,
     overrides: &gapmap::Overrides,
-    quiet: bool,
-) -> Result<()> {
+    options: &super::run::Options,
+) -> Result<super::report::Report> {
     let config = bundled_config(area, data)?;
     eprintln!("gapmap demo: {}", config.display());
-    let options = super::run::Options {
-        quiet,
-        bdc_snapshot: None,
-    };
-    super::run::run(&config, out, overrides, &options)
+    let mut report = super::run::run(&config, out, overrides, options)?;
+    report.command = "demo";
+    Ok(report)
 }

@@ -1,5 +1,7 @@
 //! One module per verb.
 
 pub mod batch;
+pub mod check;
 pub mod demo;
+pub mod report;
 pub mod run;

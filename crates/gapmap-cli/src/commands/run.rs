@@ -9,6 +9,8 @@ use std::time::Instant;
 use anyhow::Result;
 use gapmap::{BdcProgress, BdcSnapshot};
 use gapmap::{Config, Overrides, Results};
+
+use super::report::Report;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// How a run reports and what it may reuse.
@@ -16,15 +18,46 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct Options {
     /// No progress of the BDC read.
     pub quiet: bool,
+    /// The time of each stage and every input, on stderr.
+    pub verbose: bool,
     /// A snapshot of the BDC files read by a batch (`gapmap batch`).
     pub bdc_snapshot: Option<PathBuf>,
 }
 
 /// Reads `config`, computes every layer and writes the package into `out`.
-pub fn run(config: &Path, out: &Path, overrides: &Overrides, options: &Options) -> Result<()> {
+pub fn run(config: &Path, out: &Path, overrides: &Overrides, options: &Options) -> Result<Report> {
     let started = Instant::now();
     let config = Config::resolve(config, overrides)?;
     gapmap::check_out(out)?;
+    let inputs = read_inputs(&config, options)?;
+    let read = started.elapsed().as_secs_f64();
+    let results = gapmap::compute(&config, &inputs)?;
+    let computed = started.elapsed().as_secs_f64();
+    report(&config, &results);
+    let written = gapmap::publish(out, &config, &inputs, &results)?;
+    let duration = started.elapsed().as_secs_f64();
+    eprintln!(
+        "wrote {} files to {} in {duration:.2} s",
+        written.len(),
+        out.display(),
+    );
+    if options.verbose {
+        eprintln!(
+            "  stages: inputs {read:.2} s, figures {:.2} s, package {:.2} s",
+            computed - read,
+            duration - computed
+        );
+    }
+    let mut summary = Report::new("run", &config, &inputs).with_results(&results);
+    summary.out = Some(out.display().to_string());
+    summary.files = written.iter().map(|p| p.display().to_string()).collect();
+    summary.duration_s = duration;
+    Ok(summary)
+}
+
+/// Every input of `config` (the BDC from a batch's snapshot when given one), with progress;
+/// `--verbose` lists them.
+pub fn read_inputs(config: &Config, options: &Options) -> Result<gapmap::Inputs> {
     eprintln!("reading inputs of {}", config.settings.area.name);
     let snapshot = match &options.bdc_snapshot {
         Some(path) => match BdcSnapshot::open(path) {
@@ -40,21 +73,17 @@ pub fn run(config: &Path, out: &Path, overrides: &Overrides, options: &Options) 
         None => None,
     };
     let progress = BdcReport::new(options.quiet);
-    let inputs = gapmap::load_with_bdc(&config, &|p| progress.update(p), snapshot)?;
+    let inputs = gapmap::load_with_bdc(config, &|p| progress.update(p), snapshot)?;
     progress.finish();
-    let results = gapmap::compute(&config, &inputs)?;
-    report(&config, &results);
-    let written = gapmap::publish(out, &config, &inputs, &results)?;
-    for path in &written {
-        println!("{}", path.display());
+    if options.verbose {
+        for file in &inputs.files {
+            eprintln!(
+                "  input {} ({}, {} bytes, SHA-256 {})",
+                file.path, file.role, file.bytes, file.sha256
+            );
+        }
     }
-    eprintln!(
-        "wrote {} files to {} in {:.2} s",
-        written.len(),
-        out.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    Ok(inputs)
 }
 
 /// What the run found, on stderr: prices matched, districts withheld, warnings.

@@ -439,7 +439,10 @@ mod tests {
             assert_eq!(high.len(), classes);
             assert_eq!(high.last(), Some(&darkest), "{classes} classes");
             assert_eq!(low.first(), Some(&darkest), "{classes} classes");
-            assert_eq!(low.iter().rev().collect::<Vec<_>>(), high.iter().collect::<Vec<_>>());
+            assert_eq!(
+                low.iter().rev().collect::<Vec<_>>(),
+                high.iter().collect::<Vec<_>>()
+            );
         }
     }
 }

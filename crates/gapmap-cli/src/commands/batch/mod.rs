@@ -75,14 +75,14 @@ fn read_jobs_file(jobs_file: &Path) -> Result<(JobsFile, PathBuf)> {
     Ok((file, base))
 }
 
-/// `gapmap batch`.
+/// `gapmap batch`: whether every job succeeded or was skipped, and the manifest.
 pub fn batch(
     jobs_file: &Path,
     parallel: usize,
     threads: usize,
     shard: Option<(usize, usize)>,
     force: bool,
-) -> Result<bool> {
+) -> Result<(bool, serde_json::Value)> {
     let (file, base) = read_jobs_file(jobs_file)?;
     let all = expand(&file, &base)?;
     if all.is_empty() {
@@ -148,7 +148,7 @@ pub fn batch(
         summary.failed,
         manifest_path.display()
     );
-    Ok(summary.failed == 0)
+    Ok((summary.failed == 0, serde_json::to_value(&manifest)?))
 }
 
 /// Runs prepared jobs, `parallel` at a time, with a progress bar per running job and one for
