@@ -132,7 +132,7 @@ pub struct PopupField {
 }
 
 /// What the popup shows, in order (empty fields are skipped).
-pub const POPUP_FIELDS: [PopupField; 13] = [
+pub const POPUP_FIELDS: [PopupField; 14] = [
     p(
         "locations",
         "Residential locations",
@@ -171,10 +171,16 @@ pub const POPUP_FIELDS: [PopupField; 13] = [
         Some("share_without_broadband_moe"),
     ),
     p(
+        "share_no_computer",
+        "No computer",
+        ValueFormat::Percent,
+        Some("share_no_computer_moe"),
+    ),
+    p(
         "share_unaffordable",
         "Unaffordable",
         ValueFormat::Percent,
-        None,
+        Some("share_unaffordable_moe"),
     ),
     p(
         "reference_price",
@@ -186,7 +192,7 @@ pub const POPUP_FIELDS: [PopupField; 13] = [
         "cost_to_income",
         "Cost to median income",
         ValueFormat::Percent2,
-        None,
+        Some("cost_to_income_moe"),
     ),
     p(
         "median_income",

@@ -8,6 +8,10 @@ pub const HOUSEHOLDS: &str = "B28002_001";
 pub const BROADBAND_ANY: &str = "B28002_004";
 /// METHOD.md §3: households with no internet access.
 pub const NO_INTERNET: &str = "B28002_013";
+/// METHOD.md §3: households of the computer table.
+pub const COMPUTER_HOUSEHOLDS: &str = "B28001_001";
+/// METHOD.md §3: households with one or more types of computing device.
+pub const WITH_COMPUTER: &str = "B28001_002";
 
 /// The adoption figures of one district; each one an estimate or why there is none.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,6 +26,12 @@ pub struct Adoption {
     pub share_no_internet: Result<Option<Estimate>, NotAvailable>,
     /// `without_broadband / households`.
     pub share_without_broadband: Result<Option<Estimate>, NotAvailable>,
+    /// B28001_001.
+    pub computer_households: Result<Estimate, NotAvailable>,
+    /// B28001_001 − B28001_002.
+    pub no_computer: Result<Estimate, NotAvailable>,
+    /// `no_computer / computer_households` (a subset of its own table's universe).
+    pub share_no_computer: Result<Option<Estimate>, NotAvailable>,
 }
 
 /// Sum of one variable over `units` with the sum MOE formula; any unavailable unit makes the
@@ -50,12 +60,20 @@ pub fn adoption(acs: &AcsTables, units: &[&GeoId]) -> Adoption {
     let share = |part: Result<Estimate, NotAvailable>| {
         part.and_then(|p| households.map(|h| moe::proportion(p, h)))
     };
+    let computer_households = total(acs, COMPUTER_HOUSEHOLDS, units);
+    let with_computer = total(acs, WITH_COMPUTER, units);
+    let no_computer =
+        computer_households.and_then(|h| with_computer.map(|c| moe::difference(h, c)));
     Adoption {
         households,
         no_internet,
         without_broadband,
         share_no_internet: share(no_internet),
         share_without_broadband: share(without_broadband),
+        computer_households,
+        no_computer,
+        share_no_computer: no_computer
+            .and_then(|n| computer_households.map(|h| moe::proportion(n, h))),
     }
 }
 
@@ -113,6 +131,44 @@ mod tests {
         let p = 42.0 / 1627.0;
         let expected = ((moe_hh_sq + moe_bb_sq) - p * p * moe_hh_sq).sqrt() / 1627.0;
         assert_relative_eq!(share.moe.expect("known"), expected, epsilon = 1e-15);
+    }
+
+    /// Devices (issue #14: B28001 was read but not published): `no_computer = B28001_001 −
+    /// B28001_002` with the difference MOE, its share over B28001_001 with the proportion MOE.
+    #[test]
+    fn no_computer_rolls_up_with_its_moes_by_hand() {
+        let (mut acs, a, b) = tables();
+        let table = |x: (f64, f64), y: (f64, f64)| -> BTreeMap<GeoId, gapmap_core::AcsValue> {
+            [
+                (a.clone(), Ok(Estimate::new(x.0, x.1))),
+                (b.clone(), Ok(Estimate::new(y.0, y.1))),
+            ]
+            .into()
+        };
+        // Without the computer table there is no device figure, and no error.
+        assert_eq!(
+            adoption(&acs, &[&a]).no_computer,
+            Err(NotAvailable::Missing)
+        );
+        acs.insert(COMPUTER_HOUSEHOLDS, table((100.0, 10.0), (50.0, 5.0)));
+        acs.insert(WITH_COMPUTER, table((90.0, 9.0), (40.0, 6.0)));
+        let result = adoption(&acs, &[&a, &b]);
+        let no_computer = result.no_computer.expect("available");
+        // 150 − 130 = 20; MOE sqrt((10² + 5²) + (9² + 6²)) = sqrt(242).
+        assert_eq!(no_computer.value, 20.0);
+        assert_relative_eq!(no_computer.moe.expect("known"), 242f64.sqrt());
+        let share = result
+            .share_no_computer
+            .expect("available")
+            .expect("households > 0");
+        let p = 20.0 / 150.0;
+        assert_relative_eq!(share.value, p);
+        assert_relative_eq!(
+            share.moe.expect("known"),
+            (242.0 - p * p * 125.0).sqrt() / 150.0,
+            epsilon = 1e-15
+        );
+        assert_eq!(result.computer_households.expect("available").value, 150.0);
     }
 
     #[test]

@@ -186,11 +186,37 @@ pub fn cost_to_income(monthly_price: f64, median_income: f64) -> Option<f64> {
     (median_income > 0.0).then(|| 12.0 * monthly_price / median_income)
 }
 
+/// The MOE of `cost_to_income` by METHOD.md §3's ratio formula, the price exact (MOE 0):
+/// `MOE_R = sqrt(0 + R²·MOE_median²) / median = R · MOE_median / median`. `None` where the
+/// median's MOE is not known (a sentinel, or a top-coded median).
+pub fn cost_to_income_moe(monthly_price: f64, median_income: Estimate) -> Option<f64> {
+    if median_income.top_coded {
+        return None;
+    }
+    let price = Estimate::new(12.0 * monthly_price, 0.0);
+    moe::ratio(price, median_income).and_then(|r| r.moe.ok())
+}
+
 #[cfg(test)]
 mod tests {
     use approx::assert_relative_eq;
 
     use super::*;
+
+    /// `cost_to_income` with a $60 price and a median of 72,000 ± 6,000: R = 720 / 72,000 =
+    /// 0.01, MOE = R · 6,000 / 72,000; none for a top-coded median.
+    #[test]
+    fn cost_to_income_has_the_ratio_moe_of_its_median() {
+        assert_relative_eq!(cost_to_income(60.0, 72_000.0).expect("ratio"), 0.01);
+        let moe = cost_to_income_moe(60.0, Estimate::new(72_000.0, 6_000.0)).expect("moe");
+        assert_relative_eq!(moe, 0.01 * 6_000.0 / 72_000.0, epsilon = 1e-18);
+        let top = Estimate {
+            top_coded: true,
+            ..Estimate::new(250_001.0, 0.0)
+        };
+        assert_eq!(cost_to_income_moe(60.0, top), None);
+        assert_eq!(cost_to_income_moe(60.0, Estimate::new(0.0, 10.0)), None);
+    }
 
     fn brackets(values: &[(f64, f64)]) -> Vec<Estimate> {
         values.iter().map(|&(v, m)| Estimate::new(v, m)).collect()

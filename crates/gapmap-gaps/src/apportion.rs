@@ -224,6 +224,9 @@ pub(crate) struct Sums {
     no_internet: Vec<Estimate>,
     without_broadband: Vec<Estimate>,
     missing_acs: usize,
+    computer_households: Vec<Estimate>,
+    no_computer: Vec<Estimate>,
+    missing_computer: usize,
 }
 
 impl Sums {
@@ -255,6 +258,14 @@ impl Sums {
             }
             (None, None, None) => {}
             _ => self.missing_acs += 1,
+        }
+        match (unit.computer_households, unit.no_computer) {
+            (Some(h), Some(n)) => {
+                self.computer_households.push(moe::scale(h, weight));
+                self.no_computer.push(moe::scale(n, weight));
+            }
+            (None, None) => {}
+            _ => self.missing_computer += 1,
         }
     }
 
@@ -297,6 +308,21 @@ impl Sums {
             row.no_internet = Some(no_internet);
             row.without_broadband = Some(without_broadband);
         }
+        if self.missing_computer > 0 {
+            row.notes.push(Note::new(
+                "no_computer",
+                format!(
+                    "{} contributing units have no complete computer-table estimate, so the sum is withheld",
+                    self.missing_computer
+                ),
+            ));
+        } else if !self.no_computer.is_empty() {
+            let households = moe::sum(&self.computer_households);
+            let no_computer = moe::sum(&self.no_computer);
+            row.share_no_computer = moe::proportion(no_computer, households);
+            row.computer_households = Some(households);
+            row.no_computer = Some(no_computer);
+        }
         row.update_need(weights);
         row
     }
@@ -312,13 +338,16 @@ pub struct Apportioned {
 }
 
 /// The fields a layer's own tables give it, over the apportioned ones (with their notes).
-const FROM_OWN_TABLES: [&str; 6] = [
+const FROM_OWN_TABLES: [&str; 9] = [
     "reference_price",
     "income_threshold",
     "unaffordable",
     "unaffordable_moe",
+    "share_unaffordable_moe",
     "cost_to_income",
+    "cost_to_income_moe",
     "median_income",
+    "median_income_moe",
 ];
 
 /// Copies the affordability figures of a layer's own tables (joined by id) into its
@@ -338,6 +367,7 @@ pub fn merge_tabulated(
         row.unaffordable = own.unaffordable;
         row.share_unaffordable = own.share_unaffordable;
         row.cost_to_income = own.cost_to_income;
+        row.cost_to_income_moe = own.cost_to_income_moe;
         row.median_income = own.median_income;
         row.notes.extend(
             own.notes

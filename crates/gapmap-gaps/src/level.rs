@@ -7,10 +7,10 @@ use gapmap_core::{
 };
 use rayon::prelude::*;
 
-use crate::adoption::{HOUSEHOLDS, adoption, total};
+use crate::adoption::{COMPUTER_HOUSEHOLDS, HOUSEHOLDS, WITH_COMPUTER, adoption, total};
 use crate::affordability::{
-    AffordabilityInputs, PriceSource, cost_to_income, households_below, income_threshold,
-    reference_price,
+    AffordabilityInputs, PriceSource, cost_to_income, cost_to_income_moe, households_below,
+    income_threshold, reference_price,
 };
 use crate::record::{DistrictGaps, Note};
 use crate::tiers::{TierCounts, counts_by_block};
@@ -259,6 +259,15 @@ fn fill_adoption(row: &mut DistrictGaps, acs: &AcsTables, units: &[&GeoId]) {
     row.without_broadband = a.without_broadband.ok();
     row.share_no_internet = a.share_no_internet.ok().flatten();
     row.share_without_broadband = a.share_without_broadband.ok().flatten();
+    // Devices only where the computer table was given: its absence is not a district's note.
+    if acs.has(COMPUTER_HOUSEHOLDS) || acs.has(WITH_COMPUTER) {
+        if let Err(reason) = a.no_computer {
+            row.note("no_computer", reason);
+        }
+        row.computer_households = a.computer_households.ok();
+        row.no_computer = a.no_computer.ok();
+        row.share_no_computer = a.share_no_computer.ok().flatten();
+    }
 }
 
 fn fill_affordability(
@@ -301,7 +310,7 @@ fn fill_affordability(
             (Ok(counts), Ok(households)) => {
                 row.unaffordable = households_below(&spec.edges, &counts, threshold);
                 if let Some(Err(reason)) = row.unaffordable.map(|u| u.moe) {
-                    row.note("unaffordable_moe", reason);
+                    row.note("unaffordable_moe, share_unaffordable_moe", reason);
                 }
                 row.share_unaffordable = row
                     .unaffordable
@@ -312,6 +321,12 @@ fn fill_affordability(
     }
     if let (Some(median), Some(price)) = (row.median_income, row.reference_price) {
         row.cost_to_income = cost_to_income(price, median.value);
+        row.cost_to_income_moe = cost_to_income_moe(price, median);
+        if let (Some(_), Err(reason)) = (row.cost_to_income, median.moe)
+            && !median.top_coded
+        {
+            row.note("cost_to_income_moe", reason);
+        }
         if median.top_coded {
             row.notes.push(Note::new(
                 "cost_to_income",

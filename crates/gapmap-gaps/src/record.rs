@@ -34,7 +34,7 @@ impl From<Option<u64>> for FieldValue {
 /// by best technology (§2 "also reported"), `need_components` (§7 asks that the components used
 /// be named in the output; §9 has no field for it) and `notes`. The one registry of output
 /// fields: the CSV and GeoJSON columns, the table schema and [`FIELD_NAMES`] come from it.
-pub const FIELDS: [Field; 44] = [
+pub const FIELDS: [Field; 50] = [
     Field {
         name: "geoid",
         kind: FieldType::String,
@@ -204,6 +204,38 @@ pub const FIELDS: [Field; 44] = [
         value: |r| margin(r.share_without_broadband.as_ref()),
     },
     Field {
+        name: "no_computer",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "Households with no computing device, B28001_001 − B28001_002 (§3)",
+        source: FieldSource::Census,
+        value: |r| value(r.no_computer.as_ref()),
+    },
+    Field {
+        name: "no_computer_moe",
+        kind: FieldType::Number,
+        unit: "households",
+        description: "90% margin of error of no_computer",
+        source: FieldSource::Census,
+        value: |r| margin(r.no_computer.as_ref()),
+    },
+    Field {
+        name: "share_no_computer",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "no_computer / households of the computer table (B28001_001)",
+        source: FieldSource::Census,
+        value: |r| value(r.share_no_computer.as_ref()),
+    },
+    Field {
+        name: "share_no_computer_moe",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "90% margin of error of share_no_computer (proportion formula, §3)",
+        source: FieldSource::Census,
+        value: |r| margin(r.share_no_computer.as_ref()),
+    },
+    Field {
         name: "reference_price",
         kind: FieldType::Number,
         unit: "USD per month",
@@ -244,12 +276,28 @@ pub const FIELDS: [Field; 44] = [
         value: |r| value(r.share_unaffordable.as_ref()),
     },
     Field {
+        name: "share_unaffordable_moe",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "90% margin of error of share_unaffordable (proportion formula, §3)",
+        source: FieldSource::Affordability,
+        value: |r| margin(r.share_unaffordable.as_ref()),
+    },
+    Field {
         name: "cost_to_income",
         kind: FieldType::Number,
         unit: "share",
         description: "12 × reference_price / median household income, for districts with their own median (§4)",
         source: FieldSource::Affordability,
         value: |r| r.cost_to_income.into(),
+    },
+    Field {
+        name: "cost_to_income_moe",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "90% margin of error of cost_to_income from the median's (ratio formula, §3, with the price exact)",
+        source: FieldSource::Affordability,
+        value: |r| r.cost_to_income_moe.into(),
     },
     Field {
         name: "median_income",
@@ -397,8 +445,8 @@ pub const FIELDS: [Field; 44] = [
 ];
 
 /// The output field names, in output order (from [`FIELDS`]).
-pub const FIELD_NAMES: [&str; 44] = {
-    let mut names = [""; 44];
+pub const FIELD_NAMES: [&str; FIELDS.len()] = {
+    let mut names = [""; FIELDS.len()];
     let mut i = 0;
     while i < FIELDS.len() {
         names[i] = FIELDS[i].name;
@@ -515,6 +563,13 @@ pub struct DistrictGaps {
     pub without_broadband: Option<Estimate>,
     /// Share of households without broadband.
     pub share_without_broadband: Option<Estimate>,
+    /// Households of the computer table (B28001_001): the universe of `share_no_computer`
+    /// (not an output field).
+    pub computer_households: Option<Estimate>,
+    /// Households with no computing device (B28001_001 − B28001_002).
+    pub no_computer: Option<Estimate>,
+    /// Share of households with no computing device.
+    pub share_no_computer: Option<Estimate>,
     /// §4 reference price, $/month.
     pub reference_price: Option<f64>,
     /// Where `reference_price` came from (not an output field; the metadata counts it).
@@ -527,6 +582,8 @@ pub struct DistrictGaps {
     pub share_unaffordable: Option<Estimate>,
     /// §4 `12·P / median income`.
     pub cost_to_income: Option<f64>,
+    /// Its 90% margin of error, from the median's (the price is exact).
+    pub cost_to_income_moe: Option<f64>,
     /// The district's own median household income (B19013_001), never rolled up (§6).
     pub median_income: Option<Estimate>,
     /// Ookla tests in the district's tiles.
@@ -675,7 +732,7 @@ mod tests {
             assert!(!field.description.is_empty(), "{}", field.name);
             assert_eq!(
                 field.unit == "share",
-                field.name.starts_with("share_") || field.name == "cost_to_income",
+                field.name.starts_with("share_") || field.name.starts_with("cost_to_income"),
                 "{}",
                 field.name
             );
