@@ -281,4 +281,56 @@ fn block_points_count_locations_exactly_and_conserve_households() {
     }
     let metadata = std::fs::read_to_string(out.join("metadata.json")).expect("metadata");
     assert!(metadata.contains("block points (METHOD.md §6)"));
+
+    // Issue #14: with block points, the block-joined Ookla tiles reach the wards too. Each
+    // ward's tests, recomputed here: the distinct tiles (same values, as gapmap keys them)
+    // touching a block whose internal point lies in the ward.
+    use geo::Contains;
+    let ward_layer = read_boundaries(
+        &root().join("data/dc/districts/wards_2022/Wards_from_2022.geojson"),
+        None,
+        "GEOCODE",
+        None,
+    )
+    .expect("wards");
+    let mut reader = csv::Reader::from_path(
+        root().join("data/dc/ookla/ookla_fixed_2022_tiles_x_blocks_11001.csv"),
+    )
+    .expect("tiles");
+    let mut tiles_of_ward: BTreeMap<String, BTreeMap<Vec<String>, u64>> = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.expect("row");
+        let Some(point) = interior.get(&record[0][..12]) else {
+            continue;
+        };
+        let key: Vec<String> = (1..8).map(|i| record[i].to_owned()).collect();
+        let tests: u64 = record[3].parse().expect("tests");
+        for ward in &ward_layer.features {
+            if ward.geometry.contains(point) {
+                tiles_of_ward
+                    .entry(ward.id.clone())
+                    .or_default()
+                    .insert(key.clone(), tests);
+            }
+        }
+    }
+    let mut compared = 0;
+    for ward in wards.iter().filter(|w| w["geoid"].starts_with("110")) {
+        let expected: u64 = tiles_of_ward
+            .get(&ward["geoid"])
+            .map_or(0, |tiles| tiles.values().sum());
+        assert_eq!(
+            crate::util::count(ward, "speed_tests"),
+            expected,
+            "{}",
+            ward["geoid"]
+        );
+        assert!(
+            number(ward, "speed_mean_down_mbps").is_some(),
+            "{}",
+            ward["geoid"]
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 8);
 }
