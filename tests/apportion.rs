@@ -282,9 +282,32 @@ fn block_points_count_locations_exactly_and_conserve_households() {
     let metadata = std::fs::read_to_string(out.join("metadata.json")).expect("metadata");
     assert!(metadata.contains("block points (METHOD.md §6)"));
 
-    // Issue #14: with block points, the block-joined Ookla tiles reach the wards too. Each
-    // ward's tests, recomputed here: the distinct tiles (same values, as gapmap keys them)
-    // touching a block whose internal point lies in the ward.
+    // Issue #14: with block points, the block-joined Ookla tiles reach the wards too.
+    let expected_tests = ward_tests_through_points(&interior);
+    let mut compared = 0;
+    for ward in wards.iter().filter(|w| w["geoid"].starts_with("110")) {
+        let expected = expected_tests.get(&ward["geoid"]).copied().unwrap_or(0);
+        assert_eq!(
+            crate::util::count(ward, "speed_tests"),
+            expected,
+            "{}",
+            ward["geoid"]
+        );
+        assert!(
+            number(ward, "speed_mean_down_mbps").is_some(),
+            "{}",
+            ward["geoid"]
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 8);
+}
+
+/// Each ward's Ookla tests recomputed by hand: the distinct tiles (same values, as gapmap keys
+/// them) touching a block whose internal point lies in the ward.
+fn ward_tests_through_points(
+    interior: &BTreeMap<String, geo::Point<f64>>,
+) -> BTreeMap<String, u64> {
     use geo::Contains;
     let ward_layer = read_boundaries(
         &root().join("data/dc/districts/wards_2022/Wards_from_2022.geojson"),
@@ -314,23 +337,8 @@ fn block_points_count_locations_exactly_and_conserve_households() {
             }
         }
     }
-    let mut compared = 0;
-    for ward in wards.iter().filter(|w| w["geoid"].starts_with("110")) {
-        let expected: u64 = tiles_of_ward
-            .get(&ward["geoid"])
-            .map_or(0, |tiles| tiles.values().sum());
-        assert_eq!(
-            crate::util::count(ward, "speed_tests"),
-            expected,
-            "{}",
-            ward["geoid"]
-        );
-        assert!(
-            number(ward, "speed_mean_down_mbps").is_some(),
-            "{}",
-            ward["geoid"]
-        );
-        compared += 1;
-    }
-    assert_eq!(compared, 8);
+    tiles_of_ward
+        .into_iter()
+        .map(|(ward, tiles)| (ward, tiles.values().sum()))
+        .collect()
 }

@@ -1,10 +1,14 @@
 //! A layer of the city's own districts: apportioned from a census level (METHOD.md §6),
 //! joined to tables tabulated by its own ids, or both.
 
+use std::collections::HashMap;
+
+use gapmap_core::GeoId;
+
 use crate::apportion::{Apportioned, apportion, areal_weights, exact_locations, merge_tabulated};
 use crate::error::RunError;
 use crate::level::{Coverage, Inputs, LevelResult, compute_tabulated_layer};
-use crate::record::Note;
+use crate::record::{DistrictGaps, Note};
 use crate::speeds::{assign_by_centroid, fill};
 use crate::suppress::Withheld;
 
@@ -154,46 +158,14 @@ fn apportioned(
             .collect();
         exact_locations(&mut result, table, &of_table, need_weights);
     }
-    match (inputs.tile_footprints, inputs.speeds, &district_of_block) {
-        (Some(footprints), Some(speeds), _) => {
-            let (members, outside) = assign_by_centroid(footprints, &districts, &id_refs);
-            for (row, tiles) in result.rows.iter_mut().zip(&members) {
-                fill(row, speeds, tiles, &plan.method.thresholds);
-                row.update_need(need_weights);
-            }
-            report_tiles_outside(warnings, &outside, Some(speeds), name);
-        }
-        // Tiles joined to blocks: each belongs to the districts holding the internal points of
-        // the blocks it touches, counted once per district, as on the census levels.
-        (None, Some(speeds), Some(by_block)) => {
-            let mut members: Vec<Vec<u32>> = vec![Vec::new(); result.rows.len()];
-            for (block, tile) in &speeds.tile_blocks {
-                if let Some(&district) = by_block.get(block) {
-                    members[district].push(*tile);
-                }
-            }
-            for (row, mut tiles) in result.rows.iter_mut().zip(members) {
-                tiles.sort_unstable();
-                tiles.dedup();
-                fill(row, speeds, &tiles, &plan.method.thresholds);
-                row.update_need(need_weights);
-            }
-        }
-        // Tiles joined to blocks, and no block points to place the blocks in this layer: the
-        // speed fields stay empty, and every row and the run say why.
-        (None, Some(_), None) => {
-            for row in &mut result.rows {
-                row.notes.push(Note::new(
-                    "speed_tests, speed_mean_down_mbps, speed_mean_up_mbps, share_slow_tests",
-                    "the Ookla tiles were given joined to census blocks, without tile geometry, and this layer is apportioned by area: tiles cannot be placed in its districts",
-                ));
-            }
-            warnings.push(format!(
-                "{name} has no speed figures: the Ookla tiles are joined to census blocks (`ookla.block_tiles`) and {name} is apportioned by area; give the raw tiles (`ookla.tiles`, with their quadkeys) or block internal points (`[blocks] points`) to place tiles in its districts"
-            ));
-        }
-        _ => {}
-    }
+    place_speeds(
+        inputs,
+        plan,
+        (name, &districts, &id_refs),
+        district_of_block.as_ref(),
+        &mut result.rows,
+        warnings,
+    );
     let outside = result.unassigned.locations.unwrap_or(0.0);
     if outside > 0.005 {
         warnings.push(format!(
@@ -206,6 +178,59 @@ fn apportioned(
         districts: ids.into_iter().map(|(id, _)| id).collect(),
     };
     Ok((result, weights))
+}
+
+/// The speeds of an apportioned layer's districts (METHOD.md §5): raw tiles by their centroid;
+/// block-joined tiles through the block points, each tile once per district holding the point
+/// of a block it touches; without either, a note on every row and a warning.
+fn place_speeds(
+    inputs: &RunInputs<'_>,
+    plan: &RunPlan,
+    (name, districts, id_refs): (&str, &[&geo::MultiPolygon<f64>], &[&str]),
+    district_of_block: Option<&HashMap<GeoId, usize>>,
+    rows: &mut [DistrictGaps],
+    warnings: &mut Vec<String>,
+) {
+    match (inputs.tile_footprints, inputs.speeds, district_of_block) {
+        (Some(footprints), Some(speeds), _) => {
+            let (members, outside) = assign_by_centroid(footprints, districts, id_refs);
+            for (row, tiles) in rows.iter_mut().zip(&members) {
+                fill(row, speeds, tiles, &plan.method.thresholds);
+                row.update_need(&plan.method.need_weights);
+            }
+            report_tiles_outside(warnings, &outside, Some(speeds), name);
+        }
+        // Tiles joined to blocks: each belongs to the districts holding the internal points of
+        // the blocks it touches, counted once per district, as on the census levels.
+        (None, Some(speeds), Some(by_block)) => {
+            let mut members: Vec<Vec<u32>> = vec![Vec::new(); rows.len()];
+            for (block, tile) in &speeds.tile_blocks {
+                if let Some(&district) = by_block.get(block) {
+                    members[district].push(*tile);
+                }
+            }
+            for (row, mut tiles) in rows.iter_mut().zip(members) {
+                tiles.sort_unstable();
+                tiles.dedup();
+                fill(row, speeds, &tiles, &plan.method.thresholds);
+                row.update_need(&plan.method.need_weights);
+            }
+        }
+        // Tiles joined to blocks, and no block points to place the blocks in this layer: the
+        // speed fields stay empty, and every row and the run say why.
+        (None, Some(_), None) => {
+            for row in rows.iter_mut() {
+                row.notes.push(Note::new(
+                    "speed_tests, speed_mean_down_mbps, speed_mean_up_mbps, share_slow_tests",
+                    "the Ookla tiles were given joined to census blocks, without tile geometry, and this layer is apportioned by area: tiles cannot be placed in its districts",
+                ));
+            }
+            warnings.push(format!(
+                "{name} has no speed figures: the Ookla tiles are joined to census blocks (`ookla.block_tiles`) and {name} is apportioned by area; give the raw tiles (`ookla.tiles`, with their quadkeys) or block internal points (`[blocks] points`) to place tiles in its districts"
+            ));
+        }
+        _ => {}
+    }
 }
 
 /// The layer's figures from its own tables, and the unaffordable share at each chart share.
