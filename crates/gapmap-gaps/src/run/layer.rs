@@ -39,7 +39,20 @@ pub(super) fn compute(
                 layer: layer.name.to_owned(),
             });
         }
-        (None, Some(a)) => (a.rows.clone(), Vec::new()),
+        (None, Some(a)) => {
+            let mut rows = a.rows.clone();
+            // METHOD.md §6: a median is never rolled up and a price belongs to an area, so an
+            // apportioned layer has affordability figures only from tables of its own ids.
+            if inputs.affordability.is_some() {
+                for row in &mut rows {
+                    row.notes.push(Note::new(
+                        "reference_price, income_threshold, unaffordable, share_unaffordable, cost_to_income, median_income",
+                        "an apportioned layer has affordability figures only from tables of its own districts (`[[layer]] tables`: income brackets or a median, and a price per district id); a median is never rolled up (METHOD.md §6)",
+                    ));
+                }
+            }
+            (rows, Vec::new())
+        }
         (Some(tables), _) => {
             let (result, by_share) = tabulated(plan, layer, tables, &mut warnings)?;
             let rows = match &apportioned {
