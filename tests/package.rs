@@ -422,3 +422,78 @@ fn the_viewer_draws_every_district_from_the_folder_in_a_real_browser() {
         png.len()
     );
 }
+
+// Issue #14: the address holds the view, so a view can be shared; an unknown name is said; a
+// phone-sized window folds the legend away from the districts.
+#[test]
+fn the_viewer_address_round_trips_and_a_phone_folds_the_legend() {
+    let Some(browser) = chromium() else { return };
+    let profile = tempfile::tempdir().expect("profile");
+    let index = demo_output().join("index.html");
+    let body = |url: &str, args: &[&str]| -> String {
+        let output = headless(
+            &browser,
+            profile.path(),
+            &[&["--dump-dom"], args].concat(),
+            url,
+        );
+        let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+        let start = dom.find("<body").expect("a body");
+        dom[start..].to_owned()
+    };
+    // A link naming only the layer and a district: the page completes the address.
+    let dom = body(
+        &format!("file://{}?layer=tract&open=11001000101", index.display()),
+        &[],
+    );
+    let address = "?layer=tract&amp;map=need_index&amp;open=11001000101";
+    assert!(
+        dom.contains(&format!("data-address=\"{address}\"")),
+        "{}",
+        &dom[..300]
+    );
+    // That address opens the same view.
+    let shared = format!(
+        "file://{}{}",
+        index.display(),
+        address.replace("&amp;", "&")
+    );
+    let dom = body(&shared, &[]);
+    for expected in [
+        "data-layer=\"tract\"",
+        "data-map=\"need_index\"",
+        "data-opened=\"11001000101\"",
+        &format!("data-address=\"{address}\""),
+    ] {
+        assert!(dom.contains(expected), "{expected}: {}", &dom[..300]);
+    }
+    // A layer the package does not have is named, and the first layer shown instead.
+    let dom = body(
+        &format!("file://{}?layer=wards&map=need_index", index.display()),
+        &[],
+    );
+    assert!(dom.contains("data-unknown=\"no layer"), "{}", &dom[..400]);
+    assert!(
+        dom.contains("The link asks for no layer"),
+        "the notice is shown"
+    );
+    assert!(dom.contains("data-layer=\"block_group\""));
+    // 400 px wide: the legend starts folded; 1280 px: open.
+    let dom = body(
+        &format!("file://{}?layer=ward", index.display()),
+        &["--window-size=400,800"],
+    );
+    assert!(
+        dom.contains("class=\"legend folded"),
+        "phone: folded legend"
+    );
+    let dom = body(
+        &format!("file://{}?layer=ward", index.display()),
+        &["--window-size=1280,900"],
+    );
+    assert!(!dom.contains("legend folded"), "desktop: open legend");
+    assert!(
+        dom.contains("legend-toggle"),
+        "desktop: the legend can fold"
+    );
+}

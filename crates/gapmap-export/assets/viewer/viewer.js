@@ -20,9 +20,22 @@
   var drawn = null;
   var byId = {};
   var legend = L.control({ position: "bottomright" });
+  // The legend folds away (a button), and starts folded on a narrow screen, where it would
+  // cover the districts.
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
   legend.onAdd = function () {
-    this.div = L.DomUtil.create("div", "legend");
-    return this.div;
+    var box = L.DomUtil.create("div", "legend" + (narrow ? " folded" : ""));
+    var toggle = L.DomUtil.create("button", "legend-toggle", box);
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", narrow ? "false" : "true");
+    toggle.textContent = "Legend";
+    this.div = L.DomUtil.create("div", "legend-body", box);
+    L.DomEvent.disableClickPropagation(box);
+    toggle.addEventListener("click", function () {
+      var folded = box.classList.toggle("folded");
+      toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+    return box;
   };
   legend.addTo(map);
 
@@ -135,6 +148,7 @@
     }).addTo(map);
     map.fitBounds(drawn.getBounds(), { padding: [10, 10] });
     drawLegend(m);
+    remember({ layer: current.name, map: m.id, open: null });
     document.getElementById("title").textContent = m.title + ", by " + current.title;
     document.body.dataset.layer = current.name;
     document.body.dataset.map = m.id;
@@ -183,18 +197,62 @@
     show(Number(layerSelect.value), Number(mapSelect.value));
   });
 
-  // ?layer=<name>&map=<id> opens a given map (links, and the browser test).
+  // The address holds the view (?layer=&map=&open=), so a view can be shared as a link. On
+  // file:// some browsers refuse to change it; the view then still works.
+  function remember(change) {
+    var params = new URLSearchParams(window.location.search);
+    Object.keys(change).forEach(function (key) {
+      if (change[key] === null) params.delete(key);
+      else params.set(key, change[key]);
+    });
+    try {
+      window.history.replaceState(null, "", "?" + params.toString() + window.location.hash);
+    } catch (e) {
+      // A browser that forbids it (file:// in some): the address is not updated.
+    }
+    document.body.dataset.address = window.location.search;
+  }
+  map.on("popupopen", function (e) {
+    var feature = e.popup._source && e.popup._source.feature;
+    if (feature) remember({ open: feature.properties.geoid });
+  });
+  map.on("popupclose", function () { remember({ open: null }); });
+  // Rotating a phone or resizing the window keeps the districts in view.
+  window.addEventListener("resize", function () {
+    map.invalidateSize();
+    if (drawn) map.fitBounds(drawn.getBounds(), { padding: [10, 10] });
+  });
+
+  // ?layer=<name>&map=<id> opens a given map (links, and the browser test); a name the package
+  // does not have is said, not silently replaced.
   var params = new URLSearchParams(window.location.search);
-  var start = Math.max(0, data.layers.findIndex(function (l) { return l.name === params.get("layer"); }));
+  var asked = { layer: params.get("layer"), map: params.get("map"), open: params.get("open") };
+  var unknown = [];
+  var start = data.layers.findIndex(function (l) { return l.name === asked.layer; });
+  if (start < 0) {
+    if (asked.layer) unknown.push("no layer \u201c" + asked.layer + "\u201d (this package has " + data.layers.map(function (l) { return l.name; }).join(", ") + ")");
+    start = 0;
+  }
   layerSelect.value = String(start);
   fillMaps(start);
-  var startMap = Math.max(0, data.layers[start].maps.findIndex(function (m) { return m.id === params.get("map"); }));
+  var startMap = data.layers[start].maps.findIndex(function (m) { return m.id === asked.map; });
+  if (startMap < 0) {
+    if (asked.map) unknown.push("no map \u201c" + asked.map + "\u201d for " + data.layers[start].name + " (it has " + data.layers[start].maps.map(function (m) { return m.id; }).join(", ") + ")");
+    startMap = 0;
+  }
   mapSelect.value = String(startMap);
   show(start, startMap);
   // ?open=<id> opens that district's popup (deep links).
-  var open = params.get("open");
-  if (open && byId[open]) {
-    byId[open].openPopup();
-    document.body.dataset.opened = open;
+  if (asked.open && byId[asked.open]) {
+    byId[asked.open].openPopup();
+    document.body.dataset.opened = asked.open;
+  } else if (asked.open) {
+    unknown.push("no district \u201c" + asked.open + "\u201d in " + data.layers[start].name);
+  }
+  if (unknown.length > 0) {
+    var note = document.getElementById("notice");
+    note.textContent = "The link asks for " + unknown.join("; ") + ": showing " + data.layers[start].maps[startMap].title + ", by " + data.layers[start].title + " instead.";
+    note.hidden = false;
+    document.body.dataset.unknown = unknown.join("; ");
   }
 })();
