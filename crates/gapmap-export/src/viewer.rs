@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::ExportError;
 use crate::atomic::write_atomic;
-use crate::charts::{ClassMethod, Worse, class_colours};
+use crate::charts::{ClassMethod, Worse, class_colours, class_count};
 
 const LEAFLET_JS: &[u8] = include_bytes!("../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &[u8] = include_bytes!("../assets/leaflet/leaflet.css");
@@ -280,7 +280,7 @@ pub fn write_viewer(
                         .filter(|(_, w)| !**w)
                         .filter_map(|(v, _)| *v)
                         .collect();
-                    let classes = method.classes(&values, 5)?;
+                    let classes = method.classes(&values, class_count(values.len()))?;
                     let colours: Vec<String> = class_colours(classes.upper.len(), m.worse)
                         .into_iter()
                         .map(hex)

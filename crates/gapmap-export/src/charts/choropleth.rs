@@ -59,6 +59,13 @@ pub fn choropleth(
     )
 }
 
+/// How many classes a map of `districts` valued districts gets: five, but about three
+/// districts per class on a small layer (8 wards: 3 classes, not 5 of one or two wards), and
+/// never fewer than two. The PNG maps and the viewer use the same.
+pub fn class_count(districts: usize) -> usize {
+    districts.div_ceil(3).clamp(2, PALETTE.len())
+}
+
 /// The colours of `classes`, lowest class first: fewer classes than the palette are spread
 /// over the whole ramp, so the worse end is always the darkest (the viewer uses the same).
 pub fn class_colours(classes: usize, worse: Worse) -> Vec<RGBColor> {
@@ -75,8 +82,10 @@ fn ramp(classes: usize) -> Vec<RGBColor> {
     }
     (0..classes)
         .map(|i| {
+            // One class (every district the same value): nothing is better or worse than
+            // anything else, so the middle of the ramp, not its alarming end.
             let at = if classes == 1 {
-                PALETTE.len() - 1
+                PALETTE.len() / 2
             } else {
                 i * (PALETTE.len() - 1) / (classes - 1)
             };
@@ -212,14 +221,15 @@ fn draw<DB: DrawingBackend>(
         .filter(|f| !f.suppressed)
         .filter_map(|f| f.value)
         .collect();
-    let classes = method.classes(&values, PALETTE.len());
+    let classes = method.classes(&values, class_count(values.len()));
     let palette = class_colours(classes.as_ref().map_or(0, |c| c.upper.len()), worse);
     let colour_of = |feature: &MapFeature<'_>| match (feature.value, &classes) {
         (Some(v), Some(c)) if !feature.suppressed => palette[c.of(v)],
         _ => NO_DATA,
     };
     draw_districts(root, features, &projection, &colour_of)?;
-    draw_labels(root, features, &projection)?;
+    draw_labels(root, features, &projection, format)?;
+    draw_scale_bar(root, &projection, (30, bottom), map_right - 50)?;
     let legend = Legend {
         x: map_right + 10,
         top,
@@ -281,11 +291,13 @@ fn draw_districts<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Each labelled district's name at its interior point, haloed in white.
+/// Each labelled district's name at its interior point, and its value under it (a small layer:
+/// a reader looks for names and numbers), haloed in white.
 fn draw_labels<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     features: &[MapFeature<'_>],
     projection: &Projection,
+    format: &dyn Fn(f64) -> String,
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     // Labels at each district's interior point, over the fills and borders.
@@ -305,17 +317,78 @@ fn draw_labels<DB: DrawingBackend>(
         {
             let at = projection.ring(&geo::LineString::from(vec![point.0]));
             if let Some(&(x, y)) = at.first() {
+                let value = feature.value.filter(|_| !feature.suppressed).map(format);
+                let lines: Vec<(String, i32)> = match value {
+                    Some(value) => vec![(label.to_owned(), y - 9), (value, y + 9)],
+                    None => vec![(label.to_owned(), y)],
+                };
                 let halo = label_font.clone().color(&WHITE);
-                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-                    root.draw(&Text::new(label.to_owned(), (x + dx, y + dy), halo.clone()))
+                for (text, y) in &lines {
+                    for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                        root.draw(&Text::new(text.clone(), (x + dx, y + dy), halo.clone()))
+                            .map_err(e)?;
+                    }
+                    root.draw(&Text::new(text.clone(), (x, *y), label_font.clone()))
                         .map_err(e)?;
                 }
-                root.draw(&Text::new(label.to_owned(), (x, y), label_font.clone()))
-                    .map_err(e)?;
             }
         }
     }
 
+    Ok(())
+}
+
+/// Metres in a degree of latitude on the sphere of the equirectangular projection.
+const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+
+/// The longest round length (1, 2 or 5 × a power of ten, in metres) that fits in `pixels` at a
+/// projection of `pixels_per_degree` (of latitude), with its length in pixels.
+fn scale_bar_length(pixels_per_degree: f64, pixels: f64) -> Option<(f64, f64)> {
+    let metres_per_pixel = METRES_PER_DEGREE / pixels_per_degree;
+    let fits = pixels * metres_per_pixel;
+    if !(fits.is_finite() && fits > 0.0) {
+        return None;
+    }
+    let power = 10f64.powf(fits.log10().floor());
+    let round = [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&l| l <= fits)?;
+    Some((round, round / metres_per_pixel))
+}
+
+/// A scale bar at the map's bottom left: a round distance about a fifth of the map's width
+/// (the equirectangular projection keeps distances true at city scale).
+fn draw_scale_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    projection: &Projection,
+    (left, bottom): (i32, i32),
+    width: i32,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let Some((metres, pixels)) = scale_bar_length(projection.scale, f64::from(width) / 5.0) else {
+        return Ok(());
+    };
+    let (x0, y) = (left + 10, bottom - 12);
+    let x1 = x0 + pixels.round() as i32;
+    let ink = ShapeStyle::from(&INK).stroke_width(2);
+    root.draw(&PathElement::new(vec![(x0, y), (x1, y)], ink))
+        .map_err(e)?;
+    for x in [x0, x1] {
+        root.draw(&PathElement::new(vec![(x, y - 6), (x, y + 1)], ink))
+            .map_err(e)?;
+    }
+    let text = if metres >= 1000.0 {
+        format!("{} km", metres / 1000.0)
+    } else {
+        format!("{metres} m")
+    };
+    root.draw(&Text::new(
+        text,
+        (x1 + 8, y - 8),
+        (FONT, 14).into_font().color(&INK),
+    ))
+    .map_err(e)?;
     Ok(())
 }
 
@@ -429,11 +502,14 @@ mod tests {
     use super::*;
 
     /// Warm is worse on every map: the darkest colour goes to the top class where more is
-    /// worse, to the bottom class where less is (speeds), with the same colours in between.
+    /// worse, to the bottom class where less is (speeds), with the same colours in between. A
+    /// single class is neither: the middle colour.
     #[test]
     fn the_darkest_class_is_the_worse_end() {
         let darkest = PALETTE[PALETTE.len() - 1];
-        for classes in 1..=PALETTE.len() {
+        assert_eq!(class_colours(1, Worse::High), [PALETTE[2]]);
+        assert_eq!(class_colours(1, Worse::Low), [PALETTE[2]]);
+        for classes in 2..=PALETTE.len() {
             let high = class_colours(classes, Worse::High);
             let low = class_colours(classes, Worse::Low);
             assert_eq!(high.len(), classes);
@@ -444,5 +520,29 @@ mod tests {
                 high.iter().collect::<Vec<_>>()
             );
         }
+    }
+
+    /// Five classes, but about three districts per class on small layers, at least two.
+    #[test]
+    fn small_layers_get_fewer_classes() {
+        assert_eq!(class_count(571), 5);
+        assert_eq!(class_count(46), 5);
+        assert_eq!(class_count(8), 3);
+        assert_eq!(class_count(6), 2);
+        assert_eq!(class_count(2), 2);
+        assert_eq!(class_count(1), 2);
+    }
+
+    /// The scale bar is the longest 1-2-5 length that fits: at 2,000 px per degree (a city),
+    /// 200 px span 200 × 55.6 m = 11.1 km, so 10 km in 180 px.
+    #[test]
+    fn the_scale_bar_is_a_round_length_that_fits() {
+        let (metres, pixels) = scale_bar_length(2_000.0, 200.0).expect("a length");
+        assert_eq!(metres, 10_000.0);
+        assert!((pixels - 10_000.0 / (METRES_PER_DEGREE / 2_000.0)).abs() < 1e-9);
+        assert!(pixels <= 200.0);
+        let (metres, _) = scale_bar_length(2_000.0, 60.0).expect("a length");
+        assert_eq!(metres, 2_000.0);
+        assert_eq!(scale_bar_length(0.0, 60.0), None);
     }
 }

@@ -16,7 +16,7 @@ use std::sync::Once;
 use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend, WHITE};
 use plotters::style::{FontStyle, RGBColor, register_font};
 
-pub use choropleth::{MapFeature, Worse, choropleth, class_colours};
+pub use choropleth::{MapFeature, Worse, choropleth, class_colours, class_count};
 pub use classes::{ClassMethod, Classes, natural_breaks, quantile_classes};
 pub use grouped::{Series, grouped_bars};
 pub use histogram::{bins, histogram};
