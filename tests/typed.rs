@@ -110,3 +110,87 @@ fn typed_layers_open_in_arrow_and_gdal_with_one_schema_and_the_csv_values() {
         "{stdout}"
     );
 }
+
+/// With the `gdal` feature, `geopackage = true` adds `<layer>.gpkg`, typed as the FlatGeobuf:
+/// GDAL (pyogrio's own build, not the one gapmap links) reads the same fields with the same
+/// types, the districts, EPSG:4326 and longitude first.
+#[cfg(feature = "gdal")]
+#[test]
+fn geopackage_layers_have_the_typed_schema() {
+    let ready = Command::new("python3")
+        .args(["-c", "import pyogrio"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os("GAPMAP_REQUIRE_SHAPELY").is_none(),
+            "pyogrio is missing"
+        );
+        eprintln!("skipped: python3 with pyogrio is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("dc");
+    let output = crate::util::gapmap(&[
+        "-q",
+        "run",
+        "--config",
+        "data/dc/gapmap.toml",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--set",
+        "output.geopackage=true",
+        "--set",
+        "output.charts=false",
+        "--set",
+        "output.viewer=false",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let check = r#"
+import sys, pyogrio
+out = sys.argv[1]
+for layer in ["block_group", "tract", "ward", "ward_2012", "anc"]:
+    g = pyogrio.read_info(f"{out}/{layer}.gpkg")
+    f = pyogrio.read_info(f"{out}/{layer}.fgb")
+    assert list(zip(g["fields"], g["ogr_types"])) == list(zip(f["fields"], f["ogr_types"])), layer
+    assert g["features"] == f["features"] and g["crs"] == "EPSG:4326", (layer, g)
+    assert -78 < g["total_bounds"][0] < -76 and 38 < g["total_bounds"][1] < 40, g["total_bounds"]
+    print(layer, g["features"])
+"#;
+    let output = Command::new("python3")
+        .args(["-c", check])
+        .arg(&out)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("ward 8") && stdout.contains("block_group 571"),
+        "{stdout}"
+    );
+}
+
+/// Without the `gdal` feature, asking for GeoPackage layers is a configuration error that
+/// says how to get them, before anything is read.
+#[cfg(not(feature = "gdal"))]
+#[test]
+fn geopackage_without_gdal_is_refused_with_the_way_to_get_it() {
+    let output = crate::util::gapmap(&[
+        "check",
+        "--config",
+        "data/dc/gapmap.toml",
+        "--set",
+        "output.geopackage=true",
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`gdal` feature"), "{stderr}");
+}

@@ -6,6 +6,8 @@ mod atomic;
 pub mod charts;
 mod error;
 mod geojson;
+#[cfg(feature = "gdal")]
+mod geopackage;
 mod metadata;
 pub mod provenance;
 mod simplify;
@@ -20,6 +22,8 @@ pub use geojson::{
     DEFAULT_PRECISION, feature_json, geometry_json, published_geometry, write_geojson,
     write_geojsonl,
 };
+#[cfg(feature = "gdal")]
+pub use geopackage::write_geopackage;
 pub use metadata::{InputFile, generated_at, write_json};
 pub use simplify::simplify_layer;
 pub use table::write_csv;

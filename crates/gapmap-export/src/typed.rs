@@ -25,7 +25,7 @@ use crate::geojson::published_geometry;
 const GEOMETRY: &str = "geometry";
 
 /// A field's value in its schema type: `None` is empty (unknown or withheld).
-enum Typed {
+pub(crate) enum Typed {
     Text(Option<String>),
     Integer(Option<i64>),
     Number(Option<f64>),
@@ -68,7 +68,9 @@ fn typed(
 }
 
 /// Every field of every row, typed, by field.
-fn columns(features: &[(&DistrictGaps, &MultiPolygon<f64>)]) -> std::io::Result<Vec<Vec<Typed>>> {
+pub(crate) fn columns(
+    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+) -> std::io::Result<Vec<Vec<Typed>>> {
     FIELDS
         .iter()
         .map(|field| {

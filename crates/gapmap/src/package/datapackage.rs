@@ -159,6 +159,7 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
             || shown == format!("{name}.geojsonl")
             || shown == format!("{name}.parquet")
             || shown == format!("{name}.fgb")
+            || shown == format!("{name}.gpkg")
     });
     match (extension, level) {
         ("csv", Some(level)) if shown.ends_with(".summary.csv") => {
@@ -168,7 +169,7 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
         ("geojson" | "geojsonl", Some(level)) => {
             describe_layer(&mut resource, settings, level, &shown, extension);
         }
-        ("parquet" | "fgb", Some(level)) => {
+        ("parquet" | "fgb" | "gpkg", Some(level)) => {
             describe_typed(&mut resource, settings, level, extension);
         }
         ("png" | "svg", _) => describe_chart(&mut resource, path, extension, everything),
@@ -278,6 +279,12 @@ fn describe_typed(
             "GeoParquet 1.1 (WKB geometry, `geo` file metadata)",
             "geoparquet",
             "application/vnd.apache.parquet",
+        )
+    } else if extension == "gpkg" {
+        (
+            "OGC GeoPackage (written by GDAL)",
+            "gpkg",
+            "application/geopackage+sqlite3",
         )
     } else {
         (

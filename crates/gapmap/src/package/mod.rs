@@ -141,6 +141,12 @@ fn write_layer(
         write_flatgeobuf(&path, name, &features, precision)?;
         written.push(path);
     }
+    #[cfg(feature = "gdal")]
+    if settings.output.geopackage {
+        let path = out.join(format!("{name}.gpkg"));
+        gapmap_export::write_geopackage(&path, name, &features, precision)?;
+        written.push(path);
+    }
     // The web layer: simplified once per shared border, so neighbours still meet.
     let web = (settings.output.web_simplify_m > 0.0).then(|| {
         let geometries: Vec<_> = features.iter().map(|(_, g)| *g).collect();

@@ -38,6 +38,12 @@ impl Settings {
                 config.display()
             );
         }
+        if self.output.geopackage && !cfg!(feature = "gdal") {
+            bail!(
+                "{}: [output] geopackage = true needs gapmap built with its `gdal` feature (cargo install gapmap-cli --features gdal, with libgdal-dev); the GeoParquet and FlatGeobuf layers have the same typed schema",
+                config.display()
+            );
+        }
         if self.output.top_districts == 0 {
             bail!(
                 "{}: [output] top_districts = 0: the bar charts show at least one district (20 by default)",

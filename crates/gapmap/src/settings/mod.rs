@@ -341,6 +341,9 @@ pub struct OutputSettings {
     /// Also write each layer as FlatGeobuf with a spatial index (`<layer>.fgb`), typed as the
     /// GeoParquet.
     pub flatgeobuf: bool,
+    /// Also write each layer as a GeoPackage (`<layer>.gpkg`), typed as the GeoParquet; needs
+    /// gapmap built with the `gdal` feature.
+    pub geopackage: bool,
     /// The field of the histogram chart.
     pub histogram_field: String,
     /// Write the static viewer (`index.html` and `viewer/`).
@@ -391,6 +394,7 @@ impl Default for OutputSettings {
             geojsonl: GeojsonSeq::Large,
             geoparquet: true,
             flatgeobuf: true,
+            geopackage: false,
             histogram_field: "share_without_broadband".into(),
             viewer: true,
         }

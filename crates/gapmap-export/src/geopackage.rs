@@ -1,0 +1,165 @@
+//! GeoPackage layers through GDAL (the `gdal` feature): the typed schema of the GeoParquet
+//! and FlatGeobuf layers ([`crate::typed`]) in the OGC format QGIS and ArcGIS open natively.
+//! GDAL writes by path, so the file is written under a temporary name beside it and renamed
+//! when complete, as every other output.
+
+use std::path::{Path, PathBuf};
+
+use gapmap_gaps::{DistrictGaps, FIELDS, FieldType};
+use gdal::DriverManager;
+use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+use gdal::vector::{
+    Feature, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType,
+};
+use geo::MultiPolygon;
+use geozero::wkb::WkbDialect;
+use geozero::{CoordDimensions, ToWkb};
+
+use crate::ExportError;
+use crate::geojson::published_geometry;
+use crate::typed::{Typed, columns};
+
+/// Writes `<layer>` as a GeoPackage: one column per METHOD.md §9 field with its fixed type
+/// (String, Integer64, Real), MultiPolygons in EPSG:4326.
+pub fn write_geopackage(
+    path: &Path,
+    layer: &str,
+    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+    precision: u32,
+) -> Result<(), ExportError> {
+    let io = |source: std::io::Error| ExportError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let temporary = temporary_beside(path);
+    let _ = std::fs::remove_file(&temporary);
+    let written = write(&temporary, layer, features, precision);
+    match written {
+        Ok(()) => std::fs::rename(&temporary, path).map_err(io),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(io(e))
+        }
+    }
+}
+
+fn temporary_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "layer.gpkg".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}.tmp.gpkg", std::process::id()))
+}
+
+fn write(
+    path: &Path,
+    layer: &str,
+    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+    precision: u32,
+) -> std::io::Result<()> {
+    let gdal = |what: &str, e: gdal::errors::GdalError| {
+        std::io::Error::other(format!("GDAL, {what}: {e}"))
+    };
+    let driver =
+        DriverManager::get_driver_by_name("GPKG").map_err(|e| gdal("no GPKG driver", e))?;
+    let mut dataset = driver
+        .create_vector_only(path)
+        .map_err(|e| gdal("creating the GeoPackage", e))?;
+    let mut srs = SpatialRef::from_epsg(4326).map_err(|e| gdal("EPSG:4326", e))?;
+    // Longitude first, as the geometries are (EPSG:4326's own order is latitude first).
+    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let out = dataset
+        .create_layer(LayerOptions {
+            name: layer,
+            srs: Some(&srs),
+            ty: OGRwkbGeometryType::wkbMultiPolygon,
+            options: None,
+        })
+        .map_err(|e| gdal("creating the layer", e))?;
+    let definitions: Vec<(&str, OGRFieldType::Type)> = FIELDS
+        .iter()
+        .map(|f| {
+            let kind = match f.kind {
+                FieldType::String => OGRFieldType::OFTString,
+                FieldType::Integer => OGRFieldType::OFTInteger64,
+                FieldType::Number => OGRFieldType::OFTReal,
+            };
+            (f.name, kind)
+        })
+        .collect();
+    out.create_defn_fields(&definitions)
+        .map_err(|e| gdal("defining the fields", e))?;
+    let columns = columns(features)?;
+    for (index, (row, geometry)) in features.iter().enumerate() {
+        let wkb = geo::Geometry::MultiPolygon(published_geometry(geometry, precision))
+            .to_wkb_dialect(WkbDialect::Wkb, CoordDimensions::xy(), None, Vec::new())
+            .map_err(|e| std::io::Error::other(format!("district {}: WKB: {e}", row.geoid)))?;
+        let mut feature = Feature::new(out.defn()).map_err(|e| gdal("a feature", e))?;
+        feature
+            .set_geometry(Geometry::from_wkb(&wkb).map_err(|e| gdal("a geometry", e))?)
+            .map_err(|e| gdal("a geometry", e))?;
+        for (at, values) in columns.iter().enumerate() {
+            let set = match &values[index] {
+                Typed::Text(Some(text)) => feature.set_field_string(at, text),
+                Typed::Integer(Some(i)) => feature.set_field_integer64(at, *i),
+                Typed::Number(Some(n)) => feature.set_field_double(at, *n),
+                _ => feature.set_field_null(at),
+            };
+            set.map_err(|e| gdal("a field", e))?;
+        }
+        feature
+            .create(&out)
+            .map_err(|e| gdal("writing a feature", e))?;
+    }
+    dataset
+        .close()
+        .map_err(|e| gdal("closing the GeoPackage", e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::polygon;
+
+    use super::*;
+
+    /// Read back with GDAL: every field with its type, an empty number still a Real, EPSG:4326.
+    #[test]
+    fn a_geopackage_reads_back_typed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let row = DistrictGaps {
+            geoid: "11001".into(),
+            speed_tests: Some(7),
+            ..DistrictGaps::default()
+        };
+        let geometry = MultiPolygon(vec![polygon![
+            (x: -77.0, y: 38.0), (x: -76.9, y: 38.0), (x: -76.9, y: 38.1), (x: -77.0, y: 38.1),
+        ]]);
+        let path = dir.path().join("ward.gpkg");
+        write_geopackage(&path, "ward", &[(&row, &geometry)], 6).expect("written");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .collect();
+        assert_eq!(left.len(), 1, "no temporary file left");
+        let dataset = gdal::Dataset::open(&path).expect("GDAL opens it");
+        let mut layer = dataset.layer_by_name("ward").expect("the layer");
+        assert_eq!(layer.feature_count(), 1);
+        let fields: Vec<(String, u32)> = layer
+            .defn()
+            .fields()
+            .map(|f| (f.name(), f.field_type()))
+            .collect();
+        assert_eq!(fields.len(), FIELDS.len());
+        let kind = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, t)| *t);
+        assert_eq!(kind("speed_tests"), Some(OGRFieldType::OFTInteger64));
+        assert_eq!(kind("share_served"), Some(OGRFieldType::OFTReal));
+        assert_eq!(kind("geoid"), Some(OGRFieldType::OFTString));
+        let srs = layer.spatial_ref().expect("a CRS");
+        assert_eq!(srs.auth_code().ok(), Some(4326));
+        let feature = layer.features().next().expect("a feature");
+        let tests = feature.field_index("speed_tests").expect("index");
+        assert_eq!(feature.field_as_integer64(tests).ok().flatten(), Some(7));
+        let share = feature.field_index("share_served").expect("index");
+        assert_eq!(feature.field_as_double(share).ok().flatten(), None);
+    }
+}
