@@ -194,3 +194,93 @@ fn geopackage_without_gdal_is_refused_with_the_way_to_get_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("`gdal` feature"), "{stderr}");
 }
+
+/// The QGIS styles (issue #14): every `charts/<layer>_<map>.qml`, loaded by QGIS itself onto the
+/// layer's FlatGeobuf and GeoJSON, colours every district as the viewer does — the classes
+/// and colours of the PNG maps — withheld and empty ones grey; `<layer>.qml` is QGIS's default
+/// style for the layer's files. Needs PyQGIS (Debian's python3-qgis, for the system python);
+/// skipped without it unless `GAPMAP_REQUIRE_QGIS=1`, as in CI.
+#[test]
+fn qgis_styles_colour_every_district_as_the_maps() {
+    let python = "/usr/bin/python3";
+    let ready = Command::new(python)
+        .args(["-c", "import qgis.core"])
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os("GAPMAP_REQUIRE_QGIS").is_none(),
+            "GAPMAP_REQUIRE_QGIS is set but /usr/bin/python3 cannot import qgis.core (apt-get install python3-qgis)"
+        );
+        eprintln!("skipped: PyQGIS is not installed (apt-get install python3-qgis)");
+        return;
+    }
+    let output = Command::new(python)
+        .args(["-c", QGIS_CHECK])
+        .arg(demo_output())
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let checked: usize = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("features checked "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a count");
+    // 5 layers × their maps × 2 formats, every district.
+    assert!(checked > 5_000, "{stdout}");
+}
+
+const QGIS_CHECK: &str = r##"import json, sys, os
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from qgis.core import QgsApplication, QgsVectorLayer, QgsRenderContext
+app = QgsApplication([], False); app.initQgis()
+out = sys.argv[1]
+s = open(f"{out}/viewer/data.js").read()
+data = json.loads(s[s.index("{"):s.rindex("}") + 1])
+checked = 0
+for layer in data["layers"]:
+    name = layer["name"]
+    for ext in ["fgb", "gpkg", "geojson"]:
+        path = f"{out}/{name}.{ext}"
+        if not os.path.exists(path): continue
+        vl = QgsVectorLayer(path, name, "ogr")
+        assert vl.isValid(), path
+        msg, ok = vl.loadDefaultStyle()
+        assert ok, (path, msg)
+        for m in layer["maps"]:
+            qml = f"{out}/charts/{name}_{m['id']}.qml"
+            if not os.path.exists(qml): continue
+            msg, ok = vl.loadNamedStyle(qml)
+            assert ok, (qml, msg)
+            r = vl.renderer()
+            assert r.type() == "RuleRenderer", r.type()
+            ctx = QgsRenderContext(); r.startRender(ctx, vl.fields())
+            feats = {f["geoid"]: f for f in vl.getFeatures()}
+            for i, feat in enumerate(layer["features"]):
+                geoid = feat["properties"]["geoid"]
+                keys = r.legendKeysForFeature(feats[geoid], ctx) - {"root"}
+                assert len(keys) == 1, (qml, geoid, keys)
+                got = r.rootRule().findRuleByKey(keys.pop()).symbol().color().name()
+                v = m["values"][i]
+                if feat["properties"].get("suppressed"):
+                    want = "#d9d9d9"
+                elif v is None:
+                    want = "#d9d9d9"
+                else:
+                    k = next(j for j, u in enumerate(m["upper"]) if v <= u)
+                    want = m["colours"][k]
+                assert got == want, (qml, ext, geoid, v, got, want)
+                checked += 1
+            r.stopRender(ctx)
+print("features checked", checked)
+# Leave without tearing QGIS down: its exit crashes under the offscreen platform.
+sys.stdout.flush()
+os._exit(0)
+"##;

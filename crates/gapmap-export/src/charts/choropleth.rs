@@ -66,6 +66,21 @@ pub fn class_count(districts: usize) -> usize {
     districts.div_ceil(3).clamp(2, PALETTE.len())
 }
 
+/// The values a map classes: those of the districts not withheld.
+fn map_values(features: &[MapFeature<'_>]) -> Vec<f64> {
+    features
+        .iter()
+        .filter(|f| !f.suppressed)
+        .filter_map(|f| f.value)
+        .collect()
+}
+
+/// A map's classes as [`choropleth`] draws them (the viewer and the QGIS styles use the same).
+pub fn map_classes(features: &[MapFeature<'_>], method: ClassMethod) -> Option<Classes> {
+    let values = map_values(features);
+    method.classes(&values, class_count(values.len()))
+}
+
 /// The colours of `classes`, lowest class first: fewer classes than the palette are spread
 /// over the whole ramp, so the worse end is always the darkest (the viewer uses the same).
 pub fn class_colours(classes: usize, worse: Worse) -> Vec<RGBColor> {
@@ -216,12 +231,8 @@ fn draw<DB: DrawingBackend>(
     let projection = Projection::fit(features, (30, top, map_right - 20, bottom))
         .ok_or("the layer has no geometry")?;
 
-    let values: Vec<f64> = features
-        .iter()
-        .filter(|f| !f.suppressed)
-        .filter_map(|f| f.value)
-        .collect();
-    let classes = method.classes(&values, class_count(values.len()));
+    let values = map_values(features);
+    let classes = map_classes(features, method);
     let palette = class_colours(classes.as_ref().map_or(0, |c| c.upper.len()), worse);
     let colour_of = |feature: &MapFeature<'_>| match (feature.value, &classes) {
         (Some(v), Some(c)) if !feature.suppressed => palette[c.of(v)],

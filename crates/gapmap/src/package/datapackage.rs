@@ -342,6 +342,11 @@ fn describe_other(resource: &mut Value, shown: &str, extension: &str, everything
             "text/html",
             "Static map viewer (open in a browser, no server needed)",
         ),
+        _ if extension == "qml" => (
+            "qml",
+            "application/xml",
+            "QGIS layer style: the classes and colours of the PNG map (a layer's own `<layer>.qml` is its need index, which QGIS loads with the layer)",
+        ),
         _ if extension == "js" => ("js", "text/javascript", "Viewer script"),
         _ if extension == "css" => ("css", "text/css", "Viewer style sheet"),
         _ => (

@@ -9,7 +9,9 @@ mod maps;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use gapmap_export::charts::{ChartText, MapFeature, Worse, choropleth};
+use gapmap_export::charts::{
+    ChartText, MapFeature, QmlMap, Worse, choropleth, map_classes, write_qml,
+};
 use gapmap_gaps::DistrictGaps;
 
 use super::text::{class_method, source_lines};
@@ -30,6 +32,21 @@ pub(super) fn map_files(
 ) -> Result<[PathBuf; 2]> {
     let files = choropleth(base, features, text, class_method(settings), worse, format)?;
     Ok([files.png, files.svg])
+}
+
+/// The QGIS expression of a map's value from the layer's fields (the value its PNG classes).
+pub(crate) fn qgis_expression(map: &str) -> Option<&'static str> {
+    Some(match map {
+        "unserved_underserved" => r#""share_unserved" + "share_underserved""#,
+        "no_internet" => r#""share_no_internet""#,
+        "without_broadband" => r#""share_without_broadband""#,
+        "cost_to_income" => r#""cost_to_income""#,
+        "unaffordable" => r#""share_unaffordable""#,
+        "download_speed" => r#""speed_mean_down_mbps""#,
+        // The PNG classes the index over 100 (its legend prints it back in 0–100).
+        "need_index" => r#""need_index" / 100"#,
+        _ => return None,
+    })
 }
 
 /// Which end of a map is worse, by the map's name: one rule for the PNG maps and the viewer
@@ -112,7 +129,7 @@ impl LayerCharts<'_> {
         let base = self
             .charts
             .join(format!("{}_{stem}", self.level.result.name));
-        Ok(map_files(
+        let mut written = map_files(
             &base,
             &features,
             text,
@@ -120,7 +137,32 @@ impl LayerCharts<'_> {
             worse_end(stem),
             format,
         )?
-        .to_vec())
+        .to_vec();
+        // The same classes and colours as a QGIS style; the need index's is also the layer's
+        // default style (`<layer>.qml` beside its files, which QGIS loads with them).
+        if let (Some(expression), Some(classes)) = (
+            qgis_expression(stem),
+            map_classes(&features, class_method(self.settings())),
+        ) {
+            let map = QmlMap {
+                expression,
+                classes: &classes,
+                worse: worse_end(stem),
+                format,
+                no_data: &text.no_data_label,
+            };
+            let style = base.with_extension("qml");
+            write_qml(&style, &map)?;
+            written.push(style);
+            if stem == "need_index"
+                && let Some(out) = self.charts.parent()
+            {
+                let default = out.join(format!("{}.qml", self.level.result.name));
+                write_qml(&default, &map)?;
+                written.push(default);
+            }
+        }
+        Ok(written)
     }
 
     /// A district of a map: labelled on small layers (wards), where a reader looks for names;
