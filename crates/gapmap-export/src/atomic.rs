@@ -2,7 +2,9 @@
 //! the previous file in place.
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(feature = "gdal")]
+use std::path::PathBuf;
 
 use crate::ExportError;
 
@@ -37,14 +39,16 @@ pub fn write_atomic(
     Ok(())
 }
 
-/// A temporary path beside `path` with the same extension (for writers that pick their format
-/// from the extension), removed on drop unless renamed into place with [`TempPath::commit`].
+/// A temporary path beside `path` with the same extension (for writers that write by path, as
+/// GDAL does), removed on drop unless renamed into place with [`TempPath::commit`].
+#[cfg(feature = "gdal")]
 pub(crate) struct TempPath {
     temporary: PathBuf,
     target: PathBuf,
     committed: bool,
 }
 
+#[cfg(feature = "gdal")]
 impl TempPath {
     pub(crate) fn beside(target: &Path) -> Result<Self, ExportError> {
         let parent = target
@@ -81,6 +85,7 @@ impl TempPath {
     }
 }
 
+#[cfg(feature = "gdal")]
 impl Drop for TempPath {
     fn drop(&mut self) {
         if !self.committed {

@@ -1,9 +1,9 @@
 //! GeoPackage layers through GDAL (the `gdal` feature): the typed schema of the GeoParquet
 //! and FlatGeobuf layers ([`crate::typed`]) in the OGC format QGIS and ArcGIS open natively.
-//! GDAL writes by path, so the file is written under a temporary name beside it and renamed
-//! when complete, as every other output.
+//! GDAL writes by path, so the file is written under a temporary name beside it
+//! ([`TempPath`]) and renamed when complete, as every other output.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gapmap_gaps::{DistrictGaps, FIELDS, FieldType};
 use gdal::DriverManager;
@@ -16,6 +16,7 @@ use geozero::wkb::WkbDialect;
 use geozero::{CoordDimensions, ToWkb};
 
 use crate::ExportError;
+use crate::atomic::TempPath;
 use crate::geojson::published_geometry;
 use crate::typed::{Typed, columns};
 
@@ -27,27 +28,12 @@ pub fn write_geopackage(
     features: &[(&DistrictGaps, &MultiPolygon<f64>)],
     precision: u32,
 ) -> Result<(), ExportError> {
-    let io = |source: std::io::Error| ExportError::Io {
+    let temporary = TempPath::beside(path)?;
+    write(temporary.path(), layer, features, precision).map_err(|source| ExportError::Io {
         path: path.to_owned(),
         source,
-    };
-    let temporary = temporary_beside(path);
-    let _ = std::fs::remove_file(&temporary);
-    let written = write(&temporary, layer, features, precision);
-    match written {
-        Ok(()) => std::fs::rename(&temporary, path).map_err(io),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(io(e))
-        }
-    }
-}
-
-fn temporary_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(|| "layer.gpkg".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.{}.tmp.gpkg", std::process::id()))
+    })?;
+    temporary.commit()
 }
 
 fn write(

@@ -44,7 +44,7 @@ pub fn thousands(value: f64) -> String {
 }
 
 use crate::ExportError;
-use crate::atomic::{TempPath, write_atomic};
+use crate::atomic::write_atomic;
 
 /// The font family every chart uses (registered from the bundled DejaVu Sans).
 pub(crate) const FONT: &str = "sans-serif";
@@ -191,6 +191,34 @@ type Area<'a, DB> = plotters::drawing::DrawingArea<DB, plotters::coord::Shift>;
 
 /// Renders a chart to `<base>.png` and `<base>.svg`, each written atomically: `draw_png` and
 /// `draw_svg` are the same drawing code instantiated for each backend.
+/// The print resolution the PNGs declare (their `pHYs` chunk): 150 dpi, so a 1200 px chart
+/// prints 8 inches wide.
+pub const PNG_DPI: u32 = 150;
+
+/// An RGB buffer as PNG, with its resolution (pixels per metre) in `pHYs`.
+fn encode_png(
+    out: &mut dyn std::io::Write,
+    size: (u32, u32),
+    pixels: &[u8],
+) -> std::io::Result<()> {
+    let mut encoder = png::Encoder::new(out, size.0, size.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Default);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    let per_metre = (f64::from(PNG_DPI) / 0.0254).round() as u32;
+    encoder.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: per_metre,
+        yppu: per_metre,
+        unit: png::Unit::Meter,
+    }));
+    let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+    writer
+        .write_image_data(pixels)
+        .map_err(std::io::Error::other)?;
+    writer.finish().map_err(std::io::Error::other)
+}
+
 pub(crate) fn render_both(
     base: &Path,
     size: (u32, u32),
@@ -200,17 +228,15 @@ pub(crate) fn render_both(
     register_fonts();
     let png = base.with_extension("png");
     let svg = base.with_extension("svg");
+    let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let temporary = TempPath::beside(&png)?;
-        {
-            let backend = BitMapBackend::new(temporary.path(), size);
-            let root = backend.into_drawing_area();
-            root.fill(&WHITE).map_err(|e| chart_error(&png, e))?;
-            draw_png(&root).map_err(|e| chart_error(&png, e))?;
-            root.present().map_err(|e| chart_error(&png, e))?;
-        }
-        temporary.commit()?;
+        let backend = BitMapBackend::with_buffer(&mut pixels, size);
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(|e| chart_error(&png, e))?;
+        draw_png(&root).map_err(|e| chart_error(&png, e))?;
+        root.present().map_err(|e| chart_error(&png, e))?;
     }
+    write_atomic(&png, |out| encode_png(out, size, &pixels))?;
     let mut text = String::new();
     {
         let backend = SVGBackend::with_string(&mut text, size);
@@ -221,4 +247,30 @@ pub(crate) fn render_both(
     }
     write_atomic(&svg, |out| out.write_all(text.as_bytes()))?;
     Ok(ChartFiles { png, svg })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The PNGs declare their print resolution (150 dpi in `pHYs`) and keep every pixel.
+    #[test]
+    fn a_png_says_its_resolution_and_keeps_its_pixels() {
+        let (width, height) = (3u32, 2u32);
+        let pixels: Vec<u8> = (0..width * height * 3)
+            .map(|i| (i * 13 % 256) as u8)
+            .collect();
+        let mut bytes = Vec::new();
+        encode_png(&mut bytes, (width, height), &pixels).expect("encoded");
+        let decoder = png::Decoder::new(bytes.as_slice());
+        let mut reader = decoder.read_info().expect("a PNG");
+        let dims = reader.info().pixel_dims.expect("pHYs");
+        assert_eq!(dims.unit, png::Unit::Meter);
+        assert_eq!((dims.xppu, dims.yppu), (5906, 5906));
+        // Whole pixels per metre: 5906 is 150.01 dpi.
+        assert!((f64::from(dims.xppu) * 0.0254 - 150.0).abs() < 0.02);
+        let mut decoded = vec![0; reader.output_buffer_size()];
+        reader.next_frame(&mut decoded).expect("pixels");
+        assert_eq!(decoded, pixels);
+    }
 }
