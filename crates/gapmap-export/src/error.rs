@@ -30,6 +30,14 @@ pub enum ExportError {
         /// The system error.
         source: std::io::Error,
     },
+    /// A figure a layer's typed schema cannot hold.
+    #[error("layer {layer}: {message}")]
+    Value {
+        /// The layer.
+        layer: String,
+        /// What is wrong, naming the district and field.
+        message: String,
+    },
     /// A `metadata.json` that is not one gapmap wrote.
     #[error("{path} is not a gapmap metadata.json")]
     Metadata {

@@ -5,43 +5,30 @@
 
 use std::path::Path;
 
-use gapmap_gaps::{DistrictGaps, FIELDS, FieldType};
+use gapmap_gaps::{FIELDS, FieldType};
 use gdal::DriverManager;
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{
     Feature, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType,
 };
-use geo::MultiPolygon;
-use geozero::wkb::WkbDialect;
-use geozero::{CoordDimensions, ToWkb};
+use geozero::ColumnValue;
 
 use crate::ExportError;
 use crate::atomic::TempPath;
-use crate::geojson::published_geometry;
-use crate::typed::{Typed, columns};
+use crate::typed::TypedLayer;
 
 /// Writes `<layer>` as a GeoPackage: one column per METHOD.md §9 field with its fixed type
 /// (String, Integer64, Real), MultiPolygons in EPSG:4326.
-pub fn write_geopackage(
-    path: &Path,
-    layer: &str,
-    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
-    precision: u32,
-) -> Result<(), ExportError> {
+pub fn write_geopackage(path: &Path, name: &str, layer: &TypedLayer) -> Result<(), ExportError> {
     let temporary = TempPath::beside(path)?;
-    write(temporary.path(), layer, features, precision).map_err(|source| ExportError::Io {
+    write(temporary.path(), name, layer).map_err(|source| ExportError::Io {
         path: path.to_owned(),
         source,
     })?;
     temporary.commit()
 }
 
-fn write(
-    path: &Path,
-    layer: &str,
-    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
-    precision: u32,
-) -> std::io::Result<()> {
+fn write(path: &Path, name: &str, layer: &TypedLayer) -> std::io::Result<()> {
     let gdal = |what: &str, e: gdal::errors::GdalError| {
         std::io::Error::other(format!("GDAL, {what}: {e}"))
     };
@@ -55,7 +42,7 @@ fn write(
     srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     let out = dataset
         .create_layer(LayerOptions {
-            name: layer,
+            name,
             srs: Some(&srs),
             ty: OGRwkbGeometryType::wkbMultiPolygon,
             options: None,
@@ -74,20 +61,16 @@ fn write(
         .collect();
     out.create_defn_fields(&definitions)
         .map_err(|e| gdal("defining the fields", e))?;
-    let columns = columns(features)?;
-    for (index, (row, geometry)) in features.iter().enumerate() {
-        let wkb = geo::Geometry::MultiPolygon(published_geometry(geometry, precision))
-            .to_wkb_dialect(WkbDialect::Wkb, CoordDimensions::xy(), None, Vec::new())
-            .map_err(|e| std::io::Error::other(format!("district {}: WKB: {e}", row.geoid)))?;
+    for (index, wkb) in layer.wkb()?.iter().enumerate() {
         let mut feature = Feature::new(out.defn()).map_err(|e| gdal("a feature", e))?;
         feature
-            .set_geometry(Geometry::from_wkb(&wkb).map_err(|e| gdal("a geometry", e))?)
+            .set_geometry(Geometry::from_wkb(wkb).map_err(|e| gdal("a geometry", e))?)
             .map_err(|e| gdal("a geometry", e))?;
-        for (at, values) in columns.iter().enumerate() {
-            let set = match &values[index] {
-                Typed::Text(Some(text)) => feature.set_field_string(at, text),
-                Typed::Integer(Some(i)) => feature.set_field_integer64(at, *i),
-                Typed::Number(Some(n)) => feature.set_field_double(at, *n),
+        for (at, values) in layer.columns.iter().enumerate() {
+            let set = match values.get(index) {
+                Some(ColumnValue::String(text)) => feature.set_field_string(at, text),
+                Some(ColumnValue::Long(i)) => feature.set_field_integer64(at, i),
+                Some(ColumnValue::Double(n)) => feature.set_field_double(at, n),
                 _ => feature.set_field_null(at),
             };
             set.map_err(|e| gdal("a field", e))?;
@@ -104,7 +87,8 @@ fn write(
 
 #[cfg(test)]
 mod tests {
-    use geo::polygon;
+    use gapmap_gaps::DistrictGaps;
+    use geo::{MultiPolygon, polygon};
 
     use super::*;
 
@@ -121,7 +105,8 @@ mod tests {
             (x: -77.0, y: 38.0), (x: -76.9, y: 38.0), (x: -76.9, y: 38.1), (x: -77.0, y: 38.1),
         ]]);
         let path = dir.path().join("ward.gpkg");
-        write_geopackage(&path, "ward", &[(&row, &geometry)], 6).expect("written");
+        let layer = TypedLayer::new("ward", &[(&row, &geometry)], 6).expect("typed");
+        write_geopackage(&path, "ward", &layer).expect("written");
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .expect("dir")
             .flatten()

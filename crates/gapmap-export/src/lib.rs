@@ -27,4 +27,4 @@ pub use geopackage::write_geopackage;
 pub use metadata::{InputFile, generated_at, write_json};
 pub use simplify::simplify_layer;
 pub use table::write_csv;
-pub use typed::{write_flatgeobuf, write_geoparquet};
+pub use typed::{TypedLayer, write_flatgeobuf, write_geoparquet};

@@ -1,8 +1,9 @@
-//! Layers with a fixed schema: GeoParquet 1.1 and FlatGeobuf. Every field has the type its
-//! Table Schema entry gives (METHOD.md §9: text, whole number or number) in every layer,
-//! whatever its values — a field empty in one layer is still a number there, which GeoJSON
-//! cannot say (readers guess a type from the values). Geometries are those of the GeoJSON
-//! layers ([`published_geometry`]), always as MultiPolygons; WGS84 longitude/latitude.
+//! Layers with a fixed schema: GeoParquet 1.1 and FlatGeobuf (and GeoPackage, with the `gdal`
+//! feature). Every field has the type its Table Schema entry gives (METHOD.md §9: text, whole
+//! number or number) in every layer, whatever its values — a field empty in one layer is still
+//! a number there, which GeoJSON cannot say (readers guess a type from the values). Geometries
+//! are those of the GeoJSON layers ([`published_geometry`]), always as MultiPolygons; WGS84
+//! longitude/latitude. A layer is typed once ([`TypedLayer`]) for all of these formats.
 //!
 //! GeoParquet through polars (its Parquet writer, with the `geo` file metadata of the
 //! GeoParquet 1.1 specification), WKB and FlatGeobuf through geozero and the flatgeobuf crate
@@ -24,101 +25,142 @@ use crate::geojson::published_geometry;
 /// The name of the geometry column.
 const GEOMETRY: &str = "geometry";
 
-/// A field's value in its schema type: `None` is empty (unknown or withheld).
-pub(crate) enum Typed {
-    Text(Option<String>),
-    Integer(Option<i64>),
-    Number(Option<f64>),
-}
-
 /// Largest integer an f64 holds exactly.
 const EXACT: f64 = 9_007_199_254_740_992.0;
 
-/// `value` as the type of `kind`; a value the type cannot hold (a fraction in a whole-number
-/// field) is an error naming the field and the district, never a silent rounding.
-fn typed(
-    kind: FieldType,
-    value: FieldValue,
-    field: &str,
-    row: &DistrictGaps,
-) -> std::io::Result<Typed> {
-    let wrong = |what: &str| {
-        std::io::Error::other(format!(
-            "district {}: field `{field}` ({}) holds {what}",
-            row.geoid,
-            kind.as_str()
-        ))
-    };
-    Ok(match (kind, value) {
-        (FieldType::String, FieldValue::Text(text)) => Typed::Text(Some(text)),
-        (FieldType::String, FieldValue::Empty) => Typed::Text(None),
-        (FieldType::Integer, FieldValue::Empty) => Typed::Integer(None),
-        (FieldType::Integer, FieldValue::Count(count)) => Typed::Integer(Some(
-            i64::try_from(count).map_err(|_| wrong("a count beyond 64 bits"))?,
-        )),
-        (FieldType::Integer, FieldValue::Number(n)) if n.fract() == 0.0 && n.abs() < EXACT => {
-            Typed::Integer(Some(n as i64))
-        }
-        (FieldType::Number, FieldValue::Empty) => Typed::Number(None),
-        (FieldType::Number, FieldValue::Number(n)) => Typed::Number(Some(n)),
-        (FieldType::Number, FieldValue::Count(count)) => Typed::Number(Some(count as f64)),
-        (_, FieldValue::Text(text)) => return Err(wrong(&format!("the text {text:?}"))),
-        (_, other) => return Err(wrong(&format!("{other:?}"))),
-    })
+/// One field's values for every district, in its schema type (`None`: empty, unknown or
+/// withheld).
+pub(crate) enum TypedColumn {
+    Text(Vec<Option<String>>),
+    Integer(Vec<Option<i64>>),
+    Number(Vec<Option<f64>>),
 }
 
-/// Every field of every row, typed, by field.
-pub(crate) fn columns(
-    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
-) -> std::io::Result<Vec<Vec<Typed>>> {
-    FIELDS
-        .iter()
-        .map(|field| {
-            features
-                .iter()
-                .map(|(row, _)| typed(field.kind, (field.value)(row), field.name, row))
-                .collect()
+impl TypedColumn {
+    fn of(kind: FieldType, len: usize) -> TypedColumn {
+        match kind {
+            FieldType::String => TypedColumn::Text(Vec::with_capacity(len)),
+            FieldType::Integer => TypedColumn::Integer(Vec::with_capacity(len)),
+            FieldType::Number => TypedColumn::Number(Vec::with_capacity(len)),
+        }
+    }
+
+    /// Appends `value` in the column's type; a value the type cannot hold (a fraction in a
+    /// whole-number field) is an error naming the field and the district, never a rounding.
+    fn push(&mut self, value: FieldValue, field: &str, row: &DistrictGaps) -> Result<(), String> {
+        let wrong = |what: &str| format!("district {}: field `{field}` holds {what}", row.geoid);
+        match (self, value) {
+            (TypedColumn::Text(c), FieldValue::Text(text)) => c.push(Some(text)),
+            (TypedColumn::Text(c), FieldValue::Empty) => c.push(None),
+            (TypedColumn::Integer(c), FieldValue::Empty) => c.push(None),
+            (TypedColumn::Integer(c), FieldValue::Count(count)) => c.push(Some(
+                i64::try_from(count).map_err(|_| wrong("a count beyond 64 bits"))?,
+            )),
+            (TypedColumn::Integer(c), FieldValue::Number(n))
+                if n.fract() == 0.0 && n.abs() < EXACT =>
+            {
+                c.push(Some(n as i64));
+            }
+            (TypedColumn::Number(c), FieldValue::Empty) => c.push(None),
+            (TypedColumn::Number(c), FieldValue::Number(n)) => c.push(Some(n)),
+            (TypedColumn::Number(c), FieldValue::Count(count)) => c.push(Some(count as f64)),
+            (_, FieldValue::Text(text)) => return Err(wrong(&format!("the text {text:?}"))),
+            (_, other) => return Err(wrong(&format!("{other:?}"))),
+        }
+        Ok(())
+    }
+
+    /// District `index`'s value, `None` when empty.
+    pub(crate) fn get(&self, index: usize) -> Option<ColumnValue<'_>> {
+        match self {
+            TypedColumn::Text(c) => c[index].as_deref().map(ColumnValue::String),
+            TypedColumn::Integer(c) => c[index].map(ColumnValue::Long),
+            TypedColumn::Number(c) => c[index].map(ColumnValue::Double),
+        }
+    }
+}
+
+/// A layer typed once for every typed format: each METHOD.md §9 field as a column of its
+/// schema type, each district's geometry as published.
+pub struct TypedLayer {
+    /// Per field, in [`FIELDS`] order.
+    pub(crate) columns: Vec<TypedColumn>,
+    /// Per district, [`published_geometry`].
+    pub(crate) geometries: Vec<MultiPolygon<f64>>,
+}
+
+impl TypedLayer {
+    /// Types the districts of layer `name`: their fields, and their geometries rounded to
+    /// `precision` decimals as in the GeoJSON.
+    pub fn new(
+        name: &str,
+        features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+        precision: u32,
+    ) -> Result<TypedLayer, ExportError> {
+        let mut columns: Vec<TypedColumn> = FIELDS
+            .iter()
+            .map(|f| TypedColumn::of(f.kind, features.len()))
+            .collect();
+        for (row, _) in features {
+            for (column, field) in columns.iter_mut().zip(&FIELDS) {
+                column
+                    .push((field.value)(row), field.name, row)
+                    .map_err(|message| ExportError::Value {
+                        layer: name.to_owned(),
+                        message,
+                    })?;
+            }
+        }
+        let geometries = features
+            .iter()
+            .map(|(_, geometry)| published_geometry(geometry, precision))
+            .collect();
+        Ok(TypedLayer {
+            columns,
+            geometries,
         })
-        .collect()
+    }
+
+    /// Each district's geometry as WKB (MultiPolygon, XY).
+    pub(crate) fn wkb(&self) -> std::io::Result<Vec<Vec<u8>>> {
+        self.geometries
+            .iter()
+            .map(|geometry| {
+                geo::Geometry::MultiPolygon(geometry.clone())
+                    .to_wkb_dialect(WkbDialect::Wkb, CoordDimensions::xy(), None, Vec::new())
+                    .map_err(|e| std::io::Error::other(format!("WKB: {e}")))
+            })
+            .collect()
+    }
 }
 
 /// Writes a GeoParquet 1.1 file: one column per METHOD.md §9 field with its fixed type, and
 /// `geometry` as WKB MultiPolygons, described by the file's `geo` metadata.
-pub fn write_geoparquet(
-    path: &Path,
-    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
-    precision: u32,
-) -> Result<(), ExportError> {
+pub fn write_geoparquet(path: &Path, layer: &TypedLayer) -> Result<(), ExportError> {
     write_atomic(path, |out| {
         let mut series: Vec<Column> = Vec::with_capacity(FIELDS.len() + 1);
-        for (field, values) in FIELDS.iter().zip(columns(features)?) {
+        for (field, values) in FIELDS.iter().zip(&layer.columns) {
             let name = PlSmallStr::from_static(field.name);
-            let column = match field.kind {
-                FieldType::String => Column::new(name, text_values(values)),
-                FieldType::Integer => Column::new(name, integer_values(values)),
-                FieldType::Number => Column::new(name, number_values(values)),
-            };
-            series.push(column);
+            series.push(match values {
+                TypedColumn::Text(v) => Column::new(name, v),
+                TypedColumn::Integer(v) => Column::new(name, v),
+                TypedColumn::Number(v) => Column::new(name, v),
+            });
         }
-        let mut bounds: Option<geo::Rect<f64>> = None;
-        let mut wkb: Vec<Vec<u8>> = Vec::with_capacity(features.len());
-        for (row, geometry) in features {
-            let published = published_geometry(geometry, precision);
-            if let Some(rect) = published.bounding_rect() {
-                bounds = Some(bounds.map_or(rect, |b| union(b, rect)));
-            }
-            let bytes = geo::Geometry::MultiPolygon(published)
-                .to_wkb_dialect(WkbDialect::Wkb, CoordDimensions::xy(), None, Vec::new())
-                .map_err(|e| std::io::Error::other(format!("district {}: WKB: {e}", row.geoid)))?;
-            wkb.push(bytes);
-        }
+        let wkb = layer.wkb()?;
         let geometry = BinaryChunked::from_iter_values(
             PlSmallStr::from_static(GEOMETRY),
             wkb.iter().map(Vec::as_slice),
         );
         series.push(geometry.into_series().into_column());
-        let mut frame = DataFrame::new(features.len(), series).map_err(std::io::Error::other)?;
-        let bbox = bounds.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]);
+        let mut frame =
+            DataFrame::new(layer.geometries.len(), series).map_err(std::io::Error::other)?;
+        let bbox = layer
+            .geometries
+            .iter()
+            .filter_map(BoundingRect::bounding_rect)
+            .reduce(union)
+            .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]);
         let geo = serde_json::json!({
             "version": "1.1.0",
             "primary_column": GEOMETRY,
@@ -150,44 +192,9 @@ fn union(a: geo::Rect<f64>, b: geo::Rect<f64>) -> geo::Rect<f64> {
     )
 }
 
-fn text_values(values: Vec<Typed>) -> Vec<Option<String>> {
-    values
-        .into_iter()
-        .map(|v| match v {
-            Typed::Text(t) => t,
-            _ => None,
-        })
-        .collect()
-}
-
-fn integer_values(values: Vec<Typed>) -> Vec<Option<i64>> {
-    values
-        .into_iter()
-        .map(|v| match v {
-            Typed::Integer(i) => i,
-            _ => None,
-        })
-        .collect()
-}
-
-fn number_values(values: Vec<Typed>) -> Vec<Option<f64>> {
-    values
-        .into_iter()
-        .map(|v| match v {
-            Typed::Number(n) => n,
-            _ => None,
-        })
-        .collect()
-}
-
 /// Writes a FlatGeobuf file with a spatial index: one nullable column per METHOD.md §9 field
 /// with its fixed type (`String`, `Long`, `Double`), MultiPolygons in EPSG:4326.
-pub fn write_flatgeobuf(
-    path: &Path,
-    layer: &str,
-    features: &[(&DistrictGaps, &MultiPolygon<f64>)],
-    precision: u32,
-) -> Result<(), ExportError> {
+pub fn write_flatgeobuf(path: &Path, name: &str, layer: &TypedLayer) -> Result<(), ExportError> {
     write_atomic(path, |out| {
         let options = FgbWriterOptions {
             write_index: true,
@@ -199,7 +206,7 @@ pub fn write_flatgeobuf(
             ..FgbWriterOptions::default()
         };
         let fgb_error = |e: flatgeobuf::Error| std::io::Error::other(format!("FlatGeobuf: {e}"));
-        let mut fgb = FgbWriter::create_with_options(layer, GeometryType::MultiPolygon, options)
+        let mut fgb = FgbWriter::create_with_options(name, GeometryType::MultiPolygon, options)
             .map_err(fgb_error)?;
         for field in &FIELDS {
             let kind = match field.kind {
@@ -211,18 +218,13 @@ pub fn write_flatgeobuf(
                 column.nullable = true;
             });
         }
-        let columns = columns(features)?;
-        for (index, (_, geometry)) in features.iter().enumerate() {
-            let published = geo::Geometry::MultiPolygon(published_geometry(geometry, precision));
+        for (index, geometry) in layer.geometries.iter().enumerate() {
             let mut failed = None;
-            fgb.add_feature_geom(published, |feature| {
-                for (at, (field, values)) in FIELDS.iter().zip(&columns).enumerate() {
-                    let value = match &values[index] {
-                        Typed::Text(Some(text)) => ColumnValue::String(text),
-                        Typed::Integer(Some(i)) => ColumnValue::Long(*i),
-                        Typed::Number(Some(n)) => ColumnValue::Double(*n),
-                        // Empty: absent from the feature, which FlatGeobuf reads as null.
-                        _ => continue,
+            fgb.add_feature_geom(geo::Geometry::MultiPolygon(geometry.clone()), |feature| {
+                for (at, (field, values)) in FIELDS.iter().zip(&layer.columns).enumerate() {
+                    // Empty: absent from the feature, which FlatGeobuf reads as null.
+                    let Some(value) = values.get(index) else {
+                        continue;
                     };
                     if let Err(e) = feature.property(at, field.name, &value) {
                         failed.get_or_insert(e);
@@ -271,7 +273,8 @@ mod tests {
             ("both", vec![(&empty, &a), (&with_tests, &b)]),
         ] {
             let path = dir.path().join(format!("{name}.parquet"));
-            write_geoparquet(&path, &rows, 6).expect("write");
+            let layer = TypedLayer::new(name, &rows, 6).expect("typed");
+            write_geoparquet(&path, &layer).expect("write");
             let file = std::fs::File::open(&path).expect("open");
             let frame = ParquetReader::new(file).finish().expect("read back");
             assert_eq!(frame.height(), rows.len());
@@ -291,29 +294,18 @@ mod tests {
             geoid: "11001".into(),
             ..DistrictGaps::default()
         };
-        let error = typed(
-            FieldType::Integer,
-            FieldValue::Number(2.5),
-            "speed_tests",
-            &row,
-        )
-        .err()
-        .expect("refused");
+        let mut column = TypedColumn::of(FieldType::Integer, 2);
+        let error = column
+            .push(FieldValue::Number(2.5), "speed_tests", &row)
+            .expect_err("refused");
         assert!(
-            error
-                .to_string()
-                .contains("district 11001: field `speed_tests`"),
+            error.contains("district 11001: field `speed_tests`"),
             "{error}"
         );
-        assert!(matches!(
-            typed(
-                FieldType::Integer,
-                FieldValue::Number(3.0),
-                "speed_tests",
-                &row
-            ),
-            Ok(Typed::Integer(Some(3)))
-        ));
+        column
+            .push(FieldValue::Number(3.0), "speed_tests", &row)
+            .expect("a whole number");
+        assert!(matches!(column.get(0), Some(ColumnValue::Long(3))));
     }
 
     /// The FlatGeobuf header lists every field with its type, nullable, and the file has an
@@ -328,7 +320,8 @@ mod tests {
         };
         let geometry = square(-77.0);
         let path = dir.path().join("layer.fgb");
-        write_flatgeobuf(&path, "layer", &[(&row, &geometry)], 6).expect("write");
+        let layer = TypedLayer::new("layer", &[(&row, &geometry)], 6).expect("typed");
+        write_flatgeobuf(&path, "layer", &layer).expect("write");
         let mut file = std::io::BufReader::new(std::fs::File::open(&path).expect("open"));
         let reader = flatgeobuf::FgbReader::open(&mut file).expect("a FlatGeobuf file");
         let header = reader.header();

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use gapmap_export::{
-    simplify_layer, write_atomic, write_csv, write_flatgeobuf, write_geojson, write_geojsonl,
-    write_geoparquet,
+    TypedLayer, simplify_layer, write_atomic, write_csv, write_flatgeobuf, write_geojson,
+    write_geojsonl, write_geoparquet,
 };
 use gapmap_gaps::DistrictGaps;
 use rayon::prelude::*;
@@ -131,21 +131,26 @@ fn write_layer(
     }
     // The same layer with a fixed schema: every field typed as its Table Schema says, in every
     // layer (GeoJSON readers guess types from the values).
-    if settings.output.geoparquet {
-        let path = out.join(format!("{name}.parquet"));
-        write_geoparquet(&path, &features, precision)?;
-        written.push(path);
-    }
-    if settings.output.flatgeobuf {
-        let path = out.join(format!("{name}.fgb"));
-        write_flatgeobuf(&path, name, &features, precision)?;
-        written.push(path);
-    }
-    #[cfg(feature = "gdal")]
-    if settings.output.geopackage {
-        let path = out.join(format!("{name}.gpkg"));
-        gapmap_export::write_geopackage(&path, name, &features, precision)?;
-        written.push(path);
+    // Typed once for every format that wants it.
+    let output = &settings.output;
+    if output.geoparquet || output.flatgeobuf || output.geopackage {
+        let typed = TypedLayer::new(name, &features, precision)?;
+        if output.geoparquet {
+            let path = out.join(format!("{name}.parquet"));
+            write_geoparquet(&path, &typed)?;
+            written.push(path);
+        }
+        if output.flatgeobuf {
+            let path = out.join(format!("{name}.fgb"));
+            write_flatgeobuf(&path, name, &typed)?;
+            written.push(path);
+        }
+        #[cfg(feature = "gdal")]
+        if output.geopackage {
+            let path = out.join(format!("{name}.gpkg"));
+            gapmap_export::write_geopackage(&path, name, &typed)?;
+            written.push(path);
+        }
     }
     // The web layer: simplified once per shared border, so neighbours still meet.
     let web = (settings.output.web_simplify_m > 0.0).then(|| {
