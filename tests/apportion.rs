@@ -223,7 +223,7 @@ fn block_points_count_locations_exactly_and_conserve_households() {
         None,
     )
     .expect("block groups");
-    let interior: BTreeMap<String, geo::Point<f64>> = block_groups
+    let mut interior: BTreeMap<String, geo::Point<f64>> = block_groups
         .features
         .iter()
         .map(|f| {
@@ -233,6 +233,14 @@ fn block_points_count_locations_exactly_and_conserve_households() {
             )
         })
         .collect();
+    // The blocks of the westernmost block groups placed in Virginia, outside every ward: their
+    // locations go to the `unassigned` line, and the tiles touching only them to no ward (and
+    // are said).
+    for point in interior.values_mut() {
+        if point.x() < -77.08 {
+            *point = geo::Point::new(-77.5, 38.5);
+        }
+    }
     let blocks = read_block_housing(
         &root().join("data/dc/census2020/census2020_address_counts_by_block_11.csv"),
     )
@@ -283,7 +291,17 @@ fn block_points_count_locations_exactly_and_conserve_households() {
     assert!(metadata.contains("block points (METHOD.md §6)"));
 
     // Issue #14: with block points, the block-joined Ookla tiles reach the wards too.
-    let expected_tests = ward_tests_through_points(&interior);
+    let (expected_tests, nowhere) = ward_tests_through_points(&interior);
+    // Tiles placed in no ward (the moved block groups') are said, with their count, never
+    // dropped without a word.
+    assert!(nowhere > 0, "the moved block groups leave tiles in no ward");
+    let said = format!("{nowhere} Ookla tiles (");
+    assert_eq!(
+        metadata.contains(&said)
+            && metadata.contains("touch no block whose internal point lies in a ward district"),
+        nowhere > 0,
+        "{nowhere} tiles in no ward"
+    );
     let mut compared = 0;
     for ward in wards.iter().filter(|w| w["geoid"].starts_with("110")) {
         let expected = expected_tests.get(&ward["geoid"]).copied().unwrap_or(0);
@@ -305,9 +323,10 @@ fn block_points_count_locations_exactly_and_conserve_households() {
 
 /// Each ward's Ookla tests recomputed by hand: the distinct tiles (same values, as gapmap keys
 /// them) touching a block whose internal point lies in the ward.
+/// Also the number of tiles placed in no ward.
 fn ward_tests_through_points(
     interior: &BTreeMap<String, geo::Point<f64>>,
-) -> BTreeMap<String, u64> {
+) -> (BTreeMap<String, u64>, usize) {
     use geo::Contains;
     let ward_layer = read_boundaries(
         &root().join("data/dc/districts/wards_2022/Wards_from_2022.geojson"),
@@ -321,12 +340,14 @@ fn ward_tests_through_points(
     )
     .expect("tiles");
     let mut tiles_of_ward: BTreeMap<String, BTreeMap<Vec<String>, u64>> = BTreeMap::new();
+    let mut every_tile = std::collections::BTreeSet::new();
     for record in reader.records() {
         let record = record.expect("row");
+        let key: Vec<String> = (1..8).map(|i| record[i].to_owned()).collect();
+        every_tile.insert(key.clone());
         let Some(point) = interior.get(&record[0][..12]) else {
             continue;
         };
-        let key: Vec<String> = (1..8).map(|i| record[i].to_owned()).collect();
         let tests: u64 = record[3].parse().expect("tests");
         for ward in &ward_layer.features {
             if ward.geometry.contains(point) {
@@ -337,8 +358,12 @@ fn ward_tests_through_points(
             }
         }
     }
-    tiles_of_ward
-        .into_iter()
-        .map(|(ward, tiles)| (ward, tiles.values().sum()))
-        .collect()
+    let placed: std::collections::BTreeSet<&Vec<String>> =
+        tiles_of_ward.values().flat_map(BTreeMap::keys).collect();
+    let nowhere = every_tile.iter().filter(|t| !placed.contains(t)).count();
+    let tests = tiles_of_ward
+        .iter()
+        .map(|(ward, tiles)| (ward.clone(), tiles.values().sum()))
+        .collect();
+    (tests, nowhere)
 }

@@ -217,9 +217,11 @@ fn place_speeds(
         // the blocks it touches, counted once per district, as on the census levels.
         (None, Some(speeds), Some(by_block)) => {
             let mut members: Vec<Vec<u32>> = vec![Vec::new(); rows.len()];
+            let mut placed = vec![false; speeds.tiles.len()];
             for (block, tile) in &speeds.tile_blocks {
                 if let Some(&district) = by_block.get(block) {
                     members[district].push(*tile);
+                    placed[*tile as usize] = true;
                 }
             }
             for (row, mut tiles) in rows.iter_mut().zip(members) {
@@ -227,6 +229,18 @@ fn place_speeds(
                 tiles.dedup();
                 fill(row, speeds, &tiles, &plan.method.thresholds);
                 row.update_need(&plan.method.need_weights);
+            }
+            // Tiles of blocks outside every district count nowhere: said, not dropped.
+            let (outside, tests) = speeds
+                .tiles
+                .iter()
+                .zip(&placed)
+                .filter(|(_, placed)| !**placed)
+                .fold((0, 0), |(n, tests), (tile, _)| (n + 1, tests + tile.tests));
+            if outside > 0 {
+                warnings.push(format!(
+                    "{outside} Ookla tiles ({tests} tests) touch no block whose internal point lies in a {name} district (beyond the layer)"
+                ));
             }
         }
         // Tiles joined to blocks, and no block points to place the blocks in this layer: the
