@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::util::{demo_output, maui_output};
+use crate::util::{demo_output, maui_output, python_with};
 
 const CHECK: &str = r#"
 import glob, json, sys
@@ -31,16 +31,7 @@ print("\n".join(problems))
 
 #[test]
 fn every_published_polygon_is_valid_under_geos() {
-    let has_shapely = Command::new("python3")
-        .args(["-c", "import shapely"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_shapely {
-        assert!(
-            std::env::var_os("GAPMAP_REQUIRE_SHAPELY").is_none(),
-            "GAPMAP_REQUIRE_SHAPELY is set but python3 cannot import shapely"
-        );
-        eprintln!("skipped: python3 with shapely is not installed (pip install shapely)");
+    if !python_with("python3", "shapely", "GAPMAP_REQUIRE_SHAPELY") {
         return;
     }
     let (_maui_dir, maui) = maui_output();

@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use crate::util::demo_output;
+use crate::util::{demo_output, python_with};
 
 const CHECK: &str = r#"
 import csv, json, sys
@@ -60,16 +60,11 @@ print("speed_tests", dict(first[0])["speed_tests"], dict(first[1])["speed_tests"
 
 #[test]
 fn typed_layers_open_in_arrow_and_gdal_with_one_schema_and_the_csv_values() {
-    let ready = Command::new("python3")
-        .args(["-c", "import pyarrow, pyogrio, shapely"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("GAPMAP_REQUIRE_SHAPELY").is_none(),
-            "GAPMAP_REQUIRE_SHAPELY is set but python3 cannot import pyarrow, pyogrio and shapely"
-        );
-        eprintln!("skipped: python3 with pyarrow, pyogrio and shapely is not installed");
+    if !python_with(
+        "python3",
+        "pyarrow, pyogrio, shapely",
+        "GAPMAP_REQUIRE_SHAPELY",
+    ) {
         return;
     }
     let output = Command::new("python3")
@@ -117,16 +112,7 @@ fn typed_layers_open_in_arrow_and_gdal_with_one_schema_and_the_csv_values() {
 #[cfg(feature = "gdal")]
 #[test]
 fn geopackage_layers_have_the_typed_schema() {
-    let ready = Command::new("python3")
-        .args(["-c", "import pyogrio"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("GAPMAP_REQUIRE_SHAPELY").is_none(),
-            "pyogrio is missing"
-        );
-        eprintln!("skipped: python3 with pyogrio is not installed");
+    if !python_with("python3", "pyogrio", "GAPMAP_REQUIRE_SHAPELY") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -203,17 +189,7 @@ fn geopackage_without_gdal_is_refused_with_the_way_to_get_it() {
 #[test]
 fn qgis_styles_colour_every_district_as_the_maps() {
     let python = "/usr/bin/python3";
-    let ready = Command::new(python)
-        .args(["-c", "import qgis.core"])
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        assert!(
-            std::env::var_os("GAPMAP_REQUIRE_QGIS").is_none(),
-            "GAPMAP_REQUIRE_QGIS is set but /usr/bin/python3 cannot import qgis.core (apt-get install python3-qgis)"
-        );
-        eprintln!("skipped: PyQGIS is not installed (apt-get install python3-qgis)");
+    if !python_with(python, "qgis.core", "GAPMAP_REQUIRE_QGIS") {
         return;
     }
     let output = Command::new(python)

@@ -37,6 +37,25 @@ pub fn demo_output() -> &'static Path {
     path
 }
 
+/// Whether `python` can import `modules` (with Qt offscreen, for PyQGIS). When it cannot, the
+/// test is skipped with a message — unless the environment variable `require` is set, as CI
+/// sets it, and then the test fails: CI must not skip it.
+pub fn python_with(python: &str, modules: &str, require: &str) -> bool {
+    let ready = Command::new(python)
+        .args(["-c", &format!("import {modules}")])
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os(require).is_none(),
+            "{require} is set but {python} cannot import {modules}"
+        );
+        eprintln!("skipped: {python} cannot import {modules}");
+    }
+    ready
+}
+
 /// A layer's districts (`<name>.csv`) followed by its summary lines (`<name>.summary.csv`:
 /// `unassigned`, `suppressed`), the rows whose columns add up to the area's totals.
 pub fn read_layer(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
