@@ -19,7 +19,6 @@ mod jobs;
 mod manifest;
 mod shared;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -32,9 +31,11 @@ use jobs::{Job, JobsFile, expand, job_config};
 use manifest::{Manifest, Record, Shard, Status, Summary, sha256_hex, unchanged};
 use shared::SharedReads;
 
-/// A job ready to run, or one that cannot (its configuration is unreadable): it fails alone.
+/// A job ready to run, one unchanged since its last success (skipped, with its old record),
+/// or one that cannot run (its configuration is unreadable): it fails alone.
 enum Prepared {
     Runnable { job: Job, hash: String },
+    Unchanged { record: Record },
     Broken { job: Job, error: String },
 }
 
@@ -100,17 +101,29 @@ pub fn batch(
         root.join("manifest.json")
     };
     let previous = manifest::previous(&manifest_path);
+    // Whether a job is unchanged is decided once: it hashes every input file again.
     let prepared: Vec<Prepared> = all
         .into_iter()
         .enumerate()
         .filter(|(i, _)| i % count == index)
-        .map(|(_, job)| prepare(job))
+        .map(|(_, job)| match prepare(job) {
+            Prepared::Runnable { job, hash } if !force => match previous.get(&job.name) {
+                Some(old) if unchanged(old, &hash, &job.out) => {
+                    let mut record = old.clone();
+                    record.status = Status::Skipped;
+                    record.duration_s = 0.0;
+                    Prepared::Unchanged { record }
+                }
+                _ => Prepared::Runnable { job, hash },
+            },
+            other => other,
+        })
         .collect();
     let started = Instant::now();
     let to_run: Vec<&Job> = prepared
         .iter()
         .filter_map(|p| match p {
-            Prepared::Runnable { job, hash } if !skips(&previous, force, job, hash) => Some(job),
+            Prepared::Runnable { job, .. } => Some(job),
             _ => None,
         })
         .collect();
@@ -118,8 +131,6 @@ pub fn batch(
     let runner = Runner {
         parallel,
         threads,
-        force,
-        previous: &previous,
         shared: &shared,
     };
     let records = runner.run(prepared);
@@ -156,18 +167,7 @@ pub fn batch(
 struct Runner<'a> {
     parallel: usize,
     threads: usize,
-    force: bool,
-    previous: &'a BTreeMap<String, Record>,
     shared: &'a SharedReads,
-}
-
-/// Whether a job is skipped: it succeeded before with the same configuration and inputs, and
-/// `--force` is not given.
-fn skips(previous: &BTreeMap<String, Record>, force: bool, job: &Job, hash: &str) -> bool {
-    !force
-        && previous
-            .get(&job.name)
-            .is_some_and(|old| unchanged(old, hash, &job.out))
 }
 
 impl Runner<'_> {
@@ -220,16 +220,9 @@ impl Runner<'_> {
                 record.error = Some(error);
                 return record;
             }
+            Prepared::Unchanged { record } => return record,
             Prepared::Runnable { job, hash } => (job, hash),
         };
-        if skips(self.previous, self.force, &job, &hash)
-            && let Some(old) = self.previous.get(&job.name)
-        {
-            let mut record = old.clone();
-            record.status = Status::Skipped;
-            record.duration_s = 0.0;
-            return record;
-        }
         let bar = progress.add(ProgressBar::new_spinner());
         bar.set_style(
             ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
