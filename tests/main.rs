@@ -14,11 +14,12 @@
 //! - `geometry.rs`: every published polygon valid under GEOS (shapely), no repeated positions;
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
 //! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
-//!   web layers, determinism, and the viewer in headless Chromium;
+//!   web layers, determinism;
 //! - `privacy.rs`: no withheld figure can be solved for from the rest of the package (§8);
 //! - `trust.rs`: issue #12's inputs that once gave wrong numbers, lost data or aborted;
 //! - `typed.rs`: the GeoParquet and FlatGeobuf layers, opened by pyarrow and GDAL;
-//! - `util.rs`: running the binary and reading its outputs.
+//! - `util.rs`: running the binary and reading its outputs;
+//! - `viewer.rs`: the viewer in headless Chromium, from the folder and from `gapmap serve`.
 
 mod affordability;
 mod apportion;
@@ -36,3 +37,4 @@ mod privacy;
 mod trust;
 mod typed;
 mod util;
+mod viewer;

@@ -118,6 +118,19 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Serve a package folder on this machine (with the range requests the viewer's tiled
+    /// layers need) to look at it in a browser before publishing it.
+    Serve {
+        /// The package folder (the output of `run` or `demo`).
+        #[arg(value_name = "DIR", default_value = "out/demo")]
+        dir: PathBuf,
+        /// The port (0: any free port, printed).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The address to listen on; the default answers this machine only.
+        #[arg(long, default_value = "127.0.0.1")]
+        address: std::net::IpAddr,
+    },
     /// Run a bundled demo: the District of Columbia (data/dc/gapmap.toml), or Maui's raw
     /// Ookla tiles with `--area maui`.
     Demo {

@@ -120,6 +120,13 @@ fn run(args: args::Args) -> anyhow::Result<Outcome> {
             &overrides,
             &options,
         )?),
+        args::Command::Serve { dir, port, address } => {
+            commands::serve::serve(&dir, address, port, args.verbose)?;
+            Ok(Outcome {
+                ok: true,
+                summary: serde_json::Value::Null,
+            })
+        }
         args::Command::Completions { shell } => {
             let mut command = args::Args::command();
             let mut script = Vec::new();

@@ -12,6 +12,7 @@ mod metadata;
 pub mod provenance;
 mod simplify;
 mod table;
+pub mod tiles;
 mod typed;
 mod values;
 pub mod viewer;

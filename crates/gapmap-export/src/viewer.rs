@@ -4,16 +4,19 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ExportError;
 use crate::atomic::write_atomic;
 use crate::charts::{ClassMethod, Worse, class_colours, class_count};
+use crate::tiles::{TileFeature, TileProp};
 
 const LEAFLET_JS: &[u8] = include_bytes!("../assets/leaflet/leaflet.js");
 const LEAFLET_CSS: &[u8] = include_bytes!("../assets/leaflet/leaflet.css");
 const LEAFLET_LICENSE: &[u8] = include_bytes!("../assets/leaflet/LICENSE");
+const PMTILES_JS: &[u8] = include_bytes!("../assets/pmtiles/pmtiles.js");
+const PMTILES_LICENSE: &[u8] = include_bytes!("../assets/pmtiles/LICENSE");
 const VIEWER_JS: &[u8] = include_bytes!("../assets/viewer/viewer.js");
 const VIEWER_CSS: &[u8] = include_bytes!("../assets/viewer/viewer.css");
 const INDEX_HTML: &str = include_str!("../assets/viewer/index.html");
@@ -98,6 +101,9 @@ pub struct ViewerLayer {
     pub charts: Vec<ViewerChart>,
     /// Its data files.
     pub files: Vec<ViewerFile>,
+    /// Drawn from vector tiles (`viewer/<name>.pmtiles`, read by range requests) instead of
+    /// embedded in `data.js`: for layers too large to load whole.
+    pub tiled: bool,
 }
 
 /// The page's words.
@@ -254,6 +260,8 @@ pub fn write_viewer(
         ("leaflet.js", LEAFLET_JS),
         ("leaflet.css", LEAFLET_CSS),
         ("LEAFLET-LICENSE", LEAFLET_LICENSE),
+        ("pmtiles.js", PMTILES_JS),
+        ("PMTILES-LICENSE", PMTILES_LICENSE),
         ("viewer.js", VIEWER_JS),
         ("viewer.css", VIEWER_CSS),
     ] {
@@ -261,51 +269,49 @@ pub fn write_viewer(
         write_atomic(&path, |w| w.write_all(bytes))?;
         written.push(path);
     }
-    let layers_json: Vec<Value> = layers
-        .iter()
-        .map(|layer| {
-            let withheld: Vec<bool> = layer
-                .features
-                .iter()
-                .map(|f| f["properties"]["suppressed"].is_string())
-                .collect();
-            let maps: Vec<Value> = layer
-                .maps
-                .iter()
-                .filter_map(|m| {
-                    let values: Vec<f64> = m
-                        .values
-                        .iter()
-                        .zip(&withheld)
-                        .filter(|(_, w)| !**w)
-                        .filter_map(|(v, _)| *v)
-                        .collect();
-                    let classes = method.classes(&values, class_count(values.len()))?;
-                    let colours: Vec<String> = class_colours(classes.upper.len(), m.worse)
-                        .into_iter()
-                        .map(hex)
-                        .collect();
-                    let mut json = serde_json::to_value(m).ok()?;
-                    json["min"] = classes.min.into();
-                    json["upper"] = classes.upper.clone().into();
-                    json["colours"] = colours.into();
-                    json["method"] = method.label().into();
-                    Some(json)
-                })
-                .collect();
-            serde_json::json!({
-                "type": "FeatureCollection",
-                "name": layer.name,
-                "title": layer.title,
-                "plural": layer.plural,
-                "maps": maps,
-                "charts": layer.charts,
-                "files": layer.files,
-                "features": layer.features,
-            })
-        })
-        .filter(|layer| layer["maps"].as_array().is_some_and(|m| !m.is_empty()))
-        .collect();
+    let mut layers_json = Vec::new();
+    for layer in layers {
+        let withheld: Vec<bool> = layer
+            .features
+            .iter()
+            .map(|f| f["properties"]["suppressed"].is_string())
+            .collect();
+        let maps: Vec<Value> = layer
+            .maps
+            .iter()
+            .filter_map(|m| map_json(m, &withheld, method, layer.tiled))
+            .collect();
+        if maps.is_empty() {
+            continue;
+        }
+        let mut json = serde_json::json!({
+            "type": "FeatureCollection",
+            "name": layer.name,
+            "title": layer.title,
+            "plural": layer.plural,
+            "maps": maps,
+            "charts": layer.charts,
+            "files": layer.files,
+        });
+        if layer.tiled {
+            let file = format!("{}.pmtiles", layer.name);
+            let path = folder.join(&file);
+            let features = tile_features(layer)?;
+            if let Some(summary) =
+                crate::tiles::write_pmtiles(&path, &layer.name, &features, &text.attribution)?
+            {
+                json["tiles"] = file.into();
+                json["count"] = features.len().into();
+                json["bounds"] = bounds(&features).into();
+                json["minZoom"] = summary.min_zoom.into();
+                json["maxZoom"] = summary.max_zoom.into();
+                written.push(path);
+            }
+        } else {
+            json["features"] = layer.features.clone().into();
+        }
+        layers_json.push(json);
+    }
     let data = serde_json::json!({
         "attribution": text.attribution,
         "noData": hex(crate::charts::NO_DATA),
@@ -348,6 +354,123 @@ pub fn write_viewer(
     write_atomic(&index, |w| w.write_all(html.as_bytes()))?;
     written.push(index);
     Ok(written)
+}
+
+/// A map's entry in `data.js`: its classes and colours, computed over the districts not
+/// withheld as the PNG maps do; for a tiled layer without the values (they are in the tiles) but
+/// with the legend's counts of withheld and missing districts.
+fn map_json(m: &ViewerMap, withheld: &[bool], method: ClassMethod, tiled: bool) -> Option<Value> {
+    let values: Vec<f64> = m
+        .values
+        .iter()
+        .zip(withheld)
+        .filter(|(_, w)| !**w)
+        .filter_map(|(v, _)| *v)
+        .collect();
+    let classes = method.classes(&values, class_count(values.len()))?;
+    let colours: Vec<String> = class_colours(classes.upper.len(), m.worse)
+        .into_iter()
+        .map(hex)
+        .collect();
+    let mut json = serde_json::to_value(m).ok()?;
+    json["min"] = classes.min.into();
+    json["upper"] = classes.upper.clone().into();
+    json["colours"] = colours.into();
+    json["method"] = method.label().into();
+    if tiled {
+        let held = withheld.iter().filter(|w| **w).count();
+        let missing = m
+            .values
+            .iter()
+            .zip(withheld)
+            .filter(|(v, w)| v.is_none() && !**w)
+            .count();
+        if let Some(object) = json.as_object_mut() {
+            object.remove("values");
+        }
+        json["withheld"] = held.into();
+        json["missing"] = missing.into();
+    }
+    Some(json)
+}
+
+/// A layer's districts as tile features: id, withheld flag and one value per map (`m0`, `m1`,
+/// …, absent when withheld or missing) at every zoom; name, the reason a district is withheld
+/// and the popup's figures at the deepest zoom.
+fn tile_features(layer: &ViewerLayer) -> Result<Vec<TileFeature>, ExportError> {
+    let failed = |i: usize, message: String| ExportError::Value {
+        layer: layer.name.clone(),
+        message: format!("district {i} has no polygon geometry for the tiles: {message}"),
+    };
+    layer
+        .features
+        .iter()
+        .enumerate()
+        .map(|(i, feature)| {
+            let geometry = geojson::Geometry::deserialize(&feature["geometry"])
+                .map_err(|e| failed(i, e.to_string()))?;
+            let geometry = match geo::Geometry::<f64>::try_from(geometry)
+                .map_err(|e| failed(i, e.to_string()))?
+            {
+                geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+                geo::Geometry::MultiPolygon(m) => m,
+                other => return Err(failed(i, format!("{other:?}").chars().take(40).collect())),
+            };
+            let p = &feature["properties"];
+            let text = |key: &str| p[key].as_str().map(|s| TileProp::Text(s.to_owned()));
+            let withheld = p["suppressed"].is_string();
+            let mut everywhere = Vec::new();
+            if let Some(id) = text("geoid") {
+                everywhere.push(("geoid".to_owned(), id));
+            }
+            everywhere.push(("withheld".to_owned(), TileProp::Flag(withheld)));
+            if !withheld {
+                for (k, m) in layer.maps.iter().enumerate() {
+                    if let Some(v) = m.values[i] {
+                        everywhere.push((format!("m{k}"), TileProp::Number(v)));
+                    }
+                }
+            }
+            let mut detail = Vec::new();
+            for key in ["name", "suppressed"] {
+                if let Some(v) = text(key) {
+                    detail.push((key.to_owned(), v));
+                }
+            }
+            for f in &POPUP_FIELDS {
+                for key in std::iter::once(f.field).chain(f.moe) {
+                    if let Some(v) = p[key].as_f64() {
+                        detail.push((key.to_owned(), TileProp::Number(v)));
+                    }
+                }
+            }
+            Ok(TileFeature {
+                geometry,
+                everywhere,
+                detail,
+            })
+        })
+        .collect()
+}
+
+/// West, south, east, north of the features.
+fn bounds(features: &[TileFeature]) -> Vec<f64> {
+    use geo::BoundingRect;
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for r in features.iter().filter_map(|f| f.geometry.bounding_rect()) {
+        b = [
+            b[0].min(r.min().x),
+            b[1].min(r.min().y),
+            b[2].max(r.max().x),
+            b[3].max(r.max().y),
+        ];
+    }
+    b.to_vec()
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 // gapmap static viewer: draws the package's district layers with Leaflet (vendored), coloured
 // with the same classes as the PNG choropleths. Data comes from data.js (window.GAPMAP), a
-// script rather than fetched JSON, so the page works from file:// with no server.
+// script rather than fetched JSON, so the page works from file:// with no server. A layer too
+// large for that (`tiles` in data.js) is drawn from vector tiles (Mapbox Vector Tile 2.1) in a
+// PMTiles archive, read by HTTP range requests with the vendored pmtiles.js: only the tiles in
+// view are fetched, whatever the layer's size. That needs a web server (`gapmap serve`).
 (function () {
   "use strict";
   var data = window.GAPMAP;
@@ -74,13 +77,12 @@
     return m.colours[classOf(value, m)];
   }
 
-  function popup(feature, m, index) {
-    var p = feature.properties;
+  function popup(p, m, value) {
     var rows = [["District", esc(p.name) + " <span class=muted>(" + esc(p.geoid) + ")</span>"]];
     if (p.suppressed) {
       rows.push(["Withheld", esc(p.suppressed)]);
     } else {
-      rows.push([esc(m.title), fmt(m.values[index], m.format)]);
+      rows.push([esc(m.title), fmt(value, m.format)]);
       data.popup.forEach(function (f) {
         var v = p[f.field];
         if (v === null || v === undefined) return;
@@ -103,11 +105,13 @@
         : "> " + fmt(low, m.format) + " – " + fmt(m.upper[i], m.format);
       html += "<div><span class=swatch style='background:" + m.colours[i] + "'></span>" + label + "</div>";
     }
-    var withheld = 0, missing = 0;
-    current.features.forEach(function (f, i) {
-      if (f.properties.suppressed) withheld++;
-      else if (m.values[i] === null) missing++;
-    });
+    var withheld = m.withheld || 0, missing = m.missing || 0;
+    if (current.features) {
+      current.features.forEach(function (f, i) {
+        if (f.properties.suppressed) withheld++;
+        else if (m.values[i] === null) missing++;
+      });
+    }
     if (withheld > 0) {
       html += "<div><span class='swatch hatched'></span>Withheld to protect privacy, §8 (" + withheld + ")</div>";
     }
@@ -122,6 +126,8 @@
     current = data.layers[layerIndex];
     var m = current.maps[mapIndex];
     if (drawn) map.removeLayer(drawn);
+    map.closePopup();
+    if (current.tiles) return showTiles(mapIndex);
     var index = 0;
     byId = {};
     drawn = L.geoJSON(current, {
@@ -136,7 +142,7 @@
       },
       onEachFeature: function (feature, layer) {
         var i = index++;
-        layer.bindPopup(function () { return popup(feature, m, i); }, { maxWidth: 420 });
+        layer.bindPopup(function () { return popup(feature.properties, m, m.values[i]); }, { maxWidth: 420 });
         // Small layers (wards) carry their names on the map, as the PNG maps do.
         if (current.features.length <= 12) {
           layer.bindTooltip(esc(feature.properties.name), { permanent: true, direction: "center", className: "district-label" });
@@ -148,7 +154,7 @@
     }).addTo(map);
     map.fitBounds(drawn.getBounds(), { padding: [10, 10] });
     drawLegend(m);
-    remember({ layer: current.name, map: m.id, open: null });
+    remember({ layer: current.name, map: m.id, open: null, at: null });
     document.getElementById("title").textContent = m.title + ", by " + current.title;
     document.body.dataset.layer = current.name;
     document.body.dataset.map = m.id;
@@ -157,6 +163,289 @@
     showCharts(current);
     showFiles(current);
   }
+
+
+  // ---- Large layers: vector tiles from a PMTiles archive, by HTTP range requests ----
+  var archives = {};
+  var decoded = new Map();
+  var bytesRead = 0;
+  var tiled = null;
+
+  function archive(layer) {
+    if (!archives[layer.name]) {
+      var url = new URL("viewer/" + layer.tiles, window.location.href).href;
+      archives[layer.name] = new pmtiles.PMTiles({
+        getKey: function () { return url; },
+        getBytes: function (offset, length, signal) {
+          var range = "bytes=" + offset + "-" + (offset + length - 1);
+          return fetch(url, { headers: { Range: range }, signal: signal }).then(function (r) {
+            if (!r.ok) throw new Error("the server answered HTTP " + r.status + " for " + url);
+            return r.arrayBuffer().then(function (buf) {
+              bytesRead += buf.byteLength;
+              document.body.dataset.bytes = String(bytesRead);
+              if (r.status === 200) {
+                // A server without range requests sent the whole file: still correct, not small.
+                document.body.dataset.noRanges = "true";
+                buf = buf.slice(offset, offset + length);
+              }
+              return { data: buf };
+            });
+          });
+        }
+      });
+    }
+    return archives[layer.name];
+  }
+
+  // Mapbox Vector Tile 2.1 (a protocol buffer): each layer's features with their properties
+  // and rings in tile units.
+  function decodeTile(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var view = new DataView(buffer);
+    var pos = 0;
+    var text = new TextDecoder();
+    function varint() {
+      var value = 0, shift = 1, b;
+      do { b = bytes[pos++]; value += (b & 0x7f) * shift; shift *= 128; } while (b >= 0x80);
+      return value;
+    }
+    function skip(wire) {
+      if (wire === 0) varint();
+      else if (wire === 1) pos += 8;
+      else if (wire === 2) { var n = varint(); pos += n; }
+      else if (wire === 5) pos += 4;
+      else throw new Error("not a vector tile (wire type " + wire + ")");
+    }
+    function fields(end, each) {
+      while (pos < end) {
+        var key = varint();
+        each(Math.floor(key / 8), key & 7);
+      }
+    }
+    function packed() {
+      var end = varint() + pos, out = [];
+      while (pos < end) out.push(varint());
+      return out;
+    }
+    function value(end) {
+      var v = null;
+      fields(end, function (field, wire) {
+        if (field === 1) { var n = varint(); v = text.decode(bytes.subarray(pos, pos + n)); pos += n; }
+        else if (field === 2) { v = view.getFloat32(pos, true); pos += 4; }
+        else if (field === 3) { v = view.getFloat64(pos, true); pos += 8; }
+        else if (field === 4 || field === 5) v = varint();
+        else if (field === 6) { var z = varint(); v = z % 2 ? -(z + 1) / 2 : z / 2; }
+        else if (field === 7) v = varint() === 1;
+        else skip(wire);
+      });
+      return v;
+    }
+    function rings(commands) {
+      var out = [], ring = null, x = 0, y = 0, i = 0;
+      var zz = function (n) { return n % 2 ? -(n + 1) / 2 : n / 2; };
+      while (i < commands.length) {
+        var id = commands[i] & 7, count = Math.floor(commands[i] / 8);
+        i++;
+        if (id === 7) { if (ring) out.push(ring); ring = null; continue; }
+        for (var k = 0; k < count; k++) {
+          x += zz(commands[i++]); y += zz(commands[i++]);
+          if (id === 1) { if (ring) out.push(ring); ring = [[x, y]]; }
+          else ring.push([x, y]);
+        }
+      }
+      if (ring) out.push(ring);
+      return out;
+    }
+    var features = [];
+    fields(bytes.length, function (field, wire) {
+      if (field !== 3) return skip(wire);
+      var end = varint() + pos, keys = [], values = [], raw = [];
+      fields(end, function (f, w) {
+        if (f === 3) { var n = varint(); keys.push(text.decode(bytes.subarray(pos, pos + n))); pos += n; }
+        else if (f === 4) { var e = varint() + pos; values.push(value(e)); }
+        else if (f === 2) {
+          var fe = varint() + pos, feature = { tags: [], geometry: [] };
+          fields(fe, function (ff, fw) {
+            if (ff === 2) feature.tags = packed();
+            else if (ff === 4) feature.geometry = packed();
+            else skip(fw);
+          });
+          raw.push(feature);
+        } else skip(w);
+      });
+      raw.forEach(function (f) {
+        var props = {};
+        for (var t = 0; t + 1 < f.tags.length; t += 2) props[keys[f.tags[t]]] = values[f.tags[t + 1]];
+        features.push({ props: props, rings: rings(f.geometry) });
+      });
+    });
+    return features;
+  }
+
+  // A tile's features (z ≤ the archive's deepest zoom), fetched once.
+  function getTile(layer, z, x, y) {
+    var key = layer.name + "/" + z + "/" + x + "/" + y;
+    if (decoded.has(key)) return decoded.get(key);
+    var promise = archive(layer).getZxy(z, x, y).then(function (r) {
+      return r ? decodeTile(r.data) : [];
+    });
+    decoded.set(key, promise);
+    promise.catch(function () { decoded.delete(key); });
+    if (decoded.size > 400) decoded.delete(decoded.keys().next().value);
+    return promise;
+  }
+
+  var hatch = null;
+  function hatchPattern(ctx) {
+    if (!hatch) {
+      hatch = document.createElement("canvas");
+      // 8 px, a divisor of the 256 px tiles, so the hatching runs on across tile edges.
+      hatch.width = hatch.height = 8;
+      var h = hatch.getContext("2d");
+      h.fillStyle = "#d9d9d9"; h.fillRect(0, 0, 8, 8);
+      h.strokeStyle = "#737373"; h.lineWidth = 1.5;
+      h.beginPath();
+      h.moveTo(0, 8); h.lineTo(8, 0);
+      h.moveTo(-1, 1); h.lineTo(1, -1);
+      h.moveTo(7, 9); h.lineTo(9, 7);
+      h.stroke();
+    }
+    return ctx.createPattern(hatch, "repeat");
+  }
+
+  function fillOf(props, m, mapIndex, ctx) {
+    if (props.withheld) return hatchPattern(ctx);
+    var v = props["m" + mapIndex];
+    return v === undefined || v === null ? data.noData : m.colours[classOf(v, m)];
+  }
+
+  var TileLayer = L.GridLayer.extend({
+    createTile: function (coords, done) {
+      var layer = this.options.gapmap, mapIndex = this.options.mapIndex;
+      var m = layer.maps[mapIndex];
+      var size = this.getTileSize(), ratio = window.devicePixelRatio || 1;
+      var canvas = document.createElement("canvas");
+      canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+      // Deeper than the archive: draw the part of the deepest tile that covers this one.
+      var depth = Math.max(0, coords.z - layer.maxZoom);
+      var z = coords.z - depth, x = Math.floor(coords.x / Math.pow(2, depth)), y = Math.floor(coords.y / Math.pow(2, depth));
+      var span = 4096 / Math.pow(2, depth);
+      var ox = (coords.x - x * Math.pow(2, depth)) * span, oy = (coords.y - y * Math.pow(2, depth)) * span;
+      var scale = size.x * ratio / span;
+      getTile(layer, z, x, y).then(function (features) {
+        var ctx = canvas.getContext("2d");
+        features.forEach(function (f) {
+          ctx.beginPath();
+          var lo = Infinity, hi = -Infinity;
+          f.rings.forEach(function (ring) {
+            ring.forEach(function (p, i) {
+              var px = (p[0] - ox) * scale, py = (p[1] - oy) * scale;
+              if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+              lo = Math.min(lo, px); hi = Math.max(hi, px);
+            });
+            ctx.closePath();
+          });
+          ctx.fillStyle = fillOf(f.props, m, mapIndex, ctx);
+          ctx.globalAlpha = 0.85;
+          ctx.fill("evenodd");
+          ctx.globalAlpha = 1;
+          // Borders only where a district is big enough on screen for them to be seen.
+          if (hi - lo > 6 * ratio) {
+            ctx.lineWidth = 0.6 * ratio;
+            ctx.strokeStyle = "rgba(51,51,51,0.7)";
+            ctx.stroke();
+          }
+        });
+        document.body.dataset.tilesDrawn = String(Number(document.body.dataset.tilesDrawn || 0) + 1);
+        done(null, canvas);
+      }).catch(function (e) {
+        tileFailed(e);
+        done(e, canvas);
+      });
+      return canvas;
+    }
+  });
+
+  function tileFailed(e) {
+    status.textContent = "The tiles of this layer could not be read: " + e.message +
+      (window.location.protocol === "file:" ? "" : ". The server must answer range requests (most do; `python -m http.server` does not — use `gapmap serve`).");
+  }
+
+  function showTiles(mapIndex) {
+    var m = current.maps[mapIndex];
+    var b = current.bounds;
+    var bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+    map.fitBounds(bounds, { padding: [10, 10] });
+    drawLegend(m);
+    document.getElementById("title").textContent = m.title + ", by " + current.title;
+    document.body.dataset.layer = current.name;
+    document.body.dataset.map = m.id;
+    document.body.dataset.features = String(current.count);
+    showCharts(current);
+    showFiles(current);
+    remember({ layer: current.name, map: m.id });
+    drawn = null;
+    if (window.location.protocol === "file:") {
+      // Browsers do not read files by ranges from a folder: say how to see this layer.
+      var note = document.getElementById("notice");
+      note.textContent = "The " + current.count.toLocaleString("en-US") + " " + current.plural +
+        " of this layer are drawn from vector tiles, which a browser reads only from a web server: run `gapmap serve` on this folder and open the address it prints (or publish the folder as it is). The other layers work from the folder.";
+      note.hidden = false;
+      status.textContent = "This layer needs a web server.";
+      document.body.dataset.needsServer = "true";
+      return;
+    }
+    var started = performance.now();
+    tiled = new TileLayer({
+      gapmap: current, mapIndex: mapIndex, minNativeZoom: current.minZoom,
+      bounds: bounds.pad(0.05), updateWhenZooming: false
+    });
+    tiled.once("load", function () {
+      document.body.dataset.firstMapMs = String(Math.round(performance.now() - started));
+      status.textContent = current.count.toLocaleString("en-US") + " " + current.plural +
+        ", drawn from vector tiles (" + Math.round(bytesRead / 1024).toLocaleString("en-US") + " kB read).";
+    });
+    tiled.addTo(map);
+    drawn = tiled;
+    status.textContent = "Reading the tiles of " + current.count.toLocaleString("en-US") + " " + current.plural + "…";
+  }
+
+  // Even-odd point in rings (tile units).
+  function inside(x, y, rings) {
+    var odd = false;
+    rings.forEach(function (ring) {
+      for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        var a = ring[i], b = ring[j];
+        if ((a[1] > y) !== (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0]) odd = !odd;
+      }
+    });
+    return odd;
+  }
+
+  // The district at a place, from the deepest tile there (which holds the popup's figures);
+  // `geoid`, when given, must match (a shared link).
+  function openAt(latlng, geoid) {
+    var layer = current, z = layer.maxZoom;
+    var point = map.project(latlng, z);
+    var x = Math.floor(point.x / 256), y = Math.floor(point.y / 256);
+    var ux = (point.x - x * 256) * 16, uy = (point.y - y * 256) * 16;
+    return getTile(layer, z, x, y).then(function (features) {
+      var hit = features.find(function (f) {
+        return (!geoid || f.props.geoid === geoid) && inside(ux, uy, f.rings);
+      });
+      if (!hit || current !== layer) return null;
+      var mapIndex = Number(mapSelect.value);
+      var m = layer.maps[mapIndex];
+      L.popup({ maxWidth: 420 }).setLatLng(latlng).setContent(popup(hit.props, m, hit.props["m" + mapIndex])).openOn(map);
+      var at = latlng.lat.toFixed(5) + "," + latlng.lng.toFixed(5) + "," + map.getZoom();
+      remember({ open: hit.props.geoid, at: at });
+      document.body.dataset.opened = hit.props.geoid;
+      return hit;
+    });
+  }
+  map.on("click", function (e) {
+    if (current && current.tiles && tiled) openAt(e.latlng);
+  });
 
   function fillMaps(layerIndex) {
     mapSelect.innerHTML = "";
@@ -186,7 +475,7 @@
   data.layers.forEach(function (layer, i) {
     var option = document.createElement("option");
     option.value = String(i);
-    option.textContent = layer.title + " (" + layer.features.length + ")";
+    option.textContent = layer.title + " (" + (layer.features ? layer.features.length : layer.count) + ")";
     layerSelect.appendChild(option);
   });
   layerSelect.addEventListener("change", function () {
@@ -216,17 +505,17 @@
     var feature = e.popup._source && e.popup._source.feature;
     if (feature) remember({ open: feature.properties.geoid });
   });
-  map.on("popupclose", function () { remember({ open: null }); });
+  map.on("popupclose", function () { remember({ open: null, at: null }); });
   // Rotating a phone or resizing the window keeps the districts in view.
   window.addEventListener("resize", function () {
     map.invalidateSize();
-    if (drawn) map.fitBounds(drawn.getBounds(), { padding: [10, 10] });
+    if (drawn && drawn.getBounds) map.fitBounds(drawn.getBounds(), { padding: [10, 10] });
   });
 
   // ?layer=<name>&map=<id> opens a given map (links, and the browser test); a name the package
   // does not have is said, not silently replaced.
   var params = new URLSearchParams(window.location.search);
-  var asked = { layer: params.get("layer"), map: params.get("map"), open: params.get("open") };
+  var asked = { layer: params.get("layer"), map: params.get("map"), open: params.get("open"), at: params.get("at") };
   var unknown = [];
   var start = data.layers.findIndex(function (l) { return l.name === asked.layer; });
   if (start < 0) {
@@ -242,17 +531,29 @@
   }
   mapSelect.value = String(startMap);
   show(start, startMap);
-  // ?open=<id> opens that district's popup (deep links).
-  if (asked.open && byId[asked.open]) {
+  // ?open=<id> opens that district's popup (deep links); in a tiled layer with its place,
+  // ?at=<lat>,<lon>,<zoom>, which the page writes when a popup opens.
+  var place = (asked.at || "").split(",").map(Number);
+  if (data.layers[start].tiles && asked.open) {
+    if (place.length === 3 && place.every(isFinite) && !document.body.dataset.needsServer) {
+      map.setView([place[0], place[1]], place[2]);
+      openAt(L.latLng(place[0], place[1]), asked.open).then(function (hit) {
+        if (!hit) showUnknown(["no district “" + asked.open + "” at " + asked.at + " in " + data.layers[start].name]);
+      });
+    } else if (!document.body.dataset.needsServer) {
+      unknown.push("district “" + asked.open + "” without its place (at=lat,lon,zoom)");
+    }
+  } else if (asked.open && byId[asked.open]) {
     byId[asked.open].openPopup();
     document.body.dataset.opened = asked.open;
   } else if (asked.open) {
     unknown.push("no district \u201c" + asked.open + "\u201d in " + data.layers[start].name);
   }
-  if (unknown.length > 0) {
+  function showUnknown(list) {
     var note = document.getElementById("notice");
-    note.textContent = "The link asks for " + unknown.join("; ") + ": showing " + data.layers[start].maps[startMap].title + ", by " + data.layers[start].title + " instead.";
+    note.textContent = "The link asks for " + list.join("; ") + ": showing " + data.layers[start].maps[startMap].title + ", by " + data.layers[start].title + " instead.";
     note.hidden = false;
-    document.body.dataset.unknown = unknown.join("; ");
+    document.body.dataset.unknown = list.join("; ");
   }
+  if (unknown.length > 0) showUnknown(unknown);
 })();

@@ -141,6 +141,40 @@ fn chart_caption(stem: &str, level: &str) -> String {
     }
 }
 
+/// The data files of a layer the viewer links to.
+fn layer_files(name: &str, settings: &Settings, web: bool, districts: usize) -> Vec<ViewerFile> {
+    let mut files = vec![
+        ViewerFile {
+            path: format!("{name}.csv"),
+            label: "figures per district (CSV)".into(),
+        },
+        ViewerFile {
+            path: format!("{name}.summary.csv"),
+            label: "the `unassigned` and `suppressed` lines, with which the districts add up to the area (CSV)".into(),
+        },
+        ViewerFile {
+            path: format!("{name}.geojson"),
+            label: "full-resolution layer (GeoJSON, RFC 7946)".into(),
+        },
+    ];
+    if web {
+        files.push(ViewerFile {
+            path: format!("{name}.web.geojson"),
+            label: format!(
+                "simplified layer for web maps, {} m tolerance, shared borders kept (GeoJSON)",
+                settings.output.web_simplify_m
+            ),
+        });
+    }
+    if settings.output.geojsonl.applies(districts) {
+        files.push(ViewerFile {
+            path: format!("{name}.geojsonl"),
+            label: "one feature per line (newline-delimited GeoJSON)".into(),
+        });
+    }
+    files
+}
+
 /// Writes `index.html` and `viewer/`.
 pub fn write_viewer(
     out: &Path,
@@ -175,35 +209,7 @@ pub fn write_viewer(
                 }
             })
             .collect();
-        let mut files = vec![
-            ViewerFile {
-                path: format!("{name}.csv"),
-                label: "figures per district (CSV)".into(),
-            },
-            ViewerFile {
-                path: format!("{name}.summary.csv"),
-                label: "the `unassigned` and `suppressed` lines, with which the districts add up to the area (CSV)".into(),
-            },
-            ViewerFile {
-                path: format!("{name}.geojson"),
-                label: "full-resolution layer (GeoJSON, RFC 7946)".into(),
-            },
-        ];
-        if web.is_some() {
-            files.push(ViewerFile {
-                path: format!("{name}.web.geojson"),
-                label: format!(
-                    "simplified layer for web maps, {} m tolerance, shared borders kept (GeoJSON)",
-                    settings.output.web_simplify_m
-                ),
-            });
-        }
-        if settings.output.geojsonl.applies(level.result.rows.len()) {
-            files.push(ViewerFile {
-                path: format!("{name}.geojsonl"),
-                label: "one feature per line (newline-delimited GeoJSON)".into(),
-            });
-        }
+        let files = layer_files(name, settings, web.is_some(), level.result.rows.len());
         layers.push(ViewerLayer {
             name: name.to_owned(),
             title: title_case(&level.names.title),
@@ -212,6 +218,10 @@ pub fn write_viewer(
             maps: layer_maps(level),
             charts,
             files,
+            tiled: settings
+                .output
+                .viewer_tiles
+                .applies(level.result.rows.len()),
         });
     }
     let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);

@@ -348,6 +348,34 @@ pub struct OutputSettings {
     pub histogram_field: String,
     /// Write the static viewer (`index.html` and `viewer/`).
     pub viewer: bool,
+    /// When the viewer draws a layer from vector tiles (`viewer/<layer>.pmtiles`, read by HTTP
+    /// range requests, so the page needs a web server) instead of embedding it in
+    /// `viewer/data.js` (which works from the folder): `large` (5,000 districts or more),
+    /// `always` or `never`.
+    pub viewer_tiles: ViewerTiles,
+}
+
+/// When the viewer reads a layer from vector tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewerTiles {
+    /// Never: every layer is embedded in `data.js`.
+    Never,
+    /// For layers of at least 5,000 districts.
+    Large,
+    /// For every layer.
+    Always,
+}
+
+impl ViewerTiles {
+    /// Whether a layer of `features` districts is drawn from tiles.
+    pub fn applies(self, features: usize) -> bool {
+        match self {
+            ViewerTiles::Never => false,
+            ViewerTiles::Large => features >= 5_000,
+            ViewerTiles::Always => true,
+        }
+    }
 }
 
 /// How values are grouped into colour classes.
@@ -397,6 +425,7 @@ impl Default for OutputSettings {
             geopackage: false,
             histogram_field: "share_without_broadband".into(),
             viewer: true,
+            viewer_tiles: ViewerTiles::Large,
         }
     }
 }
