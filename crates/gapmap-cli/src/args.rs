@@ -29,7 +29,8 @@ pub struct Args {
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// No progress on long reads (a bar on a terminal, a line per tenth otherwise).
+    /// No progress: the BDC read's bar on a terminal (a line per tenth otherwise) and the
+    /// spinners of the later stages.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 

@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// How a run reports and what it may reuse.
 #[derive(Debug, Default)]
 pub struct Options {
-    /// No progress of the BDC read.
+    /// No progress (the BDC read's bar, the later stages' spinners).
     pub quiet: bool,
     /// The time of each stage and every input, on stderr.
     pub verbose: bool,
@@ -31,10 +31,17 @@ pub fn run(config: &Path, out: &Path, overrides: &Overrides, options: &Options) 
     gapmap::check_out(out)?;
     let inputs = read_inputs(&config, options)?;
     let read = started.elapsed().as_secs_f64();
+    let spinner = Stage::start(options.quiet, "computing the figures of every layer");
     let results = gapmap::compute(&config, &inputs)?;
+    spinner.finish();
     let computed = started.elapsed().as_secs_f64();
     report(&config, &results);
+    let spinner = Stage::start(
+        options.quiet,
+        "writing the package (tables, layers, charts, viewer)",
+    );
     let written = gapmap::publish(out, &config, &inputs, &results)?;
+    spinner.finish();
     let duration = started.elapsed().as_secs_f64();
     eprintln!(
         "wrote {} files to {} in {duration:.2} s",
@@ -116,6 +123,32 @@ fn report(config: &Config, results: &Results) {
     }
     for warning in &results.warnings {
         eprintln!("warning: {warning}");
+    }
+}
+
+/// A stage without a size to count (figures, the package): an indicatif spinner with its
+/// elapsed time on a terminal, nothing otherwise or with `-q` (the stage's result line follows).
+struct Stage(Option<ProgressBar>);
+
+impl Stage {
+    fn start(quiet: bool, message: &str) -> Stage {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Stage(None);
+        }
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_style(
+            ProgressStyle::with_template("  {spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        spinner.set_message(message.to_owned());
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        Stage(Some(spinner))
+    }
+
+    fn finish(self) {
+        if let Some(spinner) = self.0 {
+            spinner.finish_and_clear();
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{ChartFiles, ChartText, FONT, INK, MUTED, PALETTE, draw_frame, render_both};
 use crate::ExportError;
@@ -109,6 +110,9 @@ fn draw<DB: DrawingBackend>(
         f64::midpoint(sorted[sorted.len() / 2 - 1], sorted[sorted.len() / 2])
     };
     let top_y = tallest as f64 * 1.1;
+    // Each label beside its own line, on the side away from the other line, so that neither
+    // line runs through the other's label.
+    let (left_is_mean, gap) = (mean < median, (last - first) * 0.006);
     for (value, name, style) in [
         (mean, "mean", ShapeStyle::from(&INK).stroke_width(2)),
         (
@@ -123,15 +127,21 @@ fn draw<DB: DrawingBackend>(
                 style,
             )))
             .map_err(|e| e.to_string())?;
+        let on_left = (name == "mean") == left_is_mean && mean != median;
+        let (x, anchor) = if on_left {
+            (value - gap, HPos::Right)
+        } else {
+            (value + gap, HPos::Left)
+        };
         chart
             .plotting_area()
             .draw(&Text::new(
                 format!("{name} {}", format(value)),
-                (
-                    value + (last - first) * 0.006,
-                    top_y * if name == "mean" { 0.97 } else { 0.91 },
-                ),
-                (FONT, 15).into_font().color(&INK),
+                (x, top_y * if name == "mean" { 0.97 } else { 0.91 }),
+                (FONT, 15)
+                    .into_font()
+                    .color(&INK)
+                    .pos(Pos::new(anchor, VPos::Top)),
             ))
             .map_err(e)?;
     }

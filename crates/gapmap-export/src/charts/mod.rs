@@ -10,6 +10,7 @@ mod qml;
 mod ranked;
 mod scatter;
 mod stacked;
+mod text;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -45,6 +46,7 @@ pub fn thousands(value: f64) -> String {
 
 use crate::ExportError;
 use crate::atomic::write_atomic;
+use text::Crisp;
 
 /// The font family every chart uses (registered from the bundled DejaVu Sans).
 pub(crate) const FONT: &str = "sans-serif";
@@ -116,58 +118,46 @@ pub(crate) fn draw_frame<DB: plotters::prelude::DrawingBackend>(
     let (_, height) = root.dim_in_pixel();
     let height = height as i32;
     let e = |e: plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    root.draw(&Text::new(
-        text.title.clone(),
-        (30, 22),
-        (FONT, 30).into_font().style(FontStyle::Bold).color(&INK),
-    ))
-    .map_err(e)?;
-    let mut y = 64;
-    if !text.subtitle.is_empty() {
+    let (width, _) = root.dim_in_pixel();
+    let room = width.saturating_sub(60) as f32;
+    // Title, subtitle and warning each wrap at the chart's width (measured with the font that
+    // draws the PNG), so that a long one is not cut at the right edge.
+    let mut y = 22;
+    for (i, line) in wrap(&text.title, 30.0, FontStyle::Bold, room)
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            y += 36;
+        }
         root.draw(&Text::new(
-            text.subtitle.clone(),
+            line,
             (30, y),
-            (FONT, 19).into_font().color(&MUTED),
+            (FONT, 30).into_font().style(FontStyle::Bold).color(&INK),
         ))
         .map_err(e)?;
-        y += 28;
     }
-    if !text.warning.is_empty() {
-        root.draw(&Text::new(
-            text.warning.clone(),
-            (30, y),
-            (FONT, 19)
-                .into_font()
-                .style(FontStyle::Bold)
-                .color(&WARNING),
-        ))
-        .map_err(e)?;
-        y += 28;
+    y += 42;
+    for (lines, style, colour) in [
+        (&text.subtitle, FontStyle::Normal, &MUTED),
+        (&text.warning, FontStyle::Bold, &WARNING),
+    ] {
+        if lines.is_empty() {
+            continue;
+        }
+        for line in wrap(lines, 19.0, style, room) {
+            root.draw(&Text::new(
+                line,
+                (30, y),
+                (FONT, 19).into_font().style(style).color(colour),
+            ))
+            .map_err(e)?;
+            y += 24;
+        }
+        y += 4;
     }
     let font = (FONT, 14).into_font().color(&MUTED);
-    let (width, _) = root.dim_in_pixel();
-    let room = width.saturating_sub(60);
-    let fits = |line: &str| {
-        root.estimate_text_size(line, &font)
-            .map_or(true, |(w, _)| w <= room)
-    };
-    let mut lines: Vec<String> = Vec::new();
-    for paragraph in text.source.lines() {
-        let mut line = String::new();
-        for word in paragraph.split(' ') {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if fits(&candidate) || line.is_empty() {
-                line = candidate;
-            } else {
-                lines.push(std::mem::replace(&mut line, word.to_owned()));
-            }
-        }
-        lines.push(line);
-    }
+    let lines = wrap(&text.source, 14.0, FontStyle::Normal, room);
     let footer_top = height - 16 - 19 * lines.len() as i32;
     for (i, line) in lines.into_iter().enumerate() {
         root.draw(&Text::new(
@@ -178,6 +168,29 @@ pub(crate) fn draw_frame<DB: plotters::prelude::DrawingBackend>(
         .map_err(e)?;
     }
     Ok((y + 12, footer_top - 12))
+}
+
+/// `text` broken into lines no wider than `room` pixels at `size` px (between words; a word
+/// wider than the room stands alone); each line of `text` starts a new one.
+fn wrap(text: &str, size: f32, style: FontStyle, room: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if line.is_empty() || text::text_width(&candidate, size, style) <= room {
+                line = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            }
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 pub(crate) fn chart_error(path: &Path, e: impl std::fmt::Display) -> ExportError {
@@ -222,7 +235,7 @@ fn encode_png(
 pub(crate) fn render_both(
     base: &Path,
     size: (u32, u32),
-    draw_png: impl FnOnce(&Area<'_, BitMapBackend<'_>>) -> Result<(), String>,
+    draw_png: impl FnOnce(&Area<'_, Crisp<'_>>) -> Result<(), String>,
     draw_svg: impl FnOnce(&Area<'_, SVGBackend<'_>>) -> Result<(), String>,
 ) -> Result<ChartFiles, ExportError> {
     register_fonts();
@@ -230,7 +243,7 @@ pub(crate) fn render_both(
     let svg = base.with_extension("svg");
     let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let backend = BitMapBackend::with_buffer(&mut pixels, size);
+        let backend = Crisp(BitMapBackend::with_buffer(&mut pixels, size));
         let root = backend.into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_error(&png, e))?;
         draw_png(&root).map_err(|e| chart_error(&png, e))?;

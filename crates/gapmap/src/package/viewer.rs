@@ -134,8 +134,8 @@ fn chart_caption(stem: &str, level: &str) -> String {
             "Unaffordable at several shares of income (bars)".to_owned()
         }
         other if other.starts_with("histogram_") => format!(
-            "Distribution of {} (histogram)",
-            other.trim_start_matches("histogram_")
+            "{}: distribution (histogram)",
+            super::charts::distribution::field_title(other.trim_start_matches("histogram_"))
         ),
         other => other.replace('_', " "),
     }

@@ -136,7 +136,10 @@ fn histogram_chart(
         let availability = field.source == FieldSource::Availability;
         let name_of_field = field.name;
         let text = ChartText {
-            title: format!("Distribution of {name_of_field} over the {plural}"),
+            title: format!(
+                "{}: distribution over the {plural}",
+                field_title(name_of_field)
+            ),
             subtitle: format!(
                 "{area} · {} {plural} with a value; withheld (METHOD.md §8) and empty ones left out",
                 values.len()
@@ -147,9 +150,9 @@ fn histogram_chart(
                 String::new()
             },
             legend_title: if share {
-                format!("{name_of_field} (share)")
+                format!("{} ({name_of_field}, share)", field_title(name_of_field))
             } else {
-                name_of_field.to_owned()
+                format!("{} ({name_of_field})", field_title(name_of_field))
             },
             source: source_lines(
                 settings,
@@ -221,4 +224,34 @@ fn income_scatter(
         written.extend([files.png, files.svg]);
     }
     Ok(written)
+}
+
+/// A field's name in words, for chart titles (the field's own name stays on the axis).
+pub(crate) fn field_title(field: &str) -> String {
+    let known = match field {
+        "share_without_broadband" => "Households without broadband",
+        "share_no_internet" => "Households with no internet access",
+        "share_no_computer" => "Households with no computer",
+        "share_unaffordable" => "Households for whom the cheapest plan is unaffordable",
+        "share_served" => "Locations served at 100/20 Mbps",
+        "share_underserved" => "Locations underserved",
+        "share_unserved" => "Locations unserved",
+        "share_gigabit" => "Locations with a gigabit offer",
+        "cost_to_income" => "Cheapest plan as a share of median income",
+        "median_income" => "Median household income",
+        "need_index" => "Need index",
+        "speed_mean_down_mbps" => "Mean download speed (Ookla)",
+        "speed_mean_up_mbps" => "Mean upload speed (Ookla)",
+        "share_slow_tests" => "Share of slow speed tests",
+        _ => "",
+    };
+    if known.is_empty() {
+        let words = field.replace('_', " ");
+        let mut chars = words.chars();
+        chars.next().map_or_else(String::new, |c| {
+            c.to_uppercase().collect::<String>() + chars.as_str()
+        })
+    } else {
+        known.to_owned()
+    }
 }

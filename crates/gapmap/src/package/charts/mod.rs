@@ -3,7 +3,7 @@
 //! affordability sweep.
 
 mod affordability;
-mod distribution;
+pub(crate) mod distribution;
 mod maps;
 
 use std::path::{Path, PathBuf};
