@@ -328,3 +328,91 @@ fn a_layer_covering_every_unit_conserves_and_has_no_unassigned_line() {
         .sum();
     assert!((locations - 6.0).abs() < 1e-9, "{locations} of 6 locations");
 }
+
+// Issue #15: the block-joined Ookla table as the agencies' tools cut it — several files (one per
+// county, overlapping at their edges), given as a folder or as a list — reads as the one file:
+// a tile in two files is one tile, a (block, tile) row in two files counts once.
+#[test]
+fn block_joined_tiles_in_overlapping_files_count_each_tile_once() {
+    let root = crate::util::root();
+    let text = std::fs::read_to_string(
+        root.join("data/dc/ookla/ookla_fixed_2022_tiles_x_blocks_11001.csv"),
+    )
+    .expect("the DC tiles");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header");
+    let rows: Vec<&str> = lines.collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("tiles");
+    std::fs::create_dir(&folder).expect("folder");
+    let (half, overlap) = (rows.len() / 2, 1_000);
+    for (name, part) in [
+        ("a.csv", &rows[..half + overlap]),
+        ("b.csv", &rows[half - overlap..]),
+    ] {
+        let body = std::iter::once(header)
+            .chain(part.iter().copied())
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(folder.join(name), body + "\n").expect("write");
+    }
+    let (a, b) = (folder.join("a.csv"), folder.join("b.csv"));
+    let speed = |out: &std::path::Path, layer: &str| -> Vec<(String, String, String)> {
+        read_table(&out.join(format!("{layer}.csv")))
+            .into_iter()
+            .map(|r| {
+                (
+                    r["geoid"].clone(),
+                    r["speed_tests"].clone(),
+                    r["speed_mean_down_mbps"].clone(),
+                )
+            })
+            .collect()
+    };
+    let demo = crate::util::demo_output();
+    for (form, value) in [
+        ("folder", format!("[{:?}]", folder.display().to_string())),
+        (
+            "list",
+            format!(
+                "[{:?}, {:?}]",
+                a.display().to_string(),
+                b.display().to_string()
+            ),
+        ),
+    ] {
+        let out = dir.path().join(form);
+        let output = crate::util::gapmap(&[
+            "run",
+            "--config",
+            "data/dc/gapmap.toml",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--set",
+            &format!("ookla.block_tiles={value}"),
+            "--set",
+            "output.charts=false",
+            "--set",
+            "output.viewer=false",
+            "-q",
+        ]);
+        assert!(
+            output.status.success(),
+            "{form}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        for layer in ["block_group", "tract", "ward"] {
+            let got = speed(&out, layer);
+            // (The wards, apportioned by area, have no speed figures from block-joined tiles.)
+            assert!(
+                layer == "ward" || got.iter().any(|r| !r.1.is_empty()),
+                "{form} {layer}: speed figures"
+            );
+            assert_eq!(
+                got,
+                speed(demo, layer),
+                "{form} {layer}: as from the one file"
+            );
+        }
+    }
+}

@@ -23,5 +23,5 @@ pub use bdc::{
 pub use blocks::{read_block_housing, read_block_points};
 pub use boundaries::{Boundary, BoundaryLayer, SourceCrs, read_boundaries};
 pub use error::IngestError;
-pub use ookla::{RawTiles, read_ookla_block_tiles, read_ookla_tiles};
+pub use ookla::{BlockTiles, RawTiles, read_ookla_block_tiles, read_ookla_tiles};
 pub use prices::{AreaPrices, PlanColumns, read_area_prices, read_plans};

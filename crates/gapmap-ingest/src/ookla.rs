@@ -31,13 +31,48 @@ const COLUMNS: [&str; 8] = [
 
 /// Reads block-joined Ookla tiles.
 pub fn read_ookla_block_tiles(path: &Path) -> Result<SpeedTiles, IngestError> {
+    let mut merged = BlockTiles::default();
+    merged.add(path)?;
+    Ok(merged.finish())
+}
+
+/// Block-joined tile tables read one after another (per-county files, say) into one set of
+/// tiles: a tile (its figures and quarter) in several files is one tile, and a (block, tile)
+/// pair given twice is one pair.
+#[derive(Debug, Default)]
+pub struct BlockTiles {
+    tiles: SpeedTiles,
+    index: HashMap<[u64; 7], u32>,
+}
+
+impl BlockTiles {
+    /// Adds a block-joined table; returns its rows.
+    pub fn add(&mut self, path: &Path) -> Result<u64, IngestError> {
+        add_block_tiles(&mut self.tiles, &mut self.index, path)
+    }
+
+    /// The tiles, each (block, tile) pair once, in the order first read.
+    pub fn finish(mut self) -> SpeedTiles {
+        let mut seen = std::collections::HashSet::with_capacity(self.tiles.tile_blocks.len());
+        self.tiles
+            .tile_blocks
+            .retain(|(block, tile)| seen.insert((block.clone(), *tile)));
+        self.tiles
+    }
+}
+
+fn add_block_tiles(
+    tiles: &mut SpeedTiles,
+    index: &mut HashMap<[u64; 7], u32>,
+    path: &Path,
+) -> Result<u64, IngestError> {
     let Table {
         mut reader,
         positions,
     } = open_table(path, &COLUMNS, "the block-joined Ookla table")?;
-    let mut tiles = SpeedTiles::default();
-    let mut index: HashMap<[u64; 7], u32> = HashMap::new();
+    let mut rows = 0;
     for (row, record) in reader.records().enumerate() {
+        rows += 1;
         let line = row as u64 + 2;
         let record =
             record.map_err(|e| IngestError::format(path, format!("record {line}: {e}")))?;
@@ -94,7 +129,7 @@ pub fn read_ookla_block_tiles(path: &Path) -> Result<SpeedTiles, IngestError> {
         }
         tiles.tile_blocks.push((block, id));
     }
-    Ok(tiles)
+    Ok(rows)
 }
 
 #[cfg(test)]

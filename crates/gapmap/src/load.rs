@@ -9,9 +9,9 @@ use gapmap_core::{AcsTables, Availability, BlockHousing, GeoId, Level, LocationT
 use gapmap_export::InputFile;
 use gapmap_gaps::affordability::AffordabilityInputs;
 use gapmap_ingest::{
-    BdcProgress, BdcSnapshot, BdcStats, BoundaryLayer, SnapshotInput, read_acs, read_area_prices,
-    read_availability, read_block_housing, read_block_points, read_boundaries,
-    read_ookla_block_tiles, read_ookla_tiles, read_plans,
+    BdcProgress, BdcSnapshot, BdcStats, BlockTiles, BoundaryLayer, SnapshotInput, read_acs,
+    read_area_prices, read_availability, read_block_housing, read_block_points, read_boundaries,
+    read_ookla_tiles, read_plans,
 };
 
 use crate::config::Config;
@@ -412,20 +412,28 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let Some(ookla) = &config.settings.ookla else {
         return Ok(());
     };
-    if let Some(block_tiles) = &ookla.block_tiles {
-        let path = config.base.join(block_tiles);
-        let tiles = read_ookla_block_tiles(&path)?;
+    if !ookla.block_tiles.is_empty() {
+        let mut merged = BlockTiles::default();
+        for path in expand(&config.base, &ookla.block_tiles, &["csv"])? {
+            let rows = merged.add(&path)?;
+            inputs.describe(config, "ookla", &path)?;
+            if rows == 0 {
+                inputs.warnings.push(format!(
+                    "{} holds no tile: was the download cut short? (it adds no test)",
+                    config.shown(&path)
+                ));
+            }
+        }
+        let tiles = merged.finish();
         eprintln!(
             "  Ookla: {} tiles over {} block rows",
             tiles.tiles.len(),
             tiles.tile_blocks.len()
         );
-        inputs.describe(config, "ookla", &path)?;
         if tiles.tiles.is_empty() {
-            inputs.warnings.push(format!(
-                "{} holds no tile: the speed fields stay empty",
-                config.shown(&path)
-            ));
+            inputs.warnings.push(
+                "the block-joined Ookla tables hold no tile: the speed fields stay empty".into(),
+            );
         }
         inputs.speeds = Some(tiles);
         return Ok(());

@@ -57,7 +57,7 @@ impl Settings {
             );
         }
         if let Some(ookla) = &self.ookla
-            && ookla.block_tiles.is_some() != ookla.tiles.is_empty()
+            && ookla.block_tiles.is_empty() == ookla.tiles.is_empty()
         {
             bail!(
                 "{}: [ookla] needs exactly one of `block_tiles` (the block-joined table) and `tiles` (raw tile files)",
@@ -207,9 +207,10 @@ impl Settings {
             }
         }
         if let Some(ookla) = &self.ookla {
-            if let Some(block_tiles) = &ookla.block_tiles {
-                expect("ookla.block_tiles", block_tiles);
-            }
+            ookla
+                .block_tiles
+                .iter()
+                .for_each(|p| expect("ookla.block_tiles", p));
             ookla.tiles.iter().for_each(|p| expect("ookla.tiles", p));
         }
         for level in &self.levels {

@@ -131,14 +131,30 @@ fn default_point_longitude() -> String {
 #[serde(deny_unknown_fields)]
 pub struct OoklaSettings {
     /// Block-joined tiles (`GEOID20, avg_d_mbps, ...`), each tile repeated for every block it
-    /// touches.
-    pub block_tiles: Option<PathBuf>,
+    /// touches: a file, a list of files or folders of them (one per county, say; a tile in
+    /// several files is one tile).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub block_tiles: Vec<PathBuf>,
     /// Raw tile files as Ookla publishes them (GeoJSON, Parquet, CSV with quadkeys), or folders
     /// of them; tiles go to the district holding their centroid (METHOD.md §5).
     #[serde(default)]
     pub tiles: Vec<PathBuf>,
     /// The quarters covered, e.g. "2022 Q1–Q4".
     pub period: String,
+}
+
+/// A path or a list of paths, as a file key of `gapmap.toml` takes them.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "a path or a list of paths")]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(path) => vec![path],
+        OneOrMany::Many(paths) => paths,
+    })
 }
 
 /// One census level.
