@@ -14,7 +14,9 @@ use gapmap_core::{AcsValue, Estimate, GeoId, Level, NotAvailable, decode_acs_cel
 use crate::IngestError;
 
 /// Columns that may hold the unit's GEOID.
-const GEOID_COLUMNS: [&str; 6] = ["GEO_ID", "GEOID", "GEOID21", "GEOID20", "GEOID10", "geoid"];
+const GEOID_COLUMNS: [&str; 7] = [
+    "GEO_ID", "GEOID", "GEOID21", "GEOID20", "GEOID10", "geoid", "ucgid",
+];
 
 /// One ACS table file: every variable it holds, by unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,9 +95,103 @@ fn negative(value: Option<f64>, what: &str) -> Option<String> {
         })
 }
 
-/// Reads one ACS table file in either shape.
+/// Reads one ACS table file in either CSV shape, or a Census Data API reply (`.json`).
 pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
-    let mut reader = crate::table::csv_reader(path, csv::ReaderBuilder::new().flexible(false))?;
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        let csv = census_api_json(path)?;
+        let reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(std::io::Cursor::new(csv));
+        return read_acs_records(path, reader);
+    }
+    let reader = crate::table::csv_reader(path, csv::ReaderBuilder::new().flexible(false))?;
+    read_acs_records(path, reader)
+}
+
+/// The Census Data API's geography columns, in the order of its hierarchy; their codes joined
+/// make the GEOID (state 2 digits, county 3, tract 6, block group 1).
+const API_GEOGRAPHY: [&str; 4] = ["state", "county", "tract", "block group"];
+
+/// A Census Data API reply as CSV text with a `GEOID` column. The reply is a JSON array of
+/// arrays of strings, the header first, the geography columns the query named (`for=` and
+/// `in=`) after the variables (Census Data API User Guide, "Core concepts" and "Example
+/// queries"); a cell may be `null`. A `GEO_ID` or `ucgid` column, when asked for, is the id.
+fn census_api_json(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let not_api = |what: String| {
+        IngestError::format(
+            path,
+            format!(
+                "{what}: a Census Data API reply is an array of arrays, the header row first (as api.census.gov answers `get=...&for=block group:*&in=state:11 county:001`)"
+            ),
+        )
+    };
+    let rows: Vec<Vec<Option<String>>> = serde_json::from_reader(std::io::BufReader::new(file))
+        .map_err(|e| not_api(format!("not JSON of that shape ({e})")))?;
+    let mut rows = rows.into_iter();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| not_api("an empty array".into()))?
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let id = header.iter().position(|h| h == "GEO_ID" || h == "ucgid");
+    let geography: Vec<usize> = API_GEOGRAPHY
+        .iter()
+        .map_while(|g| header.iter().position(|h| h == g))
+        .collect();
+    if id.is_none() && geography.is_empty() {
+        return Err(not_api(format!(
+            "no geography column (GEO_ID, ucgid, or {}) among {}",
+            API_GEOGRAPHY.join(", "),
+            header.join(", ")
+        )));
+    }
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| {
+        out.write_record(record)
+            .map_err(|e| IngestError::format(path, e.to_string()))
+    };
+    let mut columns = header.clone();
+    if id.is_none() {
+        columns.push("GEOID".into());
+    }
+    write(&mut out, &columns)?;
+    for (index, row) in rows.enumerate() {
+        if row.len() != header.len() {
+            return Err(IngestError::Value {
+                path: path.to_owned(),
+                record: index as u64 + 2,
+                column: String::new(),
+                message: format!(
+                    "row {} has {} cells but the header has {}: the reply was cut or is not one query's",
+                    index + 2,
+                    row.len(),
+                    header.len()
+                ),
+            });
+        }
+        let mut record: Vec<String> = row.into_iter().map(Option::unwrap_or_default).collect();
+        if id.is_none() {
+            let geoid: String = geography.iter().map(|&i| record[i].as_str()).collect();
+            record.push(geoid);
+        }
+        write(&mut out, &record)?;
+    }
+    out.into_inner()
+        .map_err(|e| IngestError::format(path, e.to_string()))
+}
+
+fn read_acs_records<R: std::io::Read>(
+    path: &Path,
+    mut reader: csv::Reader<R>,
+) -> Result<AcsFile, IngestError> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| csv_error(path, &e))?
@@ -309,6 +405,67 @@ mod tests {
 
     fn geoid(text: &str) -> GeoId {
         GeoId::parse(text).expect("valid GEOID")
+    }
+
+    fn write_named(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        (dir, path)
+    }
+
+    // Issue #15: the Census Data API's reply (`get=NAME,B28002_001E,…&for=block group:*&in=state:11
+    // county:001 tract:000101`) reads as the same table in CSV, annotations and nulls included.
+    #[test]
+    fn a_census_api_reply_reads_as_its_csv() {
+        let (_a, json) = write_named(
+            "b28002.json",
+            r#"[["NAME","B28002_001E","B28002_001M","B28002_013E","B28002_013M","state","county","tract","block group"],
+["Block Group 1; Census Tract 1.01; District of Columbia","535","101","0","13","11","001","000101","1"],
+["Block Group 2; Census Tract 1.01; District of Columbia","-666666666","-222222222",null,null,"11","001","000101","2"]]"#,
+        );
+        let (_b, csv) = write_named(
+            "b28002.csv",
+            "GEOID,B28002_001E,B28002_001M,B28002_013E,B28002_013M
+             110010001011,535,101,0,13
+             110010001012,-666666666,-222222222,,
+",
+        );
+        let from_json = read_acs(&json).expect("the reply reads");
+        assert_eq!(from_json, read_acs(&csv).expect("the CSV reads"));
+        assert_eq!(from_json.level, Level::BlockGroup);
+        let households = &from_json.variables["B28002_001"];
+        assert_eq!(households.len(), 2);
+        assert!(households.contains_key(&geoid("110010001012")));
+        // With `GEO_ID` asked for, that is the id.
+        let (_c, with_id) = write_named(
+            "id.json",
+            r#"[["B28002_001E","B28002_001M","GEO_ID","state","county","tract","block group"],
+["535","101","1500000US110010001011","11","001","000101","1"]]"#,
+        );
+        let file = read_acs(&with_id).expect("the reply reads");
+        assert!(file.variables["B28002_001"].contains_key(&geoid("110010001011")));
+    }
+
+    #[test]
+    fn a_reply_of_another_shape_is_refused_naming_what_is_wrong() {
+        for (text, expected) in [
+            (r#"{"error": "unknown variable"}"#, "array of arrays"),
+            ("[]", "an empty array"),
+            (
+                r#"[["B28002_001E","NAME"],["5","x"]]"#,
+                "no geography column",
+            ),
+            (
+                r#"[["B28002_001E","state","county","tract","block group"],["5","11","001","000101"]]"#,
+                "row 2 has 4 cells but the header has 5",
+            ),
+        ] {
+            let (_d, path) = write_named("reply.json", text);
+            let error = read_acs(&path).expect_err("refused").to_string();
+            assert!(error.contains(expected), "{text}: {error}");
+            assert!(error.contains("reply.json"), "{error}");
+        }
     }
 
     #[test]

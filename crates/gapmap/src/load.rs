@@ -359,7 +359,7 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let mut origins = BTreeMap::new();
     let mut level: Option<FirstLevel> = None;
     let mut geography: Option<(u16, PathBuf)> = None;
-    for path in expand(&config.base, &acs_settings.tables, &["csv"])? {
+    for path in expand(&config.base, &acs_settings.tables, &["csv", "json"])? {
         let file = read_acs(&path)?;
         let example = file
             .variables
