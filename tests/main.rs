@@ -9,6 +9,7 @@
 //! - `batch.rs`: `gapmap batch`: parallel jobs, failures, manifest, skipping, shards;
 //! - `checksums.rs`: the demo packages byte for byte against `tests/checksums/` (refactorings);
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
+//! - `configuration.rs`: docs/configuration.md names every key of the settings;
 //! - `corpus.rs`: the bad-input corpus, each broken input with its expected outcome;
 //! - `fuzz_replay.rs`: every fuzz corpus input through its target (a smoke run);
 //! - `geometry.rs`: every published polygon valid under GEOS (shapely), no repeated positions;
@@ -27,6 +28,7 @@ mod atomic;
 mod batch;
 mod checksums;
 mod cli;
+mod configuration;
 mod corpus;
 mod demo;
 mod fuzz_replay;
