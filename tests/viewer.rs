@@ -413,6 +413,16 @@ fn a_layer_of_41112_districts_draws_from_a_small_download() {
     let again = body_of(&browser, &format!("{}index.html{address}", server.url), &[]);
     assert_eq!(data(&again, "opened").as_deref(), Some(geoid.as_str()));
     assert_eq!(data(&again, "address"), Some(address));
+    // A view without a popup (a zoomed part of the layer) is kept in the address too, and a
+    // link to it opens that view.
+    let view = format!("?layer=block_group&map=need_index&at={lat:.5},{lon:.5},12");
+    let body = body_of(&browser, &format!("{}index.html{view}", server.url), &[]);
+    let kept = format!("at={lat:.5}%2C{lon:.5}%2C12");
+    assert!(
+        data(&body, "address").is_some_and(|a| a.contains(&kept)),
+        "{kept}: {body:.600}"
+    );
+    assert!(data(&body, "opened").is_none());
     // A district that is not at that place is said, not silently replaced.
     let wrong = link.replace(&geoid, "000");
     let body = body_of(&browser, &format!("{}index.html{wrong}", server.url), &[]);

@@ -446,6 +446,13 @@
   map.on("click", function (e) {
     if (current && current.tiles && tiled) openAt(e.latlng);
   });
+  // A tiled layer is looked at a part at a time: the address keeps the view (centre and zoom)
+  // so that a shared link opens the same part; with a popup open it keeps the popup's place.
+  map.on("moveend", function () {
+    if (!current || !current.tiles || !tiled || document.body.dataset.opened) return;
+    var c = map.getCenter();
+    remember({ at: c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom() });
+  });
 
   function fillMaps(layerIndex) {
     mapSelect.innerHTML = "";
@@ -505,7 +512,10 @@
     var feature = e.popup._source && e.popup._source.feature;
     if (feature) remember({ open: feature.properties.geoid });
   });
-  map.on("popupclose", function () { remember({ open: null, at: null }); });
+  map.on("popupclose", function () {
+    delete document.body.dataset.opened;
+    remember({ open: null, at: null });
+  });
   // Rotating a phone or resizing the window keeps the districts in view.
   window.addEventListener("resize", function () {
     map.invalidateSize();
@@ -534,7 +544,9 @@
   // ?open=<id> opens that district's popup (deep links); in a tiled layer with its place,
   // ?at=<lat>,<lon>,<zoom>, which the page writes when a popup opens.
   var place = (asked.at || "").split(",").map(Number);
-  if (data.layers[start].tiles && asked.open) {
+  if (data.layers[start].tiles && !asked.open && place.length === 3 && place.every(isFinite) && !document.body.dataset.needsServer) {
+    map.setView([place[0], place[1]], place[2]);
+  } else if (data.layers[start].tiles && asked.open) {
     if (place.length === 3 && place.every(isFinite) && !document.body.dataset.needsServer) {
       map.setView([place[0], place[1]], place[2]);
       openAt(L.latLng(place[0], place[1]), asked.open).then(function (hit) {
