@@ -247,13 +247,23 @@ fn read_acs_records<R: std::io::Read>(
             let columns = (*estimate_column, *moe_column);
             let value = acs_value(path, &headers, &record, line, variable, columns)?;
             let table = values.get_mut(variable).expect("every variable has a map");
-            if table.insert(geoid.clone(), value).is_some() {
-                return Err(IngestError::Value {
-                    path: path.to_owned(),
-                    record: line,
-                    column: headers[geoid_column].clone(),
-                    message: format!("GEOID {geoid} appears twice; keep one row per unit"),
-                });
+            // A unit repeated with the same figures (files of overlapping counties joined into
+            // one) is one unit; with other figures the table contradicts itself.
+            match table.get(&geoid) {
+                Some(earlier) if *earlier != value => {
+                    return Err(IngestError::Value {
+                        path: path.to_owned(),
+                        record: line,
+                        column: headers[geoid_column].clone(),
+                        message: format!(
+                            "GEOID {geoid} appears twice with different {variable} figures; keep one row per unit"
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    table.insert(geoid.clone(), value);
+                }
             }
         }
     }
