@@ -269,6 +269,25 @@ fn cases() -> Vec<Case> {
             },
             expect: Warned(&["tiles.csv holds no tile"]),
         },
+        // Issue #16: Ookla's mobile tiles were read and silently counted as fixed broadband.
+        Case {
+            name: "ookla: mobile tiles given as the speed input",
+            setup: |a| {
+                a.write(
+                    "ookla/2022-01-01_performance_mobile_tiles.csv",
+                    "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices\n0320101101230123,50000,10000,30,60,9\n",
+                );
+                configure(
+                    a,
+                    "[ookla]\ntiles = [\"ookla/2022-01-01_performance_mobile_tiles.csv\"]\nperiod = \"2022 Q1\"\n",
+                );
+            },
+            expect: Error(&[
+                "2022-01-01_performance_mobile_tiles.csv",
+                "mobile tiles",
+                "fixed broadband",
+            ]),
+        },
         // ------------------------------------------------- real files once refused
         Case {
             name: "bdc: a zip made on a Mac (__MACOSX resource forks)",
@@ -300,7 +319,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_trust_case_has_its_expected_outcome() {
     let cases = cases();
-    assert_eq!(cases.len(), 27, "every case of the table runs");
+    assert_eq!(cases.len(), 28, "every case of the table runs");
     check_all(&cases);
 }
 

@@ -408,6 +408,23 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
     Ok(())
 }
 
+/// Refuses Ookla's mobile tiles, which its published names say (`type=mobile/…`,
+/// `…_performance_mobile_tiles.parquet`): the speed figures are of fixed broadband (METHOD.md
+/// §5), and mobile tests read as fixed would be wrong figures that look right.
+fn refuse_mobile(config: &Config, path: &Path) -> Result<()> {
+    let mobile = path.components().any(|c| {
+        let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+        part == "type=mobile" || part.contains("mobile_tiles")
+    });
+    if mobile {
+        bail!(
+            "{} is named as Ookla's mobile tiles: gapmap's speed figures are of fixed broadband (METHOD.md §5), and mobile tests would be counted as fixed; give the fixed tiles (`type=fixed`, `…_performance_fixed_tiles`)",
+            config.shown(path)
+        );
+    }
+    Ok(())
+}
+
 fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let Some(ookla) = &config.settings.ookla else {
         return Ok(());
@@ -415,6 +432,7 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     if !ookla.block_tiles.is_empty() {
         let mut merged = BlockTiles::default();
         for path in expand(&config.base, &ookla.block_tiles, &["csv"])? {
+            refuse_mobile(config, &path)?;
             let rows = merged.add(&path)?;
             inputs.describe(config, "ookla", &path)?;
             if rows == 0 {
@@ -442,6 +460,7 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let mut footprints = Vec::new();
     let extensions = ["geojson", "json", "parquet", "csv"];
     for path in expand(&config.base, &ookla.tiles, &extensions)? {
+        refuse_mobile(config, &path)?;
         let raw = read_ookla_tiles(&path)?;
         inputs.describe(config, "ookla", &path)?;
         if raw.tiles.is_empty() {
