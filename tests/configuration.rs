@@ -13,10 +13,10 @@ fn known_keys(section: &str) -> Vec<String> {
     std::fs::write(&path, format!("{section}\nunknown_probe_key = 1\n")).expect("write");
     let output = gapmap(&["check", "--config", path.to_str().expect("utf-8")]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let listed = stderr
-        .split_once("expected")
-        .map(|(_, rest)| rest.lines().next().unwrap_or(""))
-        .unwrap_or_else(|| panic!("{section}: no list of keys in {stderr}"));
+    let listed = stderr.split_once("expected").map_or_else(
+        || panic!("{section}: no list of keys in {stderr}"),
+        |(_, rest)| rest.lines().next().unwrap_or(""),
+    );
     listed
         .split('`')
         .skip(1)

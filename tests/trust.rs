@@ -401,24 +401,10 @@ fn block_joined_tiles_in_overlapping_files_count_each_tile_once() {
         ),
     ] {
         let out = dir.path().join(form);
-        let output = crate::util::gapmap(&[
-            "run",
-            "--config",
-            "data/dc/gapmap.toml",
-            "--out",
-            out.to_str().expect("utf-8"),
-            "--set",
-            &format!("ookla.block_tiles={value}"),
-            "--set",
-            "output.charts=false",
-            "--set",
-            "output.viewer=false",
-            "-q",
-        ]);
-        assert!(
-            output.status.success(),
-            "{form}: {}",
-            String::from_utf8_lossy(&output.stderr)
+        let tiles = format!("ookla.block_tiles={value}");
+        crate::util::run_dc(
+            &out,
+            &[&tiles, "output.charts=false", "output.viewer=false"],
         );
         for layer in ["block_group", "tract", "ward"] {
             let got = speed(&out, layer);

@@ -117,24 +117,13 @@ fn geopackage_layers_have_the_typed_schema() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("dc");
-    let output = crate::util::gapmap(&[
-        "-q",
-        "run",
-        "--config",
-        "data/dc/gapmap.toml",
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--set",
-        "output.geopackage=true",
-        "--set",
-        "output.charts=false",
-        "--set",
-        "output.viewer=false",
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    crate::util::run_dc(
+        &out,
+        &[
+            "output.geopackage=true",
+            "output.charts=false",
+            "output.viewer=false",
+        ],
     );
     let check = r#"
 import sys, pyogrio
@@ -147,17 +136,7 @@ for layer in ["block_group", "tract", "ward", "ward_2012", "anc"]:
     assert -78 < g["total_bounds"][0] < -76 and 38 < g["total_bounds"][1] < 40, g["total_bounds"]
     print(layer, g["features"])
 "#;
-    let output = Command::new("python3")
-        .args(["-c", check])
-        .arg(&out)
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = crate::util::python_script("python3", check, &out);
     assert!(
         stdout.contains("ward 8") && stdout.contains("block_group 571"),
         "{stdout}"

@@ -150,3 +150,42 @@ pub fn run_config(config: &Path, out: &Path) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Runs the DC configuration into `out` with `sets` (`KEY=VALUE`, as `--set` takes them),
+/// quietly, and asserts that it succeeded.
+pub fn run_dc(out: &Path, sets: &[&str]) {
+    let mut args = vec![
+        "-q",
+        "run",
+        "--config",
+        "data/dc/gapmap.toml",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    for set in sets {
+        args.extend(["--set", set]);
+    }
+    let output = gapmap(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs a Python `script` with `arg` as `sys.argv[1]` and asserts that it succeeded; returns
+/// what it printed.
+pub fn python_script(python: &str, script: &str, arg: &Path) -> String {
+    let output = Command::new(python)
+        .args(["-c", script])
+        .arg(arg)
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}

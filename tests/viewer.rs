@@ -11,7 +11,7 @@ use gapmap_export::charts::{ClassMethod, Worse};
 use gapmap_export::viewer::{ValueFormat, ViewerLayer, ViewerMap, ViewerText, write_viewer};
 use geo::InteriorPoint;
 
-use crate::util::{demo_output, gapmap, python_with, root};
+use crate::util::{demo_output, python_with, root};
 
 /// Debian's Chromium, where installed. `.ci/run` installs it; a machine without it skips the
 /// browser test with a message, unless `GAPMAP_REQUIRE_BROWSER` is set (CI sets it).
@@ -345,6 +345,18 @@ fn layer_of_copies() -> (ViewerLayer, String, (f64, f64)) {
     (layer, geoid, point)
 }
 
+/// The words of the test pages.
+fn page_text(title: &str) -> ViewerText {
+    ViewerText {
+        title: title.into(),
+        subtitle: "The DC demo's block groups, copied 72 times (a state's size).".into(),
+        warning: String::new(),
+        attribution: "Census Bureau; FCC BDC (SIMULATED)".into(),
+        footer: String::new(),
+        links: Vec::new(),
+    }
+}
+
 // Issue #14: a state's block groups draw from a small download — the tiles in view, not the
 // layer — and a shared link, a click and a phone work on them as on the small layers.
 #[test]
@@ -353,15 +365,13 @@ fn a_layer_of_41112_districts_draws_from_a_small_download() {
     let dir = root().join("target/viewer-41112");
     let _ = std::fs::remove_dir_all(&dir);
     let (layer, geoid, (lat, lon)) = layer_of_copies();
-    let text = ViewerText {
-        title: "41,112 block groups".into(),
-        subtitle: "The DC demo's block groups, copied 72 times (a state's size).".into(),
-        warning: String::new(),
-        attribution: "Census Bureau; FCC BDC (SIMULATED)".into(),
-        footer: String::new(),
-        links: Vec::new(),
-    };
-    write_viewer(&dir, &text, &[layer], ClassMethod::Quantiles).expect("viewer written");
+    write_viewer(
+        &dir,
+        &page_text("41,112 block groups"),
+        &[layer],
+        ClassMethod::Quantiles,
+    )
+    .expect("viewer written");
     let archive = std::fs::metadata(dir.join("viewer/block_group.pmtiles"))
         .expect("the tiles")
         .len();
@@ -460,22 +470,9 @@ fn tiled_output() -> &'static Path {
     let (_, out) = TILED.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("tiled");
-        let output = gapmap(&[
-            "run",
-            "--config",
-            "data/dc/gapmap.toml",
-            "--out",
-            out.to_str().expect("utf-8"),
-            "--set",
-            "output.viewer_tiles=\"always\"",
-            "--set",
-            "output.charts=false",
-            "-q",
-        ]);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        crate::util::run_dc(
+            &out,
+            &["output.viewer_tiles=\"always\"", "output.charts=false"],
         );
         (dir, out)
     });
@@ -567,18 +564,7 @@ for layer in ["block_group", "tract", "ward", "ward_2012", "anc"]:
     assert checked > len(rows), (layer, checked)
     print(layer, len(rows), checked)
 "#;
-    let out = tiled_output();
-    let output = Command::new("python3")
-        .args(["-c", check])
-        .arg(out)
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = crate::util::python_script("python3", check, tiled_output());
     assert!(
         stdout.contains("ward 8") && stdout.contains("block_group 571"),
         "{stdout}"
@@ -594,14 +580,7 @@ fn a_layer_of_41112_districts_embedded_for_comparison() {
     let _ = std::fs::remove_dir_all(&dir);
     let (mut layer, _, _) = layer_of_copies();
     layer.tiled = false;
-    let text = ViewerText {
-        title: "41,112 block groups (embedded)".into(),
-        subtitle: String::new(),
-        warning: String::new(),
-        attribution: "Census Bureau; FCC BDC (SIMULATED)".into(),
-        footer: String::new(),
-        links: Vec::new(),
-    };
+    let text = page_text("41,112 block groups (embedded)");
     write_viewer(&dir, &text, &[layer], ClassMethod::Quantiles).expect("viewer written");
     let size = std::fs::metadata(dir.join("viewer/data.js"))
         .expect("data.js")

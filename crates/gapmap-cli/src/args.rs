@@ -120,7 +120,7 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Serve a package folder on this machine (with the range requests the viewer's tiled
-    /// layers need) to look at it in a browser before publishing it.
+    /// layers need) to look at it in a browser before publishing it; `-v` logs each request.
     Serve {
         /// The package folder (the output of `run` or `demo`).
         #[arg(value_name = "DIR", default_value = "out/demo")]
