@@ -83,34 +83,40 @@ fn project(c: Coord<f64>, world: f64) -> Coord<f64> {
     }
 }
 
+/// The bounds of every district's polygons (longitude/latitude); `None` without any.
+#[must_use]
+pub fn layer_bounds(features: &[TileFeature]) -> Option<geo::Rect<f64>> {
+    features
+        .iter()
+        .filter_map(|f| f.geometry.bounding_rect())
+        .reduce(|a, b| {
+            geo::Rect::new(
+                Coord {
+                    x: a.min().x.min(b.min().x),
+                    y: a.min().y.min(b.min().y),
+                },
+                Coord {
+                    x: a.max().x.max(b.max().x),
+                    y: a.max().y.max(b.max().y),
+                },
+            )
+        })
+}
+
 /// The zooms to write: from the one showing the whole layer in 512 px, less one, to the one
 /// where the median district is 64 px across (clamped to `MAX_ZOOM`).
 #[must_use]
 pub fn zoom_range(features: &[TileFeature]) -> Option<(u8, u8)> {
     let world = 256.0;
     let mut spans: Vec<f64> = Vec::with_capacity(features.len());
-    let mut all: Option<geo::Rect<f64>> = None;
     for f in features {
         let Some(rect) = f.geometry.bounding_rect() else {
             continue;
         };
         let (a, b) = (project(rect.min(), world), project(rect.max(), world));
         spans.push((b.x - a.x).abs().max((b.y - a.y).abs()));
-        all = Some(match all {
-            None => rect,
-            Some(r) => geo::Rect::new(
-                Coord {
-                    x: r.min().x.min(rect.min().x),
-                    y: r.min().y.min(rect.min().y),
-                },
-                Coord {
-                    x: r.max().x.max(rect.max().x),
-                    y: r.max().y.max(rect.max().y),
-                },
-            ),
-        });
     }
-    let all = all?;
+    let all = layer_bounds(features)?;
     let (a, b) = (project(all.min(), world), project(all.max(), world));
     let span = (b.x - a.x).abs().max((b.y - a.y).abs()).max(1e-9);
     let fit = (512.0 / span).log2().floor().max(0.0) as u8;
@@ -507,22 +513,7 @@ pub fn write_pmtiles(
     let Some((min_zoom, max_zoom)) = zoom_range(features) else {
         return Ok(None);
     };
-    let bounds = features
-        .iter()
-        .filter_map(|f| f.geometry.bounding_rect())
-        .reduce(|a, b| {
-            geo::Rect::new(
-                Coord {
-                    x: a.min().x.min(b.min().x),
-                    y: a.min().y.min(b.min().y),
-                },
-                Coord {
-                    x: a.max().x.max(b.max().x),
-                    y: a.max().y.max(b.max().y),
-                },
-            )
-        })
-        .expect("a zoom range implies a geometry");
+    let bounds = layer_bounds(features).expect("a zoom range implies a geometry");
     let mut fields = serde_json::Map::new();
     for f in features.iter().take(1) {
         for (k, v) in f.everywhere.iter().chain(&f.detail) {

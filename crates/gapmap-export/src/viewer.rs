@@ -455,22 +455,9 @@ fn tile_features(layer: &ViewerLayer) -> Result<Vec<TileFeature>, ExportError> {
 
 /// West, south, east, north of the features.
 fn bounds(features: &[TileFeature]) -> Vec<f64> {
-    use geo::BoundingRect;
-    let mut b = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for r in features.iter().filter_map(|f| f.geometry.bounding_rect()) {
-        b = [
-            b[0].min(r.min().x),
-            b[1].min(r.min().y),
-            b[2].max(r.max().x),
-            b[3].max(r.max().y),
-        ];
-    }
-    b.to_vec()
+    crate::tiles::layer_bounds(features).map_or_else(Vec::new, |r| {
+        vec![r.min().x, r.min().y, r.max().x, r.max().y]
+    })
 }
 
 #[cfg(test)]
