@@ -269,16 +269,20 @@ fn shift(value: &mut serde_json::Value, dx: f64, dy: f64) {
 }
 
 /// The bench's layer of a state's size: the demo's 571 block groups (web geometry, figures and
-/// all) copied 72 times side by side, 9 by 8, each copy with its own ids: 41,112 districts over
-/// 2.25° by 2°. Returns the layer and a point inside one named district of the last copy.
-fn layer_of_copies() -> (ViewerLayer, String, (f64, f64)) {
+/// all) copied `columns` × `rows` times side by side, each copy with its own ids — 9 by 8 make
+/// 41,112 districts over 2.25° by 2°. Returns the layer and a point inside one named district
+/// of the last copy.
+fn layer_of_copies(columns: u32, rows: u32) -> (ViewerLayer, String, (f64, f64)) {
     let text = std::fs::read_to_string(demo_output().join("block_group.web.geojson"))
         .expect("the demo's web layer");
     let collection: serde_json::Value = serde_json::from_str(&text).expect("GeoJSON");
     let originals = collection["features"].as_array().expect("features");
     let mut features = Vec::new();
-    for copy in 0..72 {
-        let (dx, dy) = (f64::from(copy % 9) * 0.25, -f64::from(copy / 9) * 0.25);
+    for copy in 0..columns * rows {
+        let (dx, dy) = (
+            f64::from(copy % columns) * 0.25,
+            -f64::from(copy / columns) * 0.25,
+        );
         for f in originals {
             let mut f = f.clone();
             shift(&mut f["geometry"]["coordinates"], dx, dy);
@@ -364,7 +368,7 @@ fn a_layer_of_41112_districts_draws_from_a_small_download() {
     let Some(browser) = chromium() else { return };
     let dir = root().join("target/viewer-41112");
     let _ = std::fs::remove_dir_all(&dir);
-    let (layer, geoid, (lat, lon)) = layer_of_copies();
+    let (layer, geoid, (lat, lon)) = layer_of_copies(9, 8);
     write_viewer(
         &dir,
         &page_text("41,112 block groups"),
@@ -578,7 +582,7 @@ for layer in ["block_group", "tract", "ward", "ward_2012", "anc"]:
 fn a_layer_of_41112_districts_embedded_for_comparison() {
     let dir = root().join("target/viewer-41112-embedded");
     let _ = std::fs::remove_dir_all(&dir);
-    let (mut layer, _, _) = layer_of_copies();
+    let (mut layer, _, _) = layer_of_copies(9, 8);
     layer.tiled = false;
     let text = page_text("41,112 block groups (embedded)");
     write_viewer(&dir, &text, &[layer], ClassMethod::Quantiles).expect("viewer written");
@@ -587,4 +591,43 @@ fn a_layer_of_41112_districts_embedded_for_comparison() {
         .len();
     eprintln!("embedded: data.js {size} bytes");
     assert!(size > 20_000_000, "{size}");
+}
+
+// For bench/RESULTS.md: the nation's size, 239,820 districts (420 copies, 21 by 20), as tiles —
+// how long they take to write, and what the first map reads
+// (`cargo test --test e2e -- --ignored nation --nocapture`).
+#[test]
+#[ignore = "writes a 240,000-district archive for a manual measurement"]
+fn a_layer_of_the_nations_size_as_tiles_for_measurement() {
+    let Some(browser) = chromium() else { return };
+    let dir = root().join("target/viewer-nation");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (layer, _, _) = layer_of_copies(21, 20);
+    let started = std::time::Instant::now();
+    write_viewer(
+        &dir,
+        &page_text("239,820 block groups"),
+        &[layer],
+        ClassMethod::Quantiles,
+    )
+    .expect("viewer written");
+    let seconds = started.elapsed().as_secs_f64();
+    let archive = std::fs::metadata(dir.join("viewer/block_group.pmtiles"))
+        .expect("the tiles")
+        .len();
+    let server = Served::start(&dir);
+    let page = format!("{}index.html?layer=block_group", server.url);
+    let body = body_of(&browser, &page, &["--window-size=1280,900"]);
+    assert_eq!(
+        data(&body, "features").as_deref(),
+        Some("239820"),
+        "{body:.400}"
+    );
+    eprintln!(
+        "239,820 districts: written in {seconds:.1} s, archive {archive} bytes; first map: {} tiles, {} bytes of tiles read, {} bytes served in all, {} ms (browser clock)",
+        data(&body, "tiles-drawn").unwrap_or_default(),
+        data(&body, "bytes").unwrap_or_default(),
+        server.bytes_sent(),
+        data(&body, "first-map-ms").unwrap_or_default()
+    );
 }

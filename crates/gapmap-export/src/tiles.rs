@@ -336,6 +336,35 @@ fn cut(geometry: &MultiPolygon<f64>, z: u8, epsilon: f64) -> Cut {
         .collect()
 }
 
+/// Keeps one district's square per screen pixel: where districts are under a pixel (drawn as
+/// one-pixel squares), later squares on an occupied pixel would paint over the same pixel, so
+/// they are left out of the shallow zooms' tiles. A state's or the nation's first map then
+/// weighs what its pixels need, not what its districts do. Every district stays in the
+/// deepest zoom's tiles, where the popups are read.
+fn thin(parts: &mut TileParts) {
+    let side = UNITS_PER_PX as i32;
+    let mut used = std::collections::HashSet::new();
+    for (_, rings) in parts.iter_mut() {
+        rings.retain(|ring| {
+            let square = ring.len() == 4
+                && area2(ring) == i64::from(side) * i64::from(side) * 2
+                && ring.iter().all(|p| {
+                    (p[0] - ring[0][0]).abs() % side == 0 && (p[1] - ring[0][1]).abs() % side == 0
+                });
+            if !square {
+                return true;
+            }
+            let x = ring.iter().map(|p| p[0]).min().unwrap_or(0);
+            let y = ring.iter().map(|p| p[1]).min().unwrap_or(0);
+            used.insert((
+                (x + side / 2).div_euclid(side),
+                (y + side / 2).div_euclid(side),
+            ))
+        });
+    }
+    parts.retain(|(_, rings)| !rings.is_empty());
+}
+
 /// Protocol-buffer writing, the few pieces MVT needs.
 mod pbf {
     pub fn varint(buf: &mut Vec<u8>, mut v: u64) {
@@ -497,6 +526,9 @@ fn zoom_tiles(
         .into_par_iter()
         .map(|(coord, mut parts)| {
             parts.sort_by_key(|(i, _)| *i);
+            if !detail {
+                thin(&mut parts);
+            }
             (coord, encode_tile(name, features, &parts, detail))
         })
         .collect())
@@ -605,6 +637,22 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn one_square_per_pixel_is_kept_and_larger_districts_all() {
+        let square = |x: i32, y: i32| vec![[x, y], [x + 16, y], [x + 16, y + 16], [x, y + 16]];
+        let big = vec![[0, 0], [100, 0], [100, 100], [0, 100]];
+        let mut parts: TileParts = vec![
+            (0, vec![square(0, 0)]),
+            (1, vec![square(0, 0)]),
+            (2, vec![square(16, 0)]),
+            (3, vec![big.clone()]),
+            (4, vec![big]),
+        ];
+        thin(&mut parts);
+        let kept: Vec<usize> = parts.iter().map(|(i, _)| *i).collect();
+        assert_eq!(kept, vec![0, 2, 3, 4]);
     }
 
     #[test]
