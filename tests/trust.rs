@@ -421,3 +421,73 @@ fn block_joined_tiles_in_overlapping_files_count_each_tile_once() {
         }
     }
 }
+
+// Issue #15: the 2020 block counts as published per county, overlapping or not, read as one
+// table; two files that disagree on a block are refused naming both.
+#[test]
+fn block_counts_in_several_files_read_as_one_and_contradictions_are_refused() {
+    let root = crate::util::root();
+    let text = std::fs::read_to_string(
+        root.join("data/dc/census2020/census2020_address_counts_by_block_11.csv"),
+    )
+    .expect("the DC block counts");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header");
+    // Long format, both measures of every block; the TOTAL check rows are the whole file's.
+    let rows: Vec<&str> = lines.filter(|l| !l.starts_with("TOTAL")).collect();
+    let mut blocks: Vec<&str> = rows.iter().filter_map(|r| r.split(',').next()).collect();
+    blocks.sort_unstable();
+    blocks.dedup();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("blocks");
+    std::fs::create_dir(&folder).expect("folder");
+    let half = blocks.len() / 2;
+    let write = |name: &str, wanted: &[&str]| {
+        let body = std::iter::once(header)
+            .chain(rows.iter().copied().filter(|r| {
+                wanted
+                    .binary_search(&r.split(',').next().unwrap_or(""))
+                    .is_ok()
+            }))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(folder.join(name), body + "\n").expect("write");
+    };
+    // Two counties' files overlapping by 100 blocks.
+    write("a.csv", &blocks[..half + 100]);
+    write("b.csv", &blocks[half - 100..]);
+    let out = dir.path().join("out");
+    let set = format!("blocks.housing_counts=[{:?}]", folder.display().to_string());
+    crate::util::run_dc(&out, &[&set, "output.charts=false", "output.viewer=false"]);
+    let demo = crate::util::demo_output();
+    for layer in ["ward", "anc", "block_group"] {
+        assert_eq!(
+            read_table(&out.join(format!("{layer}.csv"))),
+            read_table(&demo.join(format!("{layer}.csv"))),
+            "{layer}: as from the one file"
+        );
+    }
+    // A block given other counts in a second file.
+    let (block, rest) = rows[0].split_once(',').expect("a row");
+    let measure_value = rest.rsplit_once(',').expect("a value").0;
+    std::fs::write(
+        folder.join("c.csv"),
+        format!("{header}\n{block},{measure_value},999999\n"),
+    )
+    .expect("write");
+    let output = crate::util::gapmap(&[
+        "run",
+        "--config",
+        "data/dc/gapmap.toml",
+        "--out",
+        dir.path().join("bad").to_str().expect("utf-8"),
+        "--set",
+        &set,
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(block) && stderr.contains("c.csv") && stderr.contains("contradict"),
+        "{stderr}"
+    );
+}

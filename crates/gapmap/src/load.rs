@@ -148,14 +148,38 @@ pub fn load_with_bdc(
     load_acs(config, &mut inputs)?;
     let settings = &config.settings;
     if let Some(blocks) = &settings.blocks {
-        let path = config.base.join(&blocks.housing_counts);
-        let counts = read_block_housing(&path)?;
+        // Per-county files (PL 94-171 is published by county) or one: a block in two files
+        // must have the same counts.
+        let mut counts: BTreeMap<GeoId, gapmap_core::BlockHousing> = BTreeMap::new();
+        let mut first_file: BTreeMap<GeoId, PathBuf> = BTreeMap::new();
+        for path in expand(&config.base, &blocks.housing_counts, &["csv"])? {
+            for (block, housing) in read_block_housing(&path)? {
+                match counts.get(&block) {
+                    Some(earlier) if *earlier != housing => bail!(
+                        "block {block} has {} housing units and {} group quarters in {} but {} and {} in {}: the block-count files contradict each other; keep one of them",
+                        earlier.housing_units,
+                        earlier.group_quarters,
+                        first_file
+                            .get(&block)
+                            .map_or_else(String::new, |p| config.shown(p)),
+                        housing.housing_units,
+                        housing.group_quarters,
+                        config.shown(&path)
+                    ),
+                    Some(_) => {}
+                    None => {
+                        counts.insert(block.clone(), housing);
+                        first_file.insert(block, path.clone());
+                    }
+                }
+            }
+            inputs.describe(config, "blocks", &path)?;
+        }
         eprintln!(
             "  blocks: {} blocks, {} housing units",
             counts.len(),
             counts.values().map(|b| b.housing_units).sum::<u64>()
         );
-        inputs.describe(config, "blocks", &path)?;
         inputs.blocks = Some(counts);
     }
     load_ookla(config, &mut inputs)?;

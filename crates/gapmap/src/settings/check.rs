@@ -201,7 +201,10 @@ impl Settings {
             acs.tables.iter().for_each(|p| expect("acs.tables", p));
         }
         if let Some(blocks) = &self.blocks {
-            expect("blocks.housing_counts", &blocks.housing_counts);
+            blocks
+                .housing_counts
+                .iter()
+                .for_each(|p| expect("blocks.housing_counts", p));
             if let Some(points) = &blocks.points {
                 expect("blocks.points.file", &points.file);
             }

@@ -90,8 +90,10 @@ pub struct AcsSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockSettings {
-    /// The long-format 2020 housing counts.
-    pub housing_counts: PathBuf,
+    /// The long-format 2020 housing counts: a file, a list, or folders (one per county; a
+    /// block in two files must have the same counts).
+    #[serde(deserialize_with = "one_or_many")]
+    pub housing_counts: Vec<PathBuf>,
     /// Block internal points: with them, layers are apportioned through blocks (METHOD.md §6)
     /// instead of by area.
     pub points: Option<BlockPointSettings>,
