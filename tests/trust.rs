@@ -288,6 +288,43 @@ fn cases() -> Vec<Case> {
                 "fixed broadband",
             ]),
         },
+        // Issue #15: boundaries published per county or state, as a folder or a list.
+        Case {
+            name: "boundaries: one file per county, as a folder",
+            setup: |a| {
+                let bg = |id: &str, x: f64| {
+                    Area::layer(&[(
+                        id,
+                        &format!(
+                            "{{\"type\":\"Polygon\",\"coordinates\":{}}}",
+                            square(x, 32.50)
+                        ),
+                    )])
+                };
+                std::fs::remove_file(a.path("bg.geojson")).expect("remove");
+                a.write("bg/a.geojson", &bg("010010201001", -86.50));
+                a.write("bg/b.geojson", &bg("010010201002", -86.49));
+                a.edit(
+                    "gapmap.toml",
+                    "boundaries = \"bg.geojson\"",
+                    "boundaries = \"bg\"",
+                );
+            },
+            expect: Handled { locations: 6.0 },
+        },
+        Case {
+            name: "boundaries: a district in two of the files",
+            setup: |a| {
+                let text = a.read("bg.geojson");
+                a.write("bg2.geojson", &text);
+                a.edit(
+                    "gapmap.toml",
+                    "boundaries = \"bg.geojson\"",
+                    "boundaries = [\"bg.geojson\", \"bg2.geojson\"]",
+                );
+            },
+            expect: Error(&["010010201001", "bg.geojson", "bg2.geojson", "in both"]),
+        },
         // ------------------------------------------------- real files once refused
         Case {
             name: "bdc: a zip made on a Mac (__MACOSX resource forks)",
@@ -319,7 +356,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_trust_case_has_its_expected_outcome() {
     let cases = cases();
-    assert_eq!(cases.len(), 28, "every case of the table runs");
+    assert_eq!(cases.len(), 30, "every case of the table runs");
     check_all(&cases);
 }
 

@@ -1,6 +1,6 @@
 //! Reading every input a configuration names, in the order the provenance lists them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -21,9 +21,10 @@ use rayon::prelude::*;
 /// A district layer as read: its boundaries and, for a city layer, its own tables.
 #[derive(Debug, Clone)]
 pub struct LoadedLayer {
-    /// The boundary file.
+    /// The (first) boundary file.
     pub path: PathBuf,
-    /// The boundary file as the run shows it (relative to the configuration).
+    /// The boundary files as the run shows them (relative to the configuration, joined by
+    /// ` + `).
     pub shown: String,
     /// Its districts.
     pub boundaries: BoundaryLayer,
@@ -659,19 +660,65 @@ fn check_universes(
     Ok(())
 }
 
-/// Where a level's or layer's districts are: the configured file and fields.
+/// Where a level's or layer's districts are: the configured files and fields.
 struct BoundarySource<'a> {
-    file: &'a Path,
+    files: &'a [PathBuf],
     layer: Option<&'a str>,
     id_field: &'a str,
     name_field: Option<&'a str>,
 }
 
+/// The file kinds a folder of boundaries is read for.
+const BOUNDARY_FILES: [&str; 6] = ["geojson", "json", "zip", "shp", "gpkg", "fgb"];
+
 impl BoundarySource<'_> {
-    /// Reads the districts.
-    fn read(&self, config: &Config) -> Result<BoundaryLayer, gapmap_ingest::IngestError> {
-        let path = config.base.join(self.file);
-        read_boundaries(&path, self.layer, self.id_field, self.name_field)
+    /// Reads the districts: every file (a list, or folders of them) in order, one layer. A
+    /// district id in two files is refused: one file per area (county, state) is the shape
+    /// this is for, and two polygons for one id cannot be told apart.
+    fn read(&self, config: &Config) -> Result<(Vec<PathBuf>, BoundaryLayer)> {
+        let paths = expand(&config.base, self.files, &BOUNDARY_FILES)?;
+        let layers = paths
+            .par_iter()
+            .map(|path| read_boundaries(path, self.layer, self.id_field, self.name_field))
+            .collect::<Vec<_>>();
+        let mut merged: Option<BoundaryLayer> = None;
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        for (i, layer) in layers.into_iter().enumerate() {
+            let layer = layer?;
+            for feature in &layer.features {
+                if let Some(&first) = owner.get(&feature.id) {
+                    if first != i {
+                        bail!(
+                            "district {} (field {}) is in both {} and {}: give each district in one file",
+                            feature.id,
+                            self.id_field,
+                            config.shown(&paths[first]),
+                            config.shown(&paths[i])
+                        );
+                    }
+                } else {
+                    owner.insert(feature.id.clone(), i);
+                }
+            }
+            match &mut merged {
+                None => merged = Some(layer),
+                Some(all) => {
+                    all.features.extend(layer.features);
+                    all.repairs.extend(layer.repairs);
+                }
+            }
+        }
+        let merged = merged.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} names no boundary file",
+                self.files
+                    .iter()
+                    .map(|p| config.shown(&config.base.join(p)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        Ok((paths, merged))
     }
 }
 
@@ -680,13 +727,13 @@ impl BoundarySource<'_> {
 fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let settings = &config.settings;
     let level_sources = settings.levels.iter().map(|level| BoundarySource {
-        file: &level.boundaries,
+        files: &level.boundaries,
         layer: level.layer.as_deref(),
         id_field: &level.id_field,
         name_field: level.name_field.as_deref(),
     });
     let layer_sources = settings.layers.iter().map(|layer| BoundarySource {
-        file: &layer.boundaries,
+        files: &layer.boundaries,
         layer: layer.layer.as_deref(),
         id_field: &layer.id_field,
         name_field: layer.name_field.as_deref(),
@@ -697,28 +744,32 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
         .par_iter()
         .map(|source| source.read(config))
         .collect::<Vec<_>>()
-        .into_iter()
-        .zip(&sources);
-    let mut next = |inputs: &mut Inputs, role: &str| -> Result<(PathBuf, BoundaryLayer)> {
-        let (boundaries, source) = read.next().expect("one read per source");
-        let path = config.base.join(source.file);
-        let boundaries = boundaries?;
-        inputs.describe_boundaries(config, role, &path)?;
-        Ok((path, boundaries))
+        .into_iter();
+    let mut next = |inputs: &mut Inputs, role: &str| -> Result<(PathBuf, String, BoundaryLayer)> {
+        let (paths, boundaries) = read.next().expect("one read per source")?;
+        for path in &paths {
+            inputs.describe_boundaries(config, role, path)?;
+        }
+        let shown = paths
+            .iter()
+            .map(|p| config.shown(p))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        Ok((paths[0].clone(), shown, boundaries))
     };
     for level in &settings.levels {
         let role = format!("boundaries:{}", level.level);
-        let (path, boundaries) = next(inputs, &role)?;
+        let (path, shown, boundaries) = next(inputs, &role)?;
         inputs.levels.push(LoadedLayer {
-            shown: config.shown(&path),
             path,
+            shown,
             boundaries,
             tables: None,
         });
     }
     for layer in &settings.layers {
         let role = format!("boundaries:{}", layer.name);
-        let (path, boundaries) = next(inputs, &role)?;
+        let (path, shown, boundaries) = next(inputs, &role)?;
         let points = settings.blocks.as_ref().and_then(|b| b.points.as_ref());
         if let (Some(points), Some(_), None) = (points, layer.apportion_from, &inputs.block_points)
         {
@@ -747,8 +798,8 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
             Some(tables)
         };
         inputs.layers.push(LoadedLayer {
-            shown: config.shown(&path),
             path,
+            shown,
             boundaries,
             tables,
         });

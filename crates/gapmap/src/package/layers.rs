@@ -2,7 +2,6 @@
 //! computed layer beside the boundaries it was computed on.
 
 use std::ops::Deref;
-use std::path::Path;
 
 use gapmap_gaps::run::ComputedLayer;
 use gapmap_ingest::BoundaryLayer;
@@ -18,7 +17,7 @@ pub(crate) struct PublishedLayer<'a> {
     /// The layer's districts as read.
     pub layer: &'a BoundaryLayer,
     /// The boundary file.
-    pub boundaries: &'a Path,
+    pub boundaries: &'a str,
 }
 
 impl Deref for PublishedLayer<'_> {
@@ -33,8 +32,6 @@ impl Deref for PublishedLayer<'_> {
 pub(crate) struct Run<'a> {
     /// The resolved settings.
     pub settings: &'a Settings,
-    /// The folder relative paths start from.
-    pub base: &'a Path,
     /// What was read.
     pub inputs: &'a Inputs,
     /// What was computed.

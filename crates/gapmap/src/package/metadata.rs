@@ -24,7 +24,7 @@ const BLOCK_POINTS: &str = "block points (METHOD.md §6): each block goes to the
 const AREAL: &str = "areal overlay without block points (METHOD.md §6): weight = area(unit ∩ district) / area(unit), geodesic areas on the WGS84 ellipsoid; every count of the unit (locations by tier, ACS estimates with MOE = w·MOE) is multiplied by it; shares recomputed from the apportioned counts";
 
 /// One layer's entry.
-fn layer_entry(settings: &Settings, base: &Path, level: &PublishedLayer<'_>) -> LayerProvenance {
+fn layer_entry(settings: &Settings, level: &PublishedLayer<'_>) -> LayerProvenance {
     let name = level.result.name.as_str();
     let coverage = level.result.coverage;
     let output = &settings.output;
@@ -65,12 +65,7 @@ fn layer_entry(settings: &Settings, base: &Path, level: &PublishedLayer<'_>) -> 
         }),
         geojson: format!("{name}.geojson"),
         csv: format!("{name}.csv"),
-        boundaries: level
-            .boundaries
-            .strip_prefix(base)
-            .unwrap_or(level.boundaries)
-            .display()
-            .to_string(),
+        boundaries: level.boundaries.to_owned(),
         source_crs: level
             .layer
             .source_crs
@@ -199,7 +194,7 @@ pub(crate) fn metadata(out: &Path, run: &Run<'_>, chart_files: &[PathBuf]) -> Me
         layers: run
             .layers
             .iter()
-            .map(|level| layer_entry(settings, run.base, level))
+            .map(|level| layer_entry(settings, level))
             .collect(),
         affordability: affordability(run),
         charts: chart_files

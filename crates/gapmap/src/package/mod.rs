@@ -38,7 +38,6 @@ pub fn write_package(
     let loaded = inputs.levels.iter().chain(&inputs.layers);
     let run = Run {
         settings: &config.settings,
-        base: &config.base,
         inputs,
         results,
         layers: results
@@ -49,7 +48,7 @@ pub fn write_package(
             .map(|(computed, loaded)| PublishedLayer {
                 computed,
                 layer: &loaded.boundaries,
-                boundaries: &loaded.path,
+                boundaries: &loaded.shown,
             })
             .collect(),
     };

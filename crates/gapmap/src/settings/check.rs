@@ -217,10 +217,8 @@ impl Settings {
             ookla.tiles.iter().for_each(|p| expect("ookla.tiles", p));
         }
         for level in &self.levels {
-            expect(
-                &format!("level {} boundaries", level.level),
-                &level.boundaries,
-            );
+            let role = format!("level {} boundaries", level.level);
+            level.boundaries.iter().for_each(|p| expect(&role, p));
         }
         if let Some(affordability) = &self.affordability {
             if let Some(prices) = &affordability.area_prices {
@@ -231,10 +229,8 @@ impl Settings {
             }
         }
         for layer in &self.layers {
-            expect(
-                &format!("layer {} boundaries", layer.name),
-                &layer.boundaries,
-            );
+            let role = format!("layer {} boundaries", layer.name);
+            layer.boundaries.iter().for_each(|p| expect(&role, p));
             for table in &layer.tables {
                 expect(&format!("layer {} tables", layer.name), table);
             }

@@ -166,7 +166,8 @@ pub struct LevelSettings {
     /// `tract`, `block_group` or `county`.
     pub level: Level,
     /// GeoJSON, Shapefile (also zipped), or any OGR source with the `gdal` feature.
-    pub boundaries: PathBuf,
+    #[serde(deserialize_with = "one_or_many")]
+    pub boundaries: Vec<PathBuf>,
     /// The layer inside a multi-layer source (GeoPackage, a zip of shapefiles).
     pub layer: Option<String>,
     /// The field holding the GEOID.
@@ -301,7 +302,8 @@ pub struct LayerSettings {
     /// How charts call one district and several ("ANC", "ANCs"); the name by default.
     pub unit_names: Option<(String, String)>,
     /// GeoJSON, Shapefile (also zipped), or any OGR source with the `gdal` feature.
-    pub boundaries: PathBuf,
+    #[serde(deserialize_with = "one_or_many")]
+    pub boundaries: Vec<PathBuf>,
     /// The layer inside a multi-layer source.
     pub layer: Option<String>,
     /// The field whose value joins the tables' GEOID column.
