@@ -528,3 +528,75 @@ fn block_counts_in_several_files_read_as_one_and_contradictions_are_refused() {
         "{stderr}"
     );
 }
+
+// Issue #15: an area price table in several files (one per county, overlapping) reads as one;
+// an area priced differently in two files is refused naming both.
+#[test]
+fn area_prices_in_several_files_read_as_one_and_contradictions_are_refused() {
+    let text = std::fs::read_to_string(
+        crate::util::root().join("data/dc/prices/bbn_2021_internet_package_price_11001.csv"),
+    )
+    .expect("the DC prices");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header");
+    let rows: Vec<&str> = lines.collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("prices");
+    std::fs::create_dir(&folder).expect("folder");
+    // Split by area (every measure of an area in its file), 50 areas in both files.
+    let mut areas: Vec<&str> = rows.iter().filter_map(|r| r.split(',').next()).collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let half = areas.len() / 2;
+    for (name, wanted) in [
+        ("a.csv", &areas[..half + 50]),
+        ("b.csv", &areas[half - 50..]),
+    ] {
+        let body = std::iter::once(header)
+            .chain(rows.iter().copied().filter(|r| {
+                wanted
+                    .binary_search(&r.split(',').next().unwrap_or(""))
+                    .is_ok()
+            }))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(folder.join(name), body + "\n").expect("write");
+    }
+    let set = format!(
+        "affordability.area_prices.file=[{:?}]",
+        folder.display().to_string()
+    );
+    let out = dir.path().join("out");
+    crate::util::run_dc(&out, &[&set, "output.charts=false", "output.viewer=false"]);
+    let demo = crate::util::demo_output();
+    for layer in ["block_group", "tract", "ward"] {
+        assert_eq!(
+            read_table(&out.join(format!("{layer}.csv"))),
+            read_table(&demo.join(format!("{layer}.csv"))),
+            "{layer}: as from the one file"
+        );
+    }
+    // The first min_price_100_20 row, priced differently in a third file.
+    let row = rows
+        .iter()
+        .find(|r| r.contains(",min_price_100_20,"))
+        .expect("a served-tier price");
+    let area = row.split(',').next().expect("an area");
+    let changed = row.replacen(",min_price_100_20,", ",min_price_100_20,1", 1);
+    std::fs::write(folder.join("c.csv"), format!("{header}\n{changed}\n")).expect("write");
+    let output = crate::util::gapmap(&[
+        "run",
+        "--config",
+        "data/dc/gapmap.toml",
+        "--out",
+        dir.path().join("bad").to_str().expect("utf-8"),
+        "--set",
+        &set,
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(area) && stderr.contains("c.csv") && stderr.contains("contradict"),
+        "{stderr}"
+    );
+}

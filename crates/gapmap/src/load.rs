@@ -510,16 +510,39 @@ fn load_affordability(
 ) -> Result<AffordabilityInputs> {
     let area_prices = match &affordability.area_prices {
         Some(prices) => {
-            let path = config.base.join(&prices.file);
-            let table = read_area_prices(&path, &prices.measure)?;
+            // One table, or one per county: an area in two files must have one price.
+            let mut merged: BTreeMap<String, (f64, PathBuf)> = BTreeMap::new();
+            let mut missing = 0;
+            for path in expand(&config.base, &prices.file, &["csv"])? {
+                let table = read_area_prices(&path, &prices.measure)?;
+                missing += table.missing_values;
+                for (area, price) in table.prices {
+                    match merged.get(&area) {
+                        Some((earlier, first)) if *earlier != price => bail!(
+                            "area {area} has the `{}` price {earlier} in {} but {price} in {}: the price tables contradict each other; keep one",
+                            prices.measure,
+                            config.shown(first),
+                            config.shown(&path)
+                        ),
+                        Some(_) => {}
+                        None => {
+                            merged.insert(area, (price, path.clone()));
+                        }
+                    }
+                }
+                inputs.describe(config, "prices", &path)?;
+            }
             eprintln!(
-                "  prices: {} areas with a `{}` price ({} NA)",
-                table.prices.len(),
-                prices.measure,
-                table.missing_values
+                "  prices: {} areas with a `{}` price ({missing} NA rows)",
+                merged.len(),
+                prices.measure
             );
-            inputs.describe(config, "prices", &path)?;
-            Some(table.prices)
+            Some(
+                merged
+                    .into_iter()
+                    .map(|(area, (price, _))| (area, price))
+                    .collect(),
+            )
         }
         None => None,
     };

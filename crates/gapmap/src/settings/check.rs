@@ -222,7 +222,10 @@ impl Settings {
         }
         if let Some(affordability) = &self.affordability {
             if let Some(prices) = &affordability.area_prices {
-                expect("affordability.area_prices.file", &prices.file);
+                prices
+                    .file
+                    .iter()
+                    .for_each(|p| expect("affordability.area_prices.file", p));
             }
             if let Some(plans) = &affordability.plans {
                 expect("affordability.plans.file", &plans.file);

@@ -207,8 +207,10 @@ fn default_share() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AreaPriceSettings {
-    /// The table.
-    pub file: PathBuf,
+    /// The table: a file, a list, or folders (one per county; an area in two files must have
+    /// one price).
+    #[serde(deserialize_with = "one_or_many")]
+    pub file: Vec<PathBuf>,
     /// The measure giving the lowest served-tier price (e.g. `min_price_100_20`).
     pub measure: String,
     /// The census geography of its GEOIDs (`2010` or `2020`).
