@@ -1,7 +1,7 @@
 //! PNG text placed glyph by glyph as the font says: plotters' ab_glyph renderer (0.3.7) puts each
 //! glyph at its pen position rounded to a whole pixel and without its left side bearing, so
-//! letters crowd and gap ("Meth od", "avai labi l ity") and a decimal point lands against the
-//! digit before it ("30.1%" reads "301%"). `Crisp` wraps the bitmap backend and draws text
+//! letters crowd and gap ("Meth od", "AN Cs", "avai labi l ity"; issue #14 also read "30.1%" as
+//! "301%"), and it drew bold text regular. `Crisp` wraps the bitmap backend and draws text
 //! itself with ab_glyph — kerning, bearings, sub-pixel pen positions — in the same layout box
 //! (plotters' own estimate, so nothing else on a chart moves) and with the same anchors and
 //! rotations. Everything else is the bitmap backend's. The SVGs are unaffected: their text is
@@ -204,75 +204,78 @@ impl DrawingBackend for Crisp<'_> {
 mod tests {
     use super::*;
 
-    /// Columns holding ink of a text's pixels.
-    fn columns(text: &str) -> Vec<i32> {
-        let mut xs: Vec<i32> = glyph_pixels(text, 24.0, FontStyle::Normal)
+    /// Inked pixels (coverage ≥ 0.5) of `text` at `size` px.
+    fn inked(text: &str, size: f32) -> Vec<(i32, i32)> {
+        glyph_pixels(text, size, FontStyle::Normal)
             .into_iter()
-            .filter(|p| p.2 > 0.35)
+            .filter(|p| p.2 >= 0.5)
+            .map(|p| (p.0, p.1))
+            .collect()
+    }
+
+    /// For the pair `ab`: the empty pixel columns between a's ink and b's as drawn, and as the
+    /// font puts them (a's advance and the pair's kerning, less a's ink right edge, plus b's
+    /// left side bearing).
+    fn gap(a: char, b: char, size: f32) -> (f32, f32) {
+        let f = font(FontStyle::Normal).as_scaled(size);
+        let (ia, ib) = (f.glyph_id(a), f.glyph_id(b));
+        let ink = |id| f.font().outline(id).expect("an outline").bounds;
+        let k = f.h_scale_factor();
+        let expected = f.h_advance(ia) + f.kern(ia, ib) + ink(ib).min.x * k - ink(ia).max.x * k;
+        let right = inked(&a.to_string(), size)
+            .iter()
             .map(|p| p.0)
-            .collect();
-        xs.sort_unstable();
-        xs.dedup();
-        xs
+            .max()
+            .expect("ink");
+        let left = inked(&format!("{a}{b}"), size)
+            .iter()
+            .map(|p| p.0)
+            .filter(|x| *x > right)
+            .min()
+            .expect("the second glyph is drawn");
+        ((left - right - 1) as f32, expected)
     }
 
     #[test]
-    fn a_decimal_point_sits_where_the_font_puts_it() {
-        // The empty columns between a digit's ink and the point's are the font's: the digit's
-        // advance, less its ink's right edge, plus the point's left bearing. Plotters drew the
-        // point without its bearing, 2 px too close at 24 px ("30.1%" read "301%").
+    fn glyphs_keep_the_fonts_spacing() {
+        // Plotters 0.3.7 drew each glyph without its left side bearing at a whole-pixel pen:
+        // checked once by hand with its renderer on these pairs at 24 px, "th" had a 1 px gap
+        // where the font has 2.4 and "AN" 0 where it has 2.2 ("Meth od", "AN Cs"), failing
+        // this test; the others were within a pixel.
         for size in [13.0f32, 16.0, 24.0] {
-            let f = font(FontStyle::Normal).as_scaled(size);
-            let (three, dot) = (f.glyph_id('3'), f.glyph_id('.'));
-            let ink = |id| f.font().outline(id).expect("an outline").bounds;
-            let k = f.h_scale_factor();
-            let expected =
-                f.h_advance(three) + f.kern(three, dot) + ink(dot).min.x * k - ink(three).max.x * k;
-            let inked = |text: &str| -> Vec<(i32, i32)> {
-                glyph_pixels(text, size, FontStyle::Normal)
-                    .into_iter()
-                    .filter(|p| p.2 >= 0.5)
-                    .map(|p| (p.0, p.1))
-                    .collect()
-            };
-            let digit = inked("3");
+            for (a, b) in [
+                ('3', '.'),
+                ('t', 'h'),
+                ('h', 'o'),
+                ('l', 'i'),
+                ('i', 'l'),
+                ('A', 'N'),
+            ] {
+                let (drawn, font) = gap(a, b, size);
+                assert!(
+                    (drawn - font).abs() <= 1.0,
+                    "{a}{b} at {size} px: gap {drawn}, font {font:.2}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_decimal_point_sits_on_the_baseline() {
+        for size in [13.0f32, 16.0, 24.0] {
+            let digit = inked("3", size);
             let right = digit.iter().map(|p| p.0).max().expect("ink");
             let bottom = digit.iter().map(|p| p.1).max().expect("ink");
-            let point: Vec<(i32, i32)> = inked("3.").into_iter().filter(|p| p.0 > right).collect();
-            let left = point.iter().map(|p| p.0).min().expect("the point is drawn");
-            let gap = (left - right - 1) as f32;
-            assert!(
-                (gap - expected).abs() <= 1.0,
-                "{size} px: gap {gap}, font {expected:.2}"
-            );
-            // On the baseline with the digit, not raised.
-            let point_bottom = point.iter().map(|p| p.1).max().expect("ink");
+            let point_bottom = inked("3.", size)
+                .iter()
+                .filter(|p| p.0 > right)
+                .map(|p| p.1)
+                .max()
+                .expect("the point is drawn");
             assert!(
                 (point_bottom - bottom).abs() <= 1,
                 "{size} px: {point_bottom} vs {bottom}"
             );
         }
-    }
-
-    #[test]
-    fn letters_keep_the_fonts_spacing() {
-        // "ll" is two equal stems 0.28 em apart: the same gap wherever the pair starts, to the
-        // pixel. Plotters' whole-pixel pens without bearings gave gaps of 2 to 5 px here.
-        let mut gaps = Vec::new();
-        for prefix in ["", "a", "ab", "abc", "abcd", "Meth", "availabi"] {
-            let xs = columns(&format!("{prefix}ll"));
-            let base = columns(prefix).last().copied().unwrap_or(-10);
-            let stems: Vec<i32> = xs.into_iter().filter(|x| *x > base + 1).collect();
-            let gap: Vec<i32> = stems
-                .windows(2)
-                .map(|w| w[1] - w[0])
-                .filter(|g| *g > 1)
-                .collect();
-            assert_eq!(gap.len(), 1, "{prefix}ll: {stems:?}");
-            gaps.push(gap[0]);
-        }
-        let (lo, hi) = (gaps.iter().min(), gaps.iter().max());
-        assert!(hi.zip(lo).is_some_and(|(h, l)| h - l <= 1), "{gaps:?}");
-        assert!(gaps.iter().all(|g| (3..=6).contains(g)), "{gaps:?}");
     }
 }
