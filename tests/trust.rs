@@ -3,6 +3,8 @@
 //! thing, and expects the run to refuse it with a message naming the file, row or key and what
 //! to do — or, where the input is real and readable, to handle it.
 
+use std::path::Path;
+
 use crate::corpus::{Area, Case, Expect, check_all, square};
 use crate::util::read_table;
 
@@ -385,47 +387,94 @@ fn a_layer_covering_every_unit_conserves_and_has_no_unassigned_line() {
     assert!((locations - 6.0).abs() < 1e-9, "{locations} of 6 locations");
 }
 
-// Issue #15: the block-joined Ookla table as the agencies' tools cut it — several files (one per
-// county, overlapping at their edges), given as a folder or as a list — reads as the one file:
-// a tile in two files is one tile, a (block, tile) row in two files counts once.
+/// The header and rows of a table of the DC demo (`data/dc/<path>`), without the rows whose
+/// first cell is `TOTAL` (a file's check sums, which a part of the file cannot keep).
+fn dc_table(path: &str) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(crate::util::root().join("data/dc").join(path))
+        .expect("a DC table");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header").to_owned();
+    let rows = lines
+        .filter(|l| !l.starts_with("TOTAL,"))
+        .map(str::to_owned)
+        .collect();
+    (header, rows)
+}
+
+/// Writes a CSV of `header` and `rows` at `folder/name`.
+fn write_csv<'a>(folder: &Path, name: &str, header: &str, rows: impl Iterator<Item = &'a String>) {
+    let mut body = vec![header.to_owned()];
+    body.extend(rows.cloned());
+    std::fs::create_dir_all(folder).expect("folder");
+    std::fs::write(folder.join(name), body.join("\n") + "\n").expect("write");
+}
+
+/// Writes `a.csv` and `b.csv` into `folder` as two counties' files would be: every row of a
+/// key (the first cell: block, area) in the file of its key, the `overlap` keys in the middle
+/// in both.
+fn split_by_key(folder: &Path, header: &str, rows: &[String], overlap: usize) {
+    let key = |r: &String| r.split(',').next().unwrap_or("").to_owned();
+    let mut keys: Vec<String> = rows.iter().map(key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let half = keys.len() / 2;
+    for (name, wanted) in [
+        ("a.csv", &keys[..half + overlap]),
+        ("b.csv", &keys[half - overlap..]),
+    ] {
+        let rows = rows
+            .iter()
+            .filter(|r| wanted.binary_search(&key(r)).is_ok());
+        write_csv(folder, name, header, rows);
+    }
+}
+
+/// Runs the DC configuration with `set` into `out`, and asserts that `layers` are the demo's,
+/// value for value.
+fn same_as_demo(out: &Path, set: &str, layers: &[&str]) {
+    crate::util::run_dc(out, &[set, "output.charts=false", "output.viewer=false"]);
+    let demo = crate::util::demo_output();
+    for layer in layers {
+        assert_eq!(
+            read_table(&out.join(format!("{layer}.csv"))),
+            read_table(&demo.join(format!("{layer}.csv"))),
+            "{layer}: as from the one file"
+        );
+    }
+}
+
+/// Runs the DC configuration with `set` into `out`: it must stop with a data error (exit 3)
+/// whose message holds every one of `expected`.
+fn refused(out: &Path, set: &str, expected: &[&str]) {
+    let output = crate::util::gapmap(&[
+        "run",
+        "--config",
+        "data/dc/gapmap.toml",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--set",
+        set,
+    ]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for text in expected {
+        assert!(stderr.contains(text), "{text}: {stderr}");
+    }
+}
+
+// Issue #15: the block-joined Ookla table as the agencies' tools cut it — several files
+// overlapping at their edges, given as a folder or as a list — reads as the one file: a tile
+// in two files is one tile, a (block, tile) row in two files counts once.
 #[test]
 fn block_joined_tiles_in_overlapping_files_count_each_tile_once() {
-    let root = crate::util::root();
-    let text = std::fs::read_to_string(
-        root.join("data/dc/ookla/ookla_fixed_2022_tiles_x_blocks_11001.csv"),
-    )
-    .expect("the DC tiles");
-    let mut lines = text.lines();
-    let header = lines.next().expect("a header");
-    let rows: Vec<&str> = lines.collect();
+    let (header, rows) = dc_table("ookla/ookla_fixed_2022_tiles_x_blocks_11001.csv");
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("tiles");
-    std::fs::create_dir(&folder).expect("folder");
+    // Split by rows (the file's order kept), 1,000 rows in both.
     let (half, overlap) = (rows.len() / 2, 1_000);
-    for (name, part) in [
-        ("a.csv", &rows[..half + overlap]),
-        ("b.csv", &rows[half - overlap..]),
-    ] {
-        let body = std::iter::once(header)
-            .chain(part.iter().copied())
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(folder.join(name), body + "\n").expect("write");
-    }
+    write_csv(&folder, "a.csv", &header, rows[..half + overlap].iter());
+    write_csv(&folder, "b.csv", &header, rows[half - overlap..].iter());
     let (a, b) = (folder.join("a.csv"), folder.join("b.csv"));
-    let speed = |out: &std::path::Path, layer: &str| -> Vec<(String, String, String)> {
-        read_table(&out.join(format!("{layer}.csv")))
-            .into_iter()
-            .map(|r| {
-                (
-                    r["geoid"].clone(),
-                    r["speed_tests"].clone(),
-                    r["speed_mean_down_mbps"].clone(),
-                )
-            })
-            .collect()
-    };
-    let demo = crate::util::demo_output();
     for (form, value) in [
         ("folder", format!("[{:?}]", folder.display().to_string())),
         (
@@ -438,24 +487,16 @@ fn block_joined_tiles_in_overlapping_files_count_each_tile_once() {
         ),
     ] {
         let out = dir.path().join(form);
-        let tiles = format!("ookla.block_tiles={value}");
-        crate::util::run_dc(
+        same_as_demo(
             &out,
-            &[&tiles, "output.charts=false", "output.viewer=false"],
+            &format!("ookla.block_tiles={value}"),
+            &["block_group", "tract", "ward"],
         );
-        for layer in ["block_group", "tract", "ward"] {
-            let got = speed(&out, layer);
-            // (The wards, apportioned by area, have no speed figures from block-joined tiles.)
-            assert!(
-                layer == "ward" || got.iter().any(|r| !r.1.is_empty()),
-                "{form} {layer}: speed figures"
-            );
-            assert_eq!(
-                got,
-                speed(demo, layer),
-                "{form} {layer}: as from the one file"
-            );
-        }
+        let speeds = read_table(&out.join("tract.csv"));
+        assert!(
+            speeds.iter().any(|r| !r["speed_tests"].is_empty()),
+            "{form}: speed figures"
+        );
     }
 }
 
@@ -463,69 +504,25 @@ fn block_joined_tiles_in_overlapping_files_count_each_tile_once() {
 // table; two files that disagree on a block are refused naming both.
 #[test]
 fn block_counts_in_several_files_read_as_one_and_contradictions_are_refused() {
-    let root = crate::util::root();
-    let text = std::fs::read_to_string(
-        root.join("data/dc/census2020/census2020_address_counts_by_block_11.csv"),
-    )
-    .expect("the DC block counts");
-    let mut lines = text.lines();
-    let header = lines.next().expect("a header");
-    // Long format, both measures of every block; the TOTAL check rows are the whole file's.
-    let rows: Vec<&str> = lines.filter(|l| !l.starts_with("TOTAL")).collect();
-    let mut blocks: Vec<&str> = rows.iter().filter_map(|r| r.split(',').next()).collect();
-    blocks.sort_unstable();
-    blocks.dedup();
+    let (header, rows) = dc_table("census2020/census2020_address_counts_by_block_11.csv");
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("blocks");
-    std::fs::create_dir(&folder).expect("folder");
-    let half = blocks.len() / 2;
-    let write = |name: &str, wanted: &[&str]| {
-        let body = std::iter::once(header)
-            .chain(rows.iter().copied().filter(|r| {
-                wanted
-                    .binary_search(&r.split(',').next().unwrap_or(""))
-                    .is_ok()
-            }))
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(folder.join(name), body + "\n").expect("write");
-    };
-    // Two counties' files overlapping by 100 blocks.
-    write("a.csv", &blocks[..half + 100]);
-    write("b.csv", &blocks[half - 100..]);
-    let out = dir.path().join("out");
+    split_by_key(&folder, &header, &rows, 100);
     let set = format!("blocks.housing_counts=[{:?}]", folder.display().to_string());
-    crate::util::run_dc(&out, &[&set, "output.charts=false", "output.viewer=false"]);
-    let demo = crate::util::demo_output();
-    for layer in ["ward", "anc", "block_group"] {
-        assert_eq!(
-            read_table(&out.join(format!("{layer}.csv"))),
-            read_table(&demo.join(format!("{layer}.csv"))),
-            "{layer}: as from the one file"
-        );
-    }
-    // A block given other counts in a second file.
-    let (block, rest) = rows[0].split_once(',').expect("a row");
-    let measure_value = rest.rsplit_once(',').expect("a value").0;
-    std::fs::write(
-        folder.join("c.csv"),
-        format!("{header}\n{block},{measure_value},999999\n"),
-    )
-    .expect("write");
-    let output = crate::util::gapmap(&[
-        "run",
-        "--config",
-        "data/dc/gapmap.toml",
-        "--out",
-        dir.path().join("bad").to_str().expect("utf-8"),
-        "--set",
+    same_as_demo(
+        &dir.path().join("out"),
         &set,
-    ]);
-    assert_eq!(output.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains(block) && stderr.contains("c.csv") && stderr.contains("contradict"),
-        "{stderr}"
+        &["ward", "anc", "block_group"],
+    );
+    // A block given other counts in a third file.
+    let (block, rest) = rows[0].split_once(',').expect("a row");
+    let measure = rest.rsplit_once(',').expect("a value").0;
+    let changed = [format!("{block},{measure},999999")];
+    write_csv(&folder, "c.csv", &header, changed.iter());
+    refused(
+        &dir.path().join("bad"),
+        &set,
+        &[block, "c.csv", "contradict"],
     );
 }
 
@@ -533,70 +530,30 @@ fn block_counts_in_several_files_read_as_one_and_contradictions_are_refused() {
 // an area priced differently in two files is refused naming both.
 #[test]
 fn area_prices_in_several_files_read_as_one_and_contradictions_are_refused() {
-    let text = std::fs::read_to_string(
-        crate::util::root().join("data/dc/prices/bbn_2021_internet_package_price_11001.csv"),
-    )
-    .expect("the DC prices");
-    let mut lines = text.lines();
-    let header = lines.next().expect("a header");
-    let rows: Vec<&str> = lines.collect();
+    let (header, rows) = dc_table("prices/bbn_2021_internet_package_price_11001.csv");
     let dir = tempfile::tempdir().expect("temp dir");
     let folder = dir.path().join("prices");
-    std::fs::create_dir(&folder).expect("folder");
-    // Split by area (every measure of an area in its file), 50 areas in both files.
-    let mut areas: Vec<&str> = rows.iter().filter_map(|r| r.split(',').next()).collect();
-    areas.sort_unstable();
-    areas.dedup();
-    let half = areas.len() / 2;
-    for (name, wanted) in [
-        ("a.csv", &areas[..half + 50]),
-        ("b.csv", &areas[half - 50..]),
-    ] {
-        let body = std::iter::once(header)
-            .chain(rows.iter().copied().filter(|r| {
-                wanted
-                    .binary_search(&r.split(',').next().unwrap_or(""))
-                    .is_ok()
-            }))
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(folder.join(name), body + "\n").expect("write");
-    }
+    split_by_key(&folder, &header, &rows, 50);
     let set = format!(
         "affordability.area_prices.file=[{:?}]",
         folder.display().to_string()
     );
-    let out = dir.path().join("out");
-    crate::util::run_dc(&out, &[&set, "output.charts=false", "output.viewer=false"]);
-    let demo = crate::util::demo_output();
-    for layer in ["block_group", "tract", "ward"] {
-        assert_eq!(
-            read_table(&out.join(format!("{layer}.csv"))),
-            read_table(&demo.join(format!("{layer}.csv"))),
-            "{layer}: as from the one file"
-        );
-    }
-    // The first min_price_100_20 row, priced differently in a third file.
+    same_as_demo(
+        &dir.path().join("out"),
+        &set,
+        &["block_group", "tract", "ward"],
+    );
+    // The first served-tier price, another in a third file.
     let row = rows
         .iter()
         .find(|r| r.contains(",min_price_100_20,"))
         .expect("a served-tier price");
     let area = row.split(',').next().expect("an area");
-    let changed = row.replacen(",min_price_100_20,", ",min_price_100_20,1", 1);
-    std::fs::write(folder.join("c.csv"), format!("{header}\n{changed}\n")).expect("write");
-    let output = crate::util::gapmap(&[
-        "run",
-        "--config",
-        "data/dc/gapmap.toml",
-        "--out",
-        dir.path().join("bad").to_str().expect("utf-8"),
-        "--set",
+    let changed = [row.replacen(",min_price_100_20,", ",min_price_100_20,1", 1)];
+    write_csv(&folder, "c.csv", &header, changed.iter());
+    refused(
+        &dir.path().join("bad"),
         &set,
-    ]);
-    assert_eq!(output.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains(area) && stderr.contains("c.csv") && stderr.contains("contradict"),
-        "{stderr}"
+        &[area, "c.csv", "contradict"],
     );
 }
