@@ -80,7 +80,15 @@ fn draw<DB: DrawingBackend>(
         .configure_mesh()
         .disable_x_mesh()
         .x_label_formatter(&|v| format(*v))
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        // Counts: whole ticks only (8 wards gave 0, 0.5, 1, … printed as 0, 0, 1, 1, 2, 2).
+        .y_labels((tallest + 1).min(10))
+        .y_label_formatter(&|v| {
+            if (v - v.round()).abs() < 1e-9 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
         .x_label_style((FONT, 15).into_font().color(&MUTED))
         .y_label_style((FONT, 15).into_font().color(&MUTED))
         .x_desc(text.legend_title.clone())
