@@ -437,10 +437,17 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
 /// `…_performance_mobile_tiles.parquet`): the speed figures are of fixed broadband (METHOD.md
 /// §5), and mobile tests read as fixed would be wrong figures that look right.
 fn refuse_mobile(config: &Config, path: &Path) -> Result<()> {
-    let mobile = path.components().any(|c| {
-        let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
-        part == "type=mobile" || part.contains("mobile_tiles")
+    // The bucket's folder anywhere in the path; the file name for Ookla's own naming (a
+    // user's folder called `mobile_tiles_study` is not a reason to refuse fixed tiles).
+    let in_mobile_folder = path
+        .components()
+        .any(|c| c.as_os_str().eq_ignore_ascii_case("type=mobile"));
+    let mobile_name = path.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .to_ascii_lowercase()
+            .contains("mobile_tiles")
     });
+    let mobile = in_mobile_folder || mobile_name;
     if mobile {
         bail!(
             "{} is named as Ookla's mobile tiles: gapmap's speed figures are of fixed broadband (METHOD.md §5), and mobile tests would be counted as fixed; give the fixed tiles (`type=fixed`, `…_performance_fixed_tiles`)",
