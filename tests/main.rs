@@ -10,6 +10,7 @@
 //! - `checksums.rs`: the demo packages byte for byte against `tests/checksums/` (refactorings);
 //! - `cli.rs`: how the command behaves for a newcomer (help, wrong paths, bad input);
 //! - `configuration.rs`: docs/configuration.md names every key of the settings;
+//! - `fetch.rs`: `gapmap fetch` against a local server answering as the agencies' services do;
 //! - `corpus.rs`: the bad-input corpus, each broken input with its expected outcome;
 //! - `fuzz_replay.rs`: every fuzz corpus input through its target (a smoke run);
 //! - `geometry.rs`: every published polygon valid under GEOS (shapely), no repeated positions;
@@ -31,6 +32,7 @@ mod cli;
 mod configuration;
 mod corpus;
 mod demo;
+mod fetch;
 mod fuzz_replay;
 mod geometry;
 mod maui;

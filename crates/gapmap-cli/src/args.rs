@@ -63,6 +63,52 @@ fn shard(text: &str) -> Result<(usize, usize), String> {
     crate::commands::batch::parse_shard(text).map_err(|e| format!("{e:#}"))
 }
 
+/// `gapmap fetch`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    /// The state: USPS abbreviation (VA), FIPS code (51) or name.
+    #[arg(long, value_name = "STATE")]
+    pub state: String,
+    /// A county of the state, by its three-digit FIPS code (repeatable); none: the whole
+    /// state.
+    #[arg(long, value_name = "CCC")]
+    pub county: Vec<String>,
+    /// The ACS 5-year release (its last year) and the boundaries' vintage.
+    #[arg(long, default_value_t = 2022, value_parser = clap::value_parser!(u16).range(2019..=2100))]
+    pub year: u16,
+    /// An Ookla quarter such as 2022Q1 (repeatable); default: the four quarters of --year.
+    #[arg(long, value_name = "YYYYQn")]
+    pub quarter: Vec<String>,
+    /// The BDC as-of date (YYYY-MM-DD); default: the latest the FCC lists.
+    #[arg(long, value_name = "DATE")]
+    pub bdc_as_of: Option<String>,
+    /// Leave a source out (repeatable).
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub skip: Vec<FetchSkip>,
+    /// The folder to write (gapmap.toml, sources.json and the inputs).
+    #[arg(long, short, value_name = "DIR", default_value = "gapmap-area")]
+    pub out: PathBuf,
+    /// The download cache (default: $XDG_CACHE_HOME/gapmap or ~/.cache/gapmap).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Use only what the cache holds; nothing is downloaded.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// A source `gapmap fetch --skip` leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FetchSkip {
+    /// The ACS tables.
+    Acs,
+    /// The 2020 block housing counts.
+    Blocks,
+    /// Ookla's tiles.
+    Ookla,
+    /// The FCC BDC files.
+    Bdc,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -132,6 +178,13 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         address: std::net::IpAddr,
     },
+    /// Download a US county's, several counties' or a whole state's public inputs (Census
+    /// boundaries and ACS tables, 2020 block counts, Ookla tiles, FCC BDC availability) and
+    /// write DIR/gapmap.toml for `gapmap run`, with every source in DIR/sources.json.
+    #[command(
+        after_help = "Examples:\n  gapmap fetch --state VA --county 001 --county 131 --out va-eastern-shore\n  gapmap run --config va-eastern-shore/gapmap.toml --out out/va-eastern-shore\n\nCredentials (environment):\n  CENSUS_API_KEY        optional; the Census Data API answers a few hundred calls a day without one\n                        (a key: https://api.census.gov/data/key_signup.html)\n  FCC_BDC_USERNAME      the FCC BDC Public Data API's `username` and `hash_value`: log in at\n  FCC_BDC_HASH_VALUE    https://broadbandmap.fcc.gov, your name's menu → Manage API Access → Generate.\n                        Without them everything else is fetched and you are told how to add the BDC files by hand.\n\nMirrors (environment, base URLs): GAPMAP_CENSUS_API, GAPMAP_CENSUS_BOUNDARIES, GAPMAP_OOKLA, GAPMAP_BDC_API.\nDownloads are kept in the cache (--cache) with their SHA-256 and reused when intact: a fetch that\nstopped resumes where it was, and --offline runs from the cache alone."
+    )]
+    Fetch(FetchArgs),
     /// Run a bundled demo: the District of Columbia (data/dc/gapmap.toml), or Maui's raw
     /// Ookla tiles with `--area maui`.
     Demo {

@@ -120,6 +120,10 @@ fn run(args: args::Args) -> anyhow::Result<Outcome> {
             &overrides,
             &options,
         )?),
+        args::Command::Fetch(fetch) => Ok(Outcome {
+            ok: true,
+            summary: commands::fetch::fetch(&fetch, args.quiet)?,
+        }),
         args::Command::Serve { dir, port, address } => {
             commands::serve::serve(&dir, address, port, args.verbose)?;
             Ok(Outcome {

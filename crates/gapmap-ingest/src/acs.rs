@@ -112,14 +112,15 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
 }
 
 /// The Census Data API's geography columns, in the order of its hierarchy; their codes joined
-/// make the GEOID (state 2 digits, county 3, tract 6, block group 1).
-const API_GEOGRAPHY: [&str; 4] = ["state", "county", "tract", "block group"];
+/// make the GEOID (state 2 digits, county 3, tract 6, then block group 1 or block 4: a block
+/// reply has no block group column, the block's first digit being its block group).
+const API_GEOGRAPHY: [&str; 5] = ["state", "county", "tract", "block group", "block"];
 
 /// A Census Data API reply as CSV text with a `GEOID` column. The reply is a JSON array of
 /// arrays of strings, the header first, the geography columns the query named (`for=` and
 /// `in=`) after the variables (Census Data API User Guide, "Core concepts" and "Example
 /// queries"); a cell may be `null`. A `GEO_ID` or `ucgid` column, when asked for, is the id.
-fn census_api_json(path: &Path) -> Result<Vec<u8>, IngestError> {
+pub(crate) fn census_api_json(path: &Path) -> Result<Vec<u8>, IngestError> {
     let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
         path: path.to_owned(),
         source,
@@ -144,7 +145,7 @@ fn census_api_json(path: &Path) -> Result<Vec<u8>, IngestError> {
     let id = header.iter().position(|h| h == "GEO_ID" || h == "ucgid");
     let geography: Vec<usize> = API_GEOGRAPHY
         .iter()
-        .map_while(|g| header.iter().position(|h| h == g))
+        .filter_map(|g| header.iter().position(|h| h == g))
         .collect();
     if id.is_none() && geography.is_empty() {
         return Err(not_api(format!(

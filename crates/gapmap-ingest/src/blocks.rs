@@ -1,5 +1,6 @@
 //! 2020 Census housing-unit and group-quarters counts per block, long format
-//! (`geoid, year, measure, value`), with a `TOTAL` row per measure that is skipped.
+//! (`geoid, year, measure, value`), with a `TOTAL` row per measure that is skipped; or the
+//! Census Data API's PL 94-171 reply (`.json`: `H1_001N` per block, as `gapmap fetch` saves it).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,6 +12,12 @@ use crate::table::{Table, open_table};
 
 /// Reads the block counts; `TOTAL` rows are checked against the sum of the blocks.
 pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, IngestError> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return read_pl_reply(path);
+    }
     let Table {
         mut reader,
         positions,
@@ -94,9 +101,108 @@ pub fn read_block_housing(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, 
     Ok(blocks)
 }
 
+/// The PL 94-171 variable of housing units (2020 Census, table H1: occupancy status, total).
+const PL_HOUSING_UNITS: &str = "H1_001N";
+
+/// A Census Data API reply of `get=H1_001N&for=block:*&in=state:SS&in=county:CCC&in=tract:*`
+/// (`…/data/2020/dec/pl`): housing units per block; the API has no group-quarters count per
+/// block (P5 counts people), so that stays 0.
+fn read_pl_reply(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, IngestError> {
+    let csv = crate::acs::census_api_json(path)?;
+    let mut reader = csv::ReaderBuilder::new().from_reader(std::io::Cursor::new(csv));
+    let headers = reader
+        .headers()
+        .map_err(|e| IngestError::format(path, e.to_string()))?
+        .clone();
+    let at = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(value_at), Some(geoid_at)) = (at(PL_HOUSING_UNITS), at("GEOID")) else {
+        return Err(IngestError::format(
+            path,
+            format!(
+                "a block-count reply needs {PL_HOUSING_UNITS} and the block geography (state, county, tract, block); it has {}",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let mut blocks = BTreeMap::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index as u64 + 2;
+        let record = record.map_err(|e| IngestError::format(path, format!("row {line}: {e}")))?;
+        let bad = |column: &str, message: String| IngestError::Value {
+            path: path.to_owned(),
+            record: line,
+            column: column.to_owned(),
+            message,
+        };
+        let geoid_text = record.get(geoid_at).unwrap_or("");
+        let geoid = GeoId::parse(geoid_text)
+            .ok()
+            .filter(|g| g.level() == Level::Block)
+            .ok_or_else(|| {
+                bad(
+                    "block",
+                    format!("`{geoid_text}` is not a 15-digit block GEOID: query `for=block:*`"),
+                )
+            })?;
+        let text = record.get(value_at).unwrap_or("").trim();
+        let housing_units: u64 = text
+            .parse()
+            .map_err(|_| bad(PL_HOUSING_UNITS, format!("`{text}` is not a whole count")))?;
+        let housing = BlockHousing {
+            housing_units,
+            group_quarters: 0,
+        };
+        if let Some(earlier) = blocks.insert(geoid, housing)
+            && earlier != housing
+        {
+            return Err(bad(
+                PL_HOUSING_UNITS,
+                format!(
+                    "block {geoid_text} is given twice, with {} and {housing_units} housing units",
+                    earlier.housing_units
+                ),
+            ));
+        }
+    }
+    Ok(blocks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pl_reply_gives_housing_units_per_block() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("H1_51001.json");
+        std::fs::write(
+            &path,
+            r#"[["H1_001N","state","county","tract","block"],
+["12","51","001","090100","1000"],
+["0","51","001","090100","1001"]]"#,
+        )
+        .expect("write");
+        let blocks = read_block_housing(&path).expect("a PL reply");
+        assert_eq!(blocks.len(), 2);
+        let first = blocks[&GeoId::parse("510010901001000").expect("valid")];
+        assert_eq!((first.housing_units, first.group_quarters), (12, 0));
+
+        std::fs::write(
+            &path,
+            r#"[["H1_001N","state","county","tract"],["12","51","001","090100"]]"#,
+        )
+        .expect("write");
+        let message = read_block_housing(&path).expect_err("tracts").to_string();
+        assert!(message.contains("not a 15-digit block GEOID"), "{message}");
+
+        std::fs::write(
+            &path,
+            r#"[["P1_001N","state","county","tract","block"],["12","51","001","090100","1000"]]"#,
+        )
+        .expect("write");
+        let message = read_block_housing(&path).expect_err("no H1").to_string();
+        assert!(message.contains("needs H1_001N"), "{message}");
+    }
 
     #[test]
     fn total_rows_are_skipped_and_checked() {

@@ -153,7 +153,7 @@ pub fn load_with_bdc(
         // must have the same counts.
         let mut counts: BTreeMap<GeoId, gapmap_core::BlockHousing> = BTreeMap::new();
         let mut first_file: BTreeMap<GeoId, PathBuf> = BTreeMap::new();
-        for path in expand(&config.base, &blocks.housing_counts, &["csv"])? {
+        for path in expand(&config.base, &blocks.housing_counts, &["csv", "json"])? {
             for (block, housing) in read_block_housing(&path)? {
                 match counts.get(&block) {
                     Some(earlier) if *earlier != housing => bail!(

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod check;
 pub mod demo;
+pub mod fetch;
 pub mod report;
 pub mod run;
 pub mod serve;

@@ -1,0 +1,134 @@
+//! `gapmap fetch`: the arguments checked, then `gapmap_fetch::fetch` (issue #15).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use gapmap_fetch::{Client, Credentials, Endpoints, Policy, Quarter, Request, Skip, State};
+
+use crate::args::{FetchArgs, FetchSkip};
+
+/// The default cache: `$XDG_CACHE_HOME/gapmap`, else `~/.cache/gapmap`.
+fn default_cache() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("gapmap"));
+    }
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|home| PathBuf::from(home).join(".cache").join("gapmap"))
+        .context(
+            "no cache folder: neither XDG_CACHE_HOME nor HOME is set; give one with --cache DIR",
+        )
+}
+
+/// The arguments checked: a known state, three-digit counties, quarters, an as-of date.
+fn request(options: &FetchArgs) -> Result<Request> {
+    let Some(state) = State::find(&options.state) else {
+        bail!(
+            "`{}` is not a state: give its USPS abbreviation ({}), FIPS code or name",
+            options.state,
+            State::all_usps()
+        );
+    };
+    let mut counties = Vec::new();
+    for county in &options.county {
+        let county = county.trim();
+        // A five-digit code of this state is accepted too (51001).
+        let code = county
+            .strip_prefix(state.fips)
+            .filter(|c| c.len() == 3)
+            .unwrap_or(county);
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("--county {county}: give the county's three-digit FIPS code, such as 001");
+        }
+        if !counties.iter().any(|c| c == code) {
+            counties.push(code.to_owned());
+        }
+    }
+    let quarters = options
+        .quarter
+        .iter()
+        .map(|q| q.parse::<Quarter>().map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(date) = &options.bdc_as_of {
+        let ok = date.len() == 10
+            && date.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !ok {
+            bail!("--bdc-as-of {date}: give the as-of date as YYYY-MM-DD, such as 2023-06-30");
+        }
+    }
+    let request = Request {
+        state,
+        counties,
+        year: options.year,
+        quarters,
+        bdc_as_of: options.bdc_as_of.clone(),
+        skip: Skip {
+            acs: options.skip.contains(&FetchSkip::Acs),
+            blocks: options.skip.contains(&FetchSkip::Blocks),
+            ookla: options.skip.contains(&FetchSkip::Ookla),
+            bdc: options.skip.contains(&FetchSkip::Bdc),
+        },
+        out: options.out.clone(),
+    };
+    Ok(request)
+}
+
+pub fn fetch(options: &FetchArgs, quiet: bool) -> Result<serde_json::Value> {
+    let request = request(options)?;
+    let endpoints = Endpoints::from_env();
+    let cache = match &options.cache {
+        Some(cache) => cache.clone(),
+        None => default_cache()?,
+    };
+    let mut policy = Policy {
+        quiet,
+        ..Policy::default()
+    };
+    policy.intervals.push((
+        gapmap_fetch::http::host_of(&endpoints.bdc_api),
+        endpoints.bdc_interval,
+    ));
+    if let Some(ms) = std::env::var("GAPMAP_FETCH_BACKOFF_MS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        policy.backoff = std::time::Duration::from_millis(ms);
+    }
+    let client = Client::new(&cache, options.offline, policy)
+        .with_context(|| format!("cannot use the cache folder {}", cache.display()))?;
+    let fetched = gapmap_fetch::fetch(&request, &endpoints, &Credentials::from_env(), &client)
+        .context("the fetch stopped; what was downloaded is kept in the cache, and running the same command again resumes")?;
+    for note in &fetched.notes {
+        eprintln!("note: {note}");
+    }
+    if !quiet {
+        let cached = fetched.records.iter().filter(|r| r.from_cache).count();
+        eprintln!(
+            "{} sources ({} downloaded, {cached} from the cache {}) in {}",
+            fetched.records.len(),
+            fetched.records.len() - cached,
+            cache.display(),
+            request.out.display()
+        );
+        eprintln!(
+            "next: gapmap run --config {} --out out/{}",
+            fetched.config.display(),
+            request
+                .out
+                .file_name()
+                .map_or_else(|| "area".to_owned(), |n| n.to_string_lossy().into_owned())
+        );
+    }
+    Ok(serde_json::json!({
+        "files": [fetched.config.display().to_string(), fetched.sources.display().to_string()],
+        "cache": cache.display().to_string(),
+        "sources": fetched.records,
+        "notes": fetched.notes,
+    }))
+}
