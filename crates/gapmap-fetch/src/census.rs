@@ -13,7 +13,7 @@ use crate::{Client, Download, FetchError, Source, State, place, record};
 pub const ACS_TABLES: [&str; 6] = ["B28002", "B28001", "B19001", "B19013", "B11001", "B01003"];
 
 /// A Census Data API reply: rows of cells, the header first.
-type Rows = Vec<Vec<Option<String>>>;
+type Rows = Vec<Vec<serde_json::Value>>;
 
 pub(crate) struct Census<'a> {
     pub client: &'a Client,
@@ -74,7 +74,7 @@ impl Census<'_> {
         let column = |name: &str| {
             header
                 .iter()
-                .position(|h| h.as_deref() == Some(name))
+                .position(|h| h.as_str() == Some(name))
                 .ok_or_else(|| FetchError::Reply {
                     url: download.url.clone(),
                     message: format!("no `{name}` column"),
@@ -85,8 +85,8 @@ impl Census<'_> {
             .iter()
             .filter_map(|row| {
                 Some((
-                    row.get(county_at)?.clone()?,
-                    row.get(name_at)?.clone().unwrap_or_default(),
+                    row.get(county_at)?.as_str()?.to_owned(),
+                    row.get(name_at)?.as_str().unwrap_or_default().to_owned(),
                 ))
             })
             .collect();

@@ -116,6 +116,26 @@ pub fn read_acs(path: &Path) -> Result<AcsFile, IngestError> {
 /// reply has no block group column, the block's first digit being its block group).
 const API_GEOGRAPHY: [&str; 5] = ["state", "county", "tract", "block group", "block"];
 
+/// A cell of a Census Data API reply: the API sends strings, but a number or `null` is read
+/// too (as its text, or empty).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum ApiCell {
+    Text(String),
+    Number(serde_json::Number),
+    Missing(Option<()>),
+}
+
+impl ApiCell {
+    fn text(self) -> String {
+        match self {
+            Self::Text(text) => text,
+            Self::Number(number) => number.to_string(),
+            Self::Missing(_) => String::new(),
+        }
+    }
+}
+
 /// A Census Data API reply as CSV text with a `GEOID` column. The reply is a JSON array of
 /// arrays of strings, the header first, the geography columns the query named (`for=` and
 /// `in=`) after the variables (Census Data API User Guide, "Core concepts" and "Example
@@ -133,14 +153,14 @@ pub(crate) fn census_api_json(path: &Path) -> Result<Vec<u8>, IngestError> {
             ),
         )
     };
-    let rows: Vec<Vec<Option<String>>> = serde_json::from_reader(std::io::BufReader::new(file))
+    let rows: Vec<Vec<ApiCell>> = serde_json::from_reader(std::io::BufReader::new(file))
         .map_err(|e| not_api(format!("not JSON of that shape ({e})")))?;
     let mut rows = rows.into_iter();
     let header: Vec<String> = rows
         .next()
         .ok_or_else(|| not_api("an empty array".into()))?
         .into_iter()
-        .map(Option::unwrap_or_default)
+        .map(ApiCell::text)
         .collect();
     let id = header.iter().position(|h| h == "GEO_ID" || h == "ucgid");
     let geography: Vec<usize> = API_GEOGRAPHY
@@ -178,7 +198,7 @@ pub(crate) fn census_api_json(path: &Path) -> Result<Vec<u8>, IngestError> {
                 ),
             });
         }
-        let mut record: Vec<String> = row.into_iter().map(Option::unwrap_or_default).collect();
+        let mut record: Vec<String> = row.into_iter().map(ApiCell::text).collect();
         if id.is_none() {
             let geoid: String = geography.iter().map(|&i| record[i].as_str()).collect();
             record.push(geoid);
@@ -456,6 +476,14 @@ mod tests {
         );
         let file = read_acs(&with_id).expect("the reply reads");
         assert!(file.variables["B28002_001"].contains_key(&geoid("110010001011")));
+        // Numbers sent as JSON numbers read as their text.
+        let (_d, numbers) = write_named(
+            "numbers.json",
+            r#"[["NAME","B28002_001E","B28002_001M","B28002_013E","B28002_013M","state","county","tract","block group"],
+["Block Group 1; Census Tract 1.01; District of Columbia",535,101,0,13,"11","001","000101","1"],
+["Block Group 2; Census Tract 1.01; District of Columbia",-666666666,-222222222,null,null,"11","001","000101","2"]]"#,
+        );
+        assert_eq!(read_acs(&numbers).expect("the reply reads"), from_json);
     }
 
     #[test]
