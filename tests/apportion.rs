@@ -319,6 +319,60 @@ fn block_points_count_locations_exactly_and_conserve_households() {
         compared += 1;
     }
     assert_eq!(compared, 8);
+
+    // Issue #15: the points in two files (per county, as TIGER publishes them), overlapping,
+    // read as the one; a block placed differently in two files is refused naming both.
+    let text = std::fs::read_to_string(dir.path().join("points.csv")).expect("points");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    let rows: Vec<&str> = lines.collect();
+    let folder = dir.path().join("points");
+    std::fs::create_dir(&folder).expect("folder");
+    let half = rows.len() / 2;
+    let write = |name: &str, rows: &[&str]| {
+        std::fs::write(
+            folder.join(name),
+            format!("{header}\n{}\n", rows.join("\n")),
+        )
+        .expect("write");
+    };
+    write("a.csv", &rows[..half + 40]);
+    write("b.csv", &rows[half - 40..]);
+    let split = dir.path().join("split.toml");
+    std::fs::write(
+        &split,
+        std::fs::read_to_string(&config_path)
+            .expect("config")
+            .replace(
+                "points = { file = \"points.csv\" }",
+                "points = { file = [\"points\"] }",
+            ),
+    )
+    .expect("write config");
+    let out_split = dir.path().join("out-split");
+    crate::util::run_config(&split, &out_split);
+    assert_eq!(
+        read_layer(&out_split, "ward"),
+        wards,
+        "as from the one file"
+    );
+    let moved = rows[half].replacen(",3", ",4", 1);
+    write("c.csv", &[moved.as_str()]);
+    let output = crate::util::gapmap(&[
+        "run",
+        "--config",
+        split.to_str().expect("utf-8"),
+        "--out",
+        dir.path().join("out-bad").to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&rows[half][..15])
+            && stderr.contains("c.csv")
+            && stderr.contains("contradict"),
+        "{stderr}"
+    );
 }
 
 /// Each ward's Ookla tests recomputed by hand: the distinct tiles (same values, as gapmap keys

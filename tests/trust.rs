@@ -557,3 +557,49 @@ fn area_prices_in_several_files_read_as_one_and_contradictions_are_refused() {
         &[area, "c.csv", "contradict"],
     );
 }
+
+// Issue #15: a plan table in several files (per provider or per area, as such tables are
+// gathered) reads as their plans together, given as a folder or a list.
+#[test]
+fn plan_tables_in_several_files_read_together() {
+    let text = std::fs::read_to_string(
+        crate::util::root().join("data/plans/markup_2022_jackson_att_plans.csv"),
+    )
+    .expect("the plan table");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header");
+    let rows: Vec<String> = lines.map(str::to_owned).collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("plans");
+    let half = rows.len() / 2;
+    write_csv(&folder, "a.csv", header, rows[..half].iter());
+    write_csv(&folder, "b.csv", header, rows[half..].iter());
+    let check = |file: &str| {
+        let set = format!(
+            "affordability.plans={{ file = {file}, provider = \"provider\", technology = \"technology\", download = \"speed_down\", upload = \"speed_up\", price = \"price\", area = \"block_group\", source = \"The Markup\", license = \"CC BY-NC-ND 4.0\" }}"
+        );
+        let output =
+            crate::util::gapmap(&["check", "--config", "data/dc/gapmap.toml", "--set", &set]);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{stderr}");
+        stderr
+    };
+    let one = check("\"../plans/markup_2022_jackson_att_plans.csv\"");
+    assert!(one.contains("plans: 3819 offers"), "{one}");
+    let folder_text = folder.display().to_string();
+    for file in [
+        format!("{folder_text:?}"),
+        format!(
+            "[{:?}, {:?}]",
+            format!("{folder_text}/a.csv"),
+            format!("{folder_text}/b.csv")
+        ),
+    ] {
+        let two = check(&file);
+        assert!(two.contains("plans: 3819 offers"), "{file}: {two}");
+        assert!(
+            two.contains("33 input files read") && one.contains("32 input files read"),
+            "{two}"
+        );
+    }
+}

@@ -123,7 +123,7 @@ const API_GEOGRAPHY: [&str; 5] = ["state", "county", "tract", "block group", "bl
 enum ApiCell {
     Text(String),
     Number(serde_json::Number),
-    Missing(Option<()>),
+    Missing(()),
 }
 
 impl ApiCell {
@@ -131,7 +131,7 @@ impl ApiCell {
         match self {
             Self::Text(text) => text,
             Self::Number(number) => number.to_string(),
-            Self::Missing(_) => String::new(),
+            Self::Missing(()) => String::new(),
         }
     }
 }

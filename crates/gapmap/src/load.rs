@@ -555,10 +555,14 @@ fn load_affordability(
     };
     let plans = match &affordability.plans {
         Some(plans) => {
-            let path = config.base.join(&plans.file);
-            let read = read_plans(&path, &plans.columns)?;
+            // Per-area or per-provider tables read together; a plan in two files is the same
+            // offer twice, which changes no lowest price.
+            let mut read = Vec::new();
+            for path in expand(&config.base, &plans.file, &["csv"])? {
+                read.extend(read_plans(&path, &plans.columns)?);
+                inputs.describe(config, "plans", &path)?;
+            }
             eprintln!("  plans: {} offers", read.len());
-            inputs.describe(config, "plans", &path)?;
             Some(read)
         }
         None => None,
@@ -574,6 +578,54 @@ fn load_affordability(
             .map(BracketSettings::spec)
             .transpose()?,
         median_income: affordability.median_income.clone(),
+    })
+}
+
+/// Block internal points from one table or several (per county, TIGER publishes them so): a
+/// block in two files must have the same point.
+fn load_block_points(
+    config: &Config,
+    points: &crate::settings::BlockPointSettings,
+    inputs: &mut Inputs,
+) -> Result<BlockPoints> {
+    let paths = expand(&config.base, &points.file, &["csv"])?;
+    let mut merged: BTreeMap<GeoId, (geo::Point<f64>, PathBuf)> = BTreeMap::new();
+    for path in &paths {
+        let read = read_block_points(path, &points.id, &points.latitude, &points.longitude)?;
+        inputs.describe(config, "block_points", path)?;
+        for (block, point) in read {
+            match merged.get(&block) {
+                Some((earlier, from)) if *earlier != point => bail!(
+                    "block {block} has its internal point at ({}, {}) in {} but ({}, {}) in {}: the block-point files contradict each other; keep one of them",
+                    earlier.y(),
+                    earlier.x(),
+                    config.shown(from),
+                    point.y(),
+                    point.x(),
+                    config.shown(path)
+                ),
+                Some(_) => {}
+                None => {
+                    merged.insert(block, (point, path.clone()));
+                }
+            }
+        }
+    }
+    let path = match paths.as_slice() {
+        [one] => one.clone(),
+        many => PathBuf::from(
+            many.iter()
+                .map(|p| config.shown(p))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        ),
+    };
+    Ok(BlockPoints {
+        path,
+        points: merged
+            .into_iter()
+            .map(|(block, (point, _))| (block, point))
+            .collect(),
     })
 }
 
@@ -803,18 +855,7 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
         let points = settings.blocks.as_ref().and_then(|b| b.points.as_ref());
         if let (Some(points), Some(_), None) = (points, layer.apportion_from, &inputs.block_points)
         {
-            let points_path = config.base.join(&points.file);
-            let read = read_block_points(
-                &points_path,
-                &points.id,
-                &points.latitude,
-                &points.longitude,
-            )?;
-            inputs.describe(config, "block_points", &points_path)?;
-            inputs.block_points = Some(BlockPoints {
-                path: points_path,
-                points: read,
-            });
+            inputs.block_points = Some(load_block_points(config, points, inputs)?);
         }
         let tables = if layer.tables.is_empty() {
             None

@@ -206,7 +206,10 @@ impl Settings {
                 .iter()
                 .for_each(|p| expect("blocks.housing_counts", p));
             if let Some(points) = &blocks.points {
-                expect("blocks.points.file", &points.file);
+                points
+                    .file
+                    .iter()
+                    .for_each(|p| expect("blocks.points.file", p));
             }
         }
         if let Some(ookla) = &self.ookla {
@@ -228,7 +231,10 @@ impl Settings {
                     .for_each(|p| expect("affordability.area_prices.file", p));
             }
             if let Some(plans) = &affordability.plans {
-                expect("affordability.plans.file", &plans.file);
+                plans
+                    .file
+                    .iter()
+                    .for_each(|p| expect("affordability.plans.file", p));
             }
         }
         for layer in &self.layers {

@@ -103,8 +103,10 @@ pub struct BlockSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockPointSettings {
-    /// The table (CSV).
-    pub file: PathBuf,
+    /// The table (CSV): a file, a list, or folders (one per county; a block in two files must
+    /// have the same point).
+    #[serde(deserialize_with = "one_or_many")]
+    pub file: Vec<PathBuf>,
     /// Block GEOID column.
     #[serde(default = "default_point_id")]
     pub id: String,
@@ -224,8 +226,9 @@ pub struct AreaPriceSettings {
 /// A plan-level price table and its columns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanSettings {
-    /// The table.
-    pub file: PathBuf,
+    /// The table: a file, a list, or folders (their plans together).
+    #[serde(deserialize_with = "one_or_many")]
+    pub file: Vec<PathBuf>,
     /// Which columns hold the provider, technology, speeds, price and area (the reader's own
     /// type, so the two cannot drift apart).
     #[serde(flatten)]
