@@ -1,6 +1,7 @@
 //! Apportionment to the city's own districts (METHOD.md §6) on the real DC layers.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use gapmap_gaps::apportion::areal_weights;
 use gapmap_ingest::{read_block_housing, read_boundaries};
@@ -320,13 +321,23 @@ fn block_points_count_locations_exactly_and_conserve_households() {
     }
     assert_eq!(compared, 8);
 
+    points_in_two_files_read_as_one(dir.path(), &config_path, &wards);
+}
+
+/// Issue #15: the points in two files (per county, as TIGER publishes them), overlapping, read
+/// as the one; a block placed differently in two files is refused naming both.
+fn points_in_two_files_read_as_one(
+    dir: &Path,
+    config_path: &Path,
+    wards: &[BTreeMap<String, String>],
+) {
     // Issue #15: the points in two files (per county, as TIGER publishes them), overlapping,
     // read as the one; a block placed differently in two files is refused naming both.
-    let text = std::fs::read_to_string(dir.path().join("points.csv")).expect("points");
+    let text = std::fs::read_to_string(dir.join("points.csv")).expect("points");
     let mut lines = text.lines();
     let header = lines.next().expect("header");
     let rows: Vec<&str> = lines.collect();
-    let folder = dir.path().join("points");
+    let folder = dir.join("points");
     std::fs::create_dir(&folder).expect("folder");
     let half = rows.len() / 2;
     let write = |name: &str, rows: &[&str]| {
@@ -338,10 +349,10 @@ fn block_points_count_locations_exactly_and_conserve_households() {
     };
     write("a.csv", &rows[..half + 40]);
     write("b.csv", &rows[half - 40..]);
-    let split = dir.path().join("split.toml");
+    let split = dir.join("split.toml");
     std::fs::write(
         &split,
-        std::fs::read_to_string(&config_path)
+        std::fs::read_to_string(config_path)
             .expect("config")
             .replace(
                 "points = { file = \"points.csv\" }",
@@ -349,7 +360,7 @@ fn block_points_count_locations_exactly_and_conserve_households() {
             ),
     )
     .expect("write config");
-    let out_split = dir.path().join("out-split");
+    let out_split = dir.join("out-split");
     crate::util::run_config(&split, &out_split);
     assert_eq!(
         read_layer(&out_split, "ward"),
@@ -363,7 +374,7 @@ fn block_points_count_locations_exactly_and_conserve_households() {
         "--config",
         split.to_str().expect("utf-8"),
         "--out",
-        dir.path().join("out-bad").to_str().expect("utf-8"),
+        dir.join("out-bad").to_str().expect("utf-8"),
     ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
