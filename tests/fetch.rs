@@ -447,6 +447,11 @@ const ACS_TABLES: [&str; 6] = ["B28002", "B28001", "B19001", "B19013", "B11001",
 /// The routes of a fixture, keyed as the server sees them (decoded).
 type Routes = HashMap<String, VecDeque<Reply>>;
 
+/// Adds a route answering `reply` for ever.
+fn route(routes: &mut Routes, target: &str, reply: Reply) {
+    routes.insert(decode(target), VecDeque::from([reply]));
+}
+
 /// Every route of the fixture.
 fn routes() -> Routes {
     let mut routes = Routes::new();
@@ -458,9 +463,7 @@ fn routes() -> Routes {
 }
 
 fn census_routes(routes: &mut Routes) {
-    let mut add = |target: String, reply: Reply| {
-        routes.insert(decode(&target), VecDeque::from([reply]));
-    };
+    let mut add = |target: String, reply: Reply| route(routes, &target, reply);
     add(
         "/census/2022/acs/acs5?get=NAME&for=county:*&in=state:51&key=secret-census-key".into(),
         Reply::ok(
@@ -486,9 +489,7 @@ fn census_routes(routes: &mut Routes) {
 }
 
 fn boundary_routes(routes: &mut Routes) {
-    let mut add = |target: String, reply: Reply| {
-        routes.insert(decode(&target), VecDeque::from([reply]));
-    };
+    let mut add = |target: String, reply: Reply| route(routes, &target, reply);
     let groups = block_groups();
     let bgs: Vec<_> = groups
         .iter()
@@ -562,9 +563,7 @@ fn boundary_routes(routes: &mut Routes) {
 }
 
 fn ookla_routes(routes: &mut Routes) {
-    let mut add = |target: String, reply: Reply| {
-        routes.insert(decode(&target), VecDeque::from([reply]));
-    };
+    let mut add = |target: String, reply: Reply| route(routes, &target, reply);
     for quarter in 1..=4u8 {
         let month = (quarter - 1) * 3 + 1;
         add(
@@ -577,9 +576,7 @@ fn ookla_routes(routes: &mut Routes) {
 }
 
 fn bdc_routes(routes: &mut Routes) {
-    let mut add = |target: String, reply: Reply| {
-        routes.insert(decode(&target), VecDeque::from([reply]));
-    };
+    let mut add = |target: String, reply: Reply| route(routes, &target, reply);
     add(
         "/bdc/map/listAsOfDates".into(),
         Reply::ok(

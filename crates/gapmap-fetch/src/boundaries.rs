@@ -47,15 +47,7 @@ pub(crate) fn fetch_levels(
             &request.out.join(&relative),
         )
         .inspect_err(|_| client.forget(&download))?;
-        if let Some(rect) = rect {
-            bounds = Some(match bounds {
-                None => rect,
-                Some(b) => geo::Rect::new(
-                    (b.min().x.min(rect.min().x), b.min().y.min(rect.min().y)),
-                    (b.max().x.max(rect.max().x), b.max().y.max(rect.max().y)),
-                ),
-            });
-        }
+        bounds = union(bounds, rect);
         let mut source = record(
             format!("Census {year} cartographic boundaries 1:500,000, {level} ({stem}.zip)"),
             &download,
@@ -152,15 +144,7 @@ fn cut_to_counties(
             }
         }
         .map_err(|e| bad(format!("feature {geoid}: unreadable polygon: {e:?}")))?;
-        if let Some(r) = polygons.bounding_rect() {
-            rect = Some(match rect {
-                None => r,
-                Some(b) => geo::Rect::new(
-                    (b.min().x.min(r.min().x), b.min().y.min(r.min().y)),
-                    (b.max().x.max(r.max().x), b.max().y.max(r.max().y)),
-                ),
-            });
-        }
+        rect = union(rect, polygons.bounding_rect());
         let mut properties = serde_json::Map::new();
         for (name, value) in attributes {
             has_namelsad |= name == "NAMELSAD";
@@ -196,6 +180,17 @@ fn cut_to_counties(
     write_atomically(target, &text)?;
     let name_field = Some(if has_namelsad { "NAMELSAD" } else { "NAME" }.to_owned());
     Ok((kept, name_field, rect))
+}
+
+/// The rectangle holding both (either may be absent).
+fn union(a: Option<geo::Rect<f64>>, b: Option<geo::Rect<f64>>) -> Option<geo::Rect<f64>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(geo::Rect::new(
+            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+        )),
+        (a, b) => a.or(b),
+    }
 }
 
 fn field_json(value: shapefile::dbase::FieldValue) -> serde_json::Value {

@@ -130,27 +130,15 @@ impl Census<'_> {
         out: &Path,
         records: &mut Vec<Source>,
     ) -> Result<(), FetchError> {
+        let (state, year) = (self.state.fips, self.year);
         for (county, name) in counties {
             for table in ACS_TABLES {
-                let query = format!(
-                    "{}/acs/acs5?get=group({table})&for=block%20group:*&in=state:{}&in=county:{county}&in=tract:*",
-                    self.year, self.state.fips
-                );
-                let (download, _) = self.query(&query)?;
-                let file = place(
-                    &download,
+                records.push(self.save(
+                    &format!("{year}/acs/acs5?get=group({table})&for=block%20group:*&in=state:{state}&in=county:{county}&in=tract:*"),
                     out,
-                    &format!("acs/{table}_{}{county}.json", self.state.fips),
-                )?;
-                records.push(record(
-                    format!(
-                        "ACS {}-{} 5-year table {table}, block groups of {name}",
-                        self.year - 4,
-                        self.year
-                    ),
-                    &download,
-                    Some(file),
-                ));
+                    &format!("acs/{table}_{state}{county}.json"),
+                    format!("ACS {}-{year} 5-year table {table}, block groups of {name}", year - 4),
+                )?);
             }
         }
         Ok(())
@@ -164,23 +152,28 @@ impl Census<'_> {
         out: &Path,
         records: &mut Vec<Source>,
     ) -> Result<(), FetchError> {
+        let state = self.state.fips;
         for (county, name) in counties {
-            let query = format!(
-                "2020/dec/pl?get=H1_001N&for=block:*&in=state:{}&in=county:{county}&in=tract:*",
-                self.state.fips
-            );
-            let (download, _) = self.query(&query)?;
-            let file = place(
-                &download,
+            records.push(self.save(
+                &format!("2020/dec/pl?get=H1_001N&for=block:*&in=state:{state}&in=county:{county}&in=tract:*"),
                 out,
-                &format!("census2020/H1_{}{county}.json", self.state.fips),
-            )?;
-            records.push(record(
+                &format!("census2020/H1_{state}{county}.json"),
                 format!("2020 Census PL 94-171 housing units (H1_001N) per block of {name}"),
-                &download,
-                Some(file),
-            ));
+            )?);
         }
         Ok(())
+    }
+
+    /// A query's reply, checked, placed at `relative` in `out`, and its record.
+    fn save(
+        &self,
+        query: &str,
+        out: &Path,
+        relative: &str,
+        what: String,
+    ) -> Result<Source, FetchError> {
+        let (download, _) = self.query(query)?;
+        let file = place(&download, out, relative)?;
+        Ok(record(what, &download, Some(file)))
     }
 }
