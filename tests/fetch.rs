@@ -299,7 +299,7 @@ fn acs_reply(table: &str, county: &str) -> String {
     for (i, bg) in block_groups()
         .iter()
         .enumerate()
-        .filter(|(_, bg)| &bg.geoid[2..5] == county)
+        .filter(|(_, bg)| county == "*" || &bg.geoid[2..5] == county)
     {
         let households = 100 + 37 * i as u64;
         let mut row: Vec<serde_json::Value> = Vec::new();
@@ -342,7 +342,7 @@ fn pl_reply(county: &str) -> String {
     for (i, bg) in block_groups()
         .iter()
         .enumerate()
-        .filter(|(_, bg)| &bg.geoid[2..5] == county)
+        .filter(|(_, bg)| county == "*" || &bg.geoid[2..5] == county)
     {
         for (k, block) in blocks_of(bg).iter().enumerate() {
             rows.push(serde_json::json!([
@@ -470,7 +470,7 @@ fn census_routes(routes: &mut Routes) {
             r#"[["NAME","state","county"],["Northampton County, Virginia","51","131"],["Accomack County, Virginia","51","001"],["Albemarle County, Virginia","51","003"]]"#,
         ),
     );
-    for county in ["001", "131"] {
+    for county in ["001", "131", "*"] {
         for table in ACS_TABLES {
             add(
                 format!(
@@ -1032,5 +1032,66 @@ fn without_bdc_credentials_the_rest_is_fetched_and_the_way_to_the_files_is_said(
         stderr.contains("county 999 is not a county of Virginia")
             && stderr.contains("001 (Accomack County)"),
         "{stderr}"
+    );
+}
+
+// A whole state: one query per table for every county (`county:*`, which the Census Data API
+// takes for block groups since the 2013–2017 ACS), every feature of the state's boundary files.
+#[test]
+fn a_whole_state_is_one_query_per_table() {
+    let fixture = Fixture::new();
+    let whole = fixture.dir.path().join("virginia");
+    let before = fixture.server.seen.lock().expect("log").len();
+    let output = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args([
+            "-q", "fetch", "--state", "Virginia", "--skip", "ookla", "--skip", "bdc",
+        ])
+        .args(["--out", whole.to_str().expect("utf-8")])
+        .args(["--cache", fixture.cache().to_str().expect("utf-8")])
+        .env(
+            "GAPMAP_CENSUS_API",
+            format!("{}/census", fixture.server.base),
+        )
+        .env(
+            "GAPMAP_CENSUS_BOUNDARIES",
+            format!("{}/tiger", fixture.server.base),
+        )
+        .env("CENSUS_API_KEY", "secret-census-key")
+        .output()
+        .expect("runs");
+    ok(&output);
+    let census: Vec<String> = fixture.server.seen.lock().expect("log")[before..]
+        .iter()
+        .filter(|s| s.target.starts_with("/census/"))
+        .map(|s| s.target.clone())
+        .collect();
+    assert_eq!(census.len(), 1 + 6 + 1, "{census:#?}");
+    assert!(
+        census[1..].iter().all(|t| t.contains("in=county:*")),
+        "{census:#?}"
+    );
+    let config = std::fs::read_to_string(whole.join("gapmap.toml")).expect("toml");
+    assert!(config.contains("name = \"Virginia\""), "{config}");
+    assert!(
+        whole.join("acs/B28002_51.json").exists() && whole.join("census2020/H1_51.json").exists()
+    );
+    let layer: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(whole.join("boundaries/block_group.geojson")).expect("layer"),
+    )
+    .expect("json");
+    assert_eq!(
+        layer["features"].as_array().map(Vec::len),
+        Some(9),
+        "with Albemarle's"
+    );
+    let output = crate::util::gapmap(&[
+        "check",
+        "--config",
+        whole.join("gapmap.toml").to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -12,6 +12,15 @@ use crate::{Client, Download, FetchError, Source, State, place, record};
 /// brackets (B19001) and median (B19013), households (B11001) and population (B01003).
 pub const ACS_TABLES: [&str; 6] = ["B28002", "B28001", "B19001", "B19013", "B11001", "B01003"];
 
+/// `SSCCC` for a county, `SS` for the whole state (`*`).
+fn file_area(state: &str, county: &str) -> String {
+    if county == "*" {
+        state.to_owned()
+    } else {
+        format!("{state}{county}")
+    }
+}
+
 /// A Census Data API reply: rows of cells, the header first.
 type Rows = Vec<Vec<serde_json::Value>>;
 
@@ -123,7 +132,9 @@ impl Census<'_> {
     }
 
     /// Every ACS table for the block groups of each county, as the API answers
-    /// (`acs/<TABLE>_<SSCCC>.json`).
+    /// (`acs/<TABLE>_<SSCCC>.json`); for a whole state (`county` `*`: the API takes that
+    /// wildcard for block groups since the 2013–2017 ACS) one reply per table
+    /// (`acs/<TABLE>_<SS>.json`).
     pub fn acs_tables(
         &self,
         counties: &[(String, String)],
@@ -136,7 +147,7 @@ impl Census<'_> {
                 records.push(self.save(
                     &format!("{year}/acs/acs5?get=group({table})&for=block%20group:*&in=state:{state}&in=county:{county}&in=tract:*"),
                     out,
-                    &format!("acs/{table}_{state}{county}.json"),
+                    &format!("acs/{table}_{}.json", file_area(state, county)),
                     format!("ACS {}-{year} 5-year table {table}, block groups of {name}", year - 4),
                 )?);
             }
@@ -145,7 +156,7 @@ impl Census<'_> {
     }
 
     /// 2020 housing units per block (PL 94-171 `H1_001N`), per county
-    /// (`census2020/H1_<SSCCC>.json`).
+    /// (`census2020/H1_<SSCCC>.json`), or for the whole state (`county` `*`).
     pub fn block_housing(
         &self,
         counties: &[(String, String)],
@@ -157,7 +168,7 @@ impl Census<'_> {
             records.push(self.save(
                 &format!("2020/dec/pl?get=H1_001N&for=block:*&in=state:{state}&in=county:{county}&in=tract:*"),
                 out,
-                &format!("census2020/H1_{state}{county}.json"),
+                &format!("census2020/H1_{}.json", file_area(state, county)),
                 format!("2020 Census PL 94-171 housing units (H1_001N) per block of {name}"),
             )?);
         }

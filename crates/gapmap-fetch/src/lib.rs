@@ -376,12 +376,18 @@ pub fn fetch(
         levels: cut.levels,
         ..Layout::default()
     };
+    // A whole state is asked for in one query per table (`county:*`).
+    let scope = if request.counties.is_empty() {
+        vec![("*".to_owned(), request.state.name.to_owned())]
+    } else {
+        counties.clone()
+    };
     if !request.skip.acs {
-        census.acs_tables(&counties, out, &mut records)?;
+        census.acs_tables(&scope, out, &mut records)?;
         layout.acs_vintage = Some(format!("{}-{}", request.year - 4, request.year));
     }
     if !request.skip.blocks {
-        census.block_housing(&counties, out, &mut records)?;
+        census.block_housing(&scope, out, &mut records)?;
         layout.blocks = true;
     }
     if !request.skip.ookla {
