@@ -795,6 +795,32 @@ fn assert_keys_sent_and_never_written(fixture: &Fixture) {
     );
 }
 
+/// What fetch cut, as GDAL (pyogrio) and Arrow read it: the two counties' block groups with
+/// their attributes, each quarter's 24 tiles of the area without the one in California.
+fn opened_by_gdal_and_arrow(out: &Path) {
+    if !crate::util::python_with(
+        "python3",
+        "pyogrio, pyarrow.parquet",
+        "GAPMAP_REQUIRE_SHAPELY",
+    ) {
+        return;
+    }
+    let check = r#"
+import sys, pyogrio, pyarrow.parquet as pq
+folder = sys.argv[1]
+info = pyogrio.read_info(folder + "/boundaries/block_group.geojson")
+print(info["features"], sorted(info["fields"]), info["geometry_type"])
+table = pq.read_table(folder + "/ookla/2022-q1_fixed_tiles.parquet")
+print(table.num_rows, table.column_names)
+"#;
+    let printed = crate::util::python_script("python3", check, out);
+    assert_eq!(
+        printed.trim(),
+        "8 ['GEOID', 'NAMELSAD'] Polygon\n24 ['quadkey', 'avg_d_kbps', 'avg_u_kbps', 'avg_lat_ms', 'tests', 'devices']",
+        "{printed}"
+    );
+}
+
 /// The fetched files configured by hand, file by file: `by-hand.toml`.
 fn write_by_hand(out: &Path) {
     // The same files, configured by hand, file by file.
@@ -846,6 +872,7 @@ fn fetch_then_run_gives_the_figures_of_the_same_files_configured_by_hand() {
     }
     assert!(!stderr.contains("note:"), "{stderr}");
 
+    opened_by_gdal_and_arrow(&out);
     write_by_hand(&out);
     let (fetched_run, hand_run) = (
         fixture.dir.path().join("run-fetched"),

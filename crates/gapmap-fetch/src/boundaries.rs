@@ -152,9 +152,11 @@ fn cut_to_counties(
         }
         features.push(geojson::Feature {
             bbox: None,
-            geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(
-                &polygons,
-            ))),
+            // One part stays a Polygon, as GDAL reads the shapefile's feature.
+            geometry: Some(geojson::Geometry::new(match polygons.0.as_slice() {
+                [one] => geojson::GeometryValue::from(one),
+                _ => geojson::GeometryValue::from(&polygons),
+            })),
             id: None,
             properties: Some(properties),
             foreign_members: None,
