@@ -58,6 +58,42 @@ fn share(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `--county`: three digits (or five, the state's two first).
+fn county(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if matches!(text.len(), 3 | 5) && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a county code: give its three-digit FIPS code, such as 001"
+        ))
+    }
+}
+
+/// `--quarter`: 2022Q1.
+fn quarter(text: &str) -> Result<gapmap_fetch::Quarter, String> {
+    text.parse()
+}
+
+/// `--bdc-as-of`: YYYY-MM-DD.
+fn as_of_date(text: &str) -> Result<String, String> {
+    let ok = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a date: give the as-of date as YYYY-MM-DD, such as 2023-06-30"
+        ))
+    }
+}
+
 /// `--shard I/N`.
 fn shard(text: &str) -> Result<(usize, usize), String> {
     crate::commands::batch::parse_shard(text).map_err(|e| format!("{e:#}"))
@@ -71,16 +107,16 @@ pub struct FetchArgs {
     pub state: String,
     /// A county of the state, by its three-digit FIPS code (repeatable); none: the whole
     /// state.
-    #[arg(long, value_name = "CCC")]
+    #[arg(long, value_name = "CCC", value_parser = county)]
     pub county: Vec<String>,
     /// The ACS 5-year release (its last year) and the boundaries' vintage.
     #[arg(long, default_value_t = 2022, value_parser = clap::value_parser!(u16).range(2019..=2100))]
     pub year: u16,
     /// An Ookla quarter such as 2022Q1 (repeatable); default: the four quarters of --year.
-    #[arg(long, value_name = "YYYYQn")]
-    pub quarter: Vec<String>,
+    #[arg(long, value_name = "YYYYQn", value_parser = quarter)]
+    pub quarter: Vec<gapmap_fetch::Quarter>,
     /// The BDC as-of date (YYYY-MM-DD); default: the latest the FCC lists.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = as_of_date)]
     pub bdc_as_of: Option<String>,
     /// Leave a source out (repeatable).
     #[arg(long, value_enum, value_name = "SOURCE")]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use gapmap_fetch::{Client, Credentials, Endpoints, Policy, Quarter, Request, Skip, State};
+use gapmap_fetch::{Client, Credentials, Endpoints, Policy, Request, Skip, State};
 
 use crate::args::{FetchArgs, FetchSkip};
 
@@ -37,36 +37,22 @@ fn request(options: &FetchArgs) -> Result<Request> {
             .strip_prefix(state.fips)
             .filter(|c| c.len() == 3)
             .unwrap_or(county);
-        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            bail!("--county {county}: give the county's three-digit FIPS code, such as 001");
+        if code.len() != 3 {
+            bail!(
+                "--county {county}: a five-digit code must start with {}'s {}; give the county's three-digit FIPS code, such as 001",
+                state.name,
+                state.fips
+            );
         }
         if !counties.iter().any(|c| c == code) {
             counties.push(code.to_owned());
-        }
-    }
-    let quarters = options
-        .quarter
-        .iter()
-        .map(|q| q.parse::<Quarter>().map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<_>>>()?;
-    if let Some(date) = &options.bdc_as_of {
-        let ok = date.len() == 10
-            && date.bytes().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        if !ok {
-            bail!("--bdc-as-of {date}: give the as-of date as YYYY-MM-DD, such as 2023-06-30");
         }
     }
     let request = Request {
         state,
         counties,
         year: options.year,
-        quarters,
+        quarters: options.quarter.clone(),
         bdc_as_of: options.bdc_as_of.clone(),
         skip: Skip {
             acs: options.skip.contains(&FetchSkip::Acs),
