@@ -539,7 +539,7 @@ fn a_run_with_tiled_layers_serves_them_and_says_what_a_folder_cannot() {
 // CSV's figures, valid polygons; withheld districts flagged and without figures.
 #[test]
 fn the_tiles_open_in_gdal_with_every_district_and_its_figures() {
-    if !python_with("python3", "pyogrio", "GAPMAP_REQUIRE_SHAPELY") {
+    if !python_with("python3", "pyogrio, geopandas", "GAPMAP_REQUIRE_SHAPELY") {
         return;
     }
     let check = r#"
