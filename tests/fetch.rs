@@ -751,7 +751,11 @@ fn assert_sources_describe_every_file(out: &Path) {
     // Every input file of the folder is described.
     let inputs: Vec<PathBuf> = files_under(out)
         .into_iter()
-        .filter(|p| !p.ends_with("gapmap.toml") && !p.ends_with("sources.json"))
+        .filter(|p| {
+            !p.ends_with("gapmap.toml")
+                && !p.ends_with("sources.json")
+                && !p.ends_with(".gapmap-fetch")
+        })
         .collect();
     assert_eq!(described, inputs.len(), "{inputs:?}");
 }
@@ -1121,4 +1125,67 @@ fn a_whole_state_is_one_query_per_table() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+// A new fetch into a fetched folder replaces what the earlier one wrote (another quarter's
+// tiles are not left for the folder in gapmap.toml to read); a folder of the user's is never
+// written into; a fetch that stops leaves no configuration to run, and can be run again.
+#[test]
+fn a_refetch_replaces_what_the_earlier_fetch_wrote_and_a_users_folder_is_refused() {
+    let fixture = Fixture::new();
+    ok(&fixture.fetch(false, &["-q"]));
+    let quarters = |out: &Path| files_under(&out.join("ookla")).len();
+    assert_eq!(quarters(&fixture.out()), 4);
+    // Hand-downloaded BDC files stay when this fetch fetches none.
+    std::fs::create_dir_all(fixture.out().join("bdc")).expect("bdc folder");
+    std::fs::write(fixture.out().join("bdc/by-hand.zip"), b"user's").expect("write");
+
+    ok(&fixture.fetch(false, &["-q", "--quarter", "2022Q1"]));
+    assert_eq!(quarters(&fixture.out()), 1);
+    let config = std::fs::read_to_string(fixture.out().join("gapmap.toml")).expect("toml");
+    assert!(config.contains("period = \"2022 Q1\""), "{config}");
+    assert!(fixture.out().join("bdc/by-hand.zip").exists());
+
+    // Stopped half-way (a quarter not published yet): no configuration is left; once it is
+    // there, the rerun completes.
+    let args = ["--quarter", "2022Q1", "--quarter", "2023Q1"];
+    let stderr = failed(&fixture.fetch(false, &args));
+    assert!(
+        stderr.contains("year=2023/quarter=1") && stderr.contains("HTTP 404"),
+        "{stderr}"
+    );
+    assert!(!fixture.out().join("gapmap.toml").exists());
+    let published = fixture.server.routes.lock().expect("routes")
+        ["/ookla/type=fixed/year=2022/quarter=1/2022-01-01_performance_fixed_tiles.parquet"][0]
+        .clone();
+    fixture.server.set(
+        "/ookla/type=fixed/year=2023/quarter=1/2023-01-01_performance_fixed_tiles.parquet",
+        vec![published],
+    );
+    ok(&fixture.fetch(false, &args));
+    assert_eq!(quarters(&fixture.out()), 2);
+    let config = std::fs::read_to_string(fixture.out().join("gapmap.toml")).expect("toml");
+    assert!(config.contains("period = \"2022 Q1, 2023 Q1\""), "{config}");
+
+    // A folder of the user's.
+    let mine = fixture.dir.path().join("mine");
+    std::fs::create_dir(&mine).expect("folder");
+    std::fs::write(mine.join("notes.txt"), b"mine").expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_gapmap"))
+        .args([
+            "fetch",
+            "--state",
+            "VA",
+            "--county",
+            "001",
+            "--offline",
+            "--out",
+        ])
+        .arg(&mine)
+        .args(["--cache", fixture.cache().to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    let stderr = failed(&output);
+    assert!(stderr.contains("not written by `gapmap fetch`"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&mine).expect("folder").count(), 1);
 }

@@ -346,7 +346,7 @@ pub fn fetch(
     client: &Client,
 ) -> Result<Fetched, FetchError> {
     let out = &request.out;
-    std::fs::create_dir_all(out).map_err(|e| FetchError::io(out, e))?;
+    prepare_folder(out)?;
     let mut records = Vec::new();
     let mut notes = Vec::new();
     let census = census::Census {
@@ -426,6 +426,7 @@ pub fn fetch(
             None => notes.push(bdc::without_credentials(request.state, out)),
         }
     }
+    prune(out, &records, request.skip.bdc || credentials.bdc.is_none())?;
     let sources = out.join("sources.json");
     write_atomically(
         &sources,
@@ -445,6 +446,65 @@ pub fn fetch(
         records,
         notes,
     })
+}
+
+/// The folders a fetch fills; `bdc/` is also where a user puts the files downloaded by hand.
+const FOLDERS: [&str; 5] = ["boundaries", "acs", "census2020", "ookla", "bdc"];
+
+/// Marks a folder as written by `gapmap fetch` from its first file on, so that a fetch that
+/// stopped can be run again into it.
+const MARKER: &str = ".gapmap-fetch";
+
+/// The output folder: new, empty, or an earlier fetch's (never a folder of the user's). An
+/// earlier fetch's configuration is removed first, so that a fetch that stops leaves nothing a
+/// run would take for a complete area.
+fn prepare_folder(out: &Path) -> Result<(), FetchError> {
+    let occupied = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
+    if occupied && !out.join(MARKER).exists() {
+        return Err(FetchError::Request(format!(
+            "{} is not empty and was not written by `gapmap fetch`: give a new folder with --out",
+            out.display()
+        )));
+    }
+    std::fs::create_dir_all(out).map_err(|e| FetchError::io(out, e))?;
+    for file in ["gapmap.toml", "sources.json"] {
+        let path = out.join(file);
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|e| FetchError::io(&path, e))?;
+        }
+    }
+    let marker = out.join(MARKER);
+    std::fs::write(
+        &marker,
+        "This folder is written by `gapmap fetch`: a new fetch into it replaces what it wrote.\n",
+    )
+    .map_err(|e| FetchError::io(&marker, e))
+}
+
+/// Removes what an earlier fetch left in the folders that this one did not write (another
+/// county's tables, another quarter's tiles), which a folder in `gapmap.toml` would read. The
+/// `bdc/` folder is kept when this fetch wrote no BDC file (the user may have put them there).
+fn prune(out: &Path, records: &[Source], keep_bdc: bool) -> Result<(), FetchError> {
+    let written: std::collections::BTreeSet<PathBuf> = records
+        .iter()
+        .flat_map(|r| r.file.iter().chain(r.derived.iter().map(|d| &d.file)))
+        .map(|file| out.join(file))
+        .collect();
+    for folder in FOLDERS {
+        if folder == "bdc" && keep_bdc {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(out.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_file() && !written.contains(&path) {
+                std::fs::remove_file(&path).map_err(|e| FetchError::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// "Accomack County and Northampton County, Virginia", or the state's name.
