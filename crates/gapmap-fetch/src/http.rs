@@ -253,7 +253,8 @@ impl Client {
             .get("content-length")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let partial = path.with_extension("part");
+        // Per process: two fetches sharing the cache never write one partial file.
+        let partial = path.with_extension(format!("part-{}", std::process::id()));
         let written = self
             .save(response.body_mut().as_reader(), &partial, shown, expected)
             .map_err(|error| Attempt::Again { error, after: None })?;
