@@ -696,7 +696,7 @@ fn load_layer_tables(
 ) -> Result<AcsTables> {
     let mut tables = AcsTables::default();
     let mut origins = BTreeMap::new();
-    for table in expand(&config.base, &layer.tables, &["csv"])? {
+    for table in expand(&config.base, &layer.tables, &["csv", "json"])? {
         add_variables(
             &mut tables,
             &mut origins,
