@@ -219,17 +219,35 @@ fn square(west: f64, south: f64, east: f64, north: f64) -> shapefile::Polygon {
 
 /// A cartographic-boundary-style zip: `<stem>.shp/.shx/.dbf/.prj` with GEOID and NAMELSAD.
 fn boundary_zip(stem: &str, features: &[(String, String, shapefile::Polygon)]) -> Vec<u8> {
+    let features: Vec<(Vec<String>, shapefile::Polygon)> = features
+        .iter()
+        .map(|(geoid, name, polygon)| (vec![geoid.clone(), name.clone()], polygon.clone()))
+        .collect();
+    shapefile_zip(stem, &["GEOID", "NAMELSAD"], &features)
+}
+
+/// A TIGER/Line-style zip of `fields` (text) and polygons.
+fn shapefile_zip(
+    stem: &str,
+    fields: &[&str],
+    features: &[(Vec<String>, shapefile::Polygon)],
+) -> Vec<u8> {
     use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
     let dir = tempfile::tempdir().expect("temp dir");
     let shp = dir.path().join(format!("{stem}.shp"));
-    let table = TableWriterBuilder::new()
-        .add_character_field(FieldName::try_from("GEOID").expect("name"), 20)
-        .add_character_field(FieldName::try_from("NAMELSAD").expect("name"), 60);
+    let mut table = TableWriterBuilder::new();
+    for field in fields {
+        table = table.add_character_field(FieldName::try_from(*field).expect("name"), 60);
+    }
     let mut writer = shapefile::Writer::from_path(&shp, table).expect("shapefile");
-    for (geoid, name, polygon) in features {
+    for (values, polygon) in features {
         let mut record = Record::default();
-        record.insert("GEOID".into(), FieldValue::Character(Some(geoid.clone())));
-        record.insert("NAMELSAD".into(), FieldValue::Character(Some(name.clone())));
+        for (field, value) in fields.iter().zip(values) {
+            record.insert(
+                (*field).to_owned(),
+                FieldValue::Character(Some(value.clone())),
+            );
+        }
         writer
             .write_shape_and_record(polygon, &record)
             .expect("a feature");
@@ -457,6 +475,7 @@ fn routes() -> Routes {
     let mut routes = Routes::new();
     census_routes(&mut routes);
     boundary_routes(&mut routes);
+    tiger_routes(&mut routes);
     ookla_routes(&mut routes);
     bdc_routes(&mut routes);
     routes
@@ -559,6 +578,44 @@ fn boundary_routes(routes: &mut Routes) {
     add(
         "/tiger/GENZ2022/shp/cb_2022_us_county_500k.zip".into(),
         Reply::ok(boundary_zip("cb_2022_us_county_500k", &counties)),
+    );
+}
+
+/// TIGER/Line blocks: two per block group, each a half of it, with its internal point as
+/// TIGER writes it (signed, zero-padded); and one of another county.
+fn tiger_routes(routes: &mut Routes) {
+    let mut add = |target: String, reply: Reply| route(routes, &target, reply);
+    let groups = block_groups();
+    let mut blocks: Vec<(Vec<String>, shapefile::Polygon)> = Vec::new();
+    for bg in &groups {
+        for (k, block) in blocks_of(bg).iter().enumerate() {
+            let west = bg.west + SIZE / 2.0 * k as f64;
+            let (lat, lon) = (bg.south + SIZE / 2.0, west + SIZE / 4.0);
+            blocks.push((
+                vec![
+                    block.clone(),
+                    format!("{lat:+010.7}"),
+                    format!("{lon:+012.7}"),
+                ],
+                square(west, bg.south, west + SIZE / 2.0, bg.south + SIZE),
+            ));
+        }
+    }
+    blocks.push((
+        vec![
+            "510030101001000".into(),
+            "+38.0500000".into(),
+            "-078.5500000".into(),
+        ],
+        square(-78.6, 38.0, -78.5, 38.1),
+    ));
+    add(
+        "/tiger/TIGER2020/TABBLOCK20/tl_2020_51_tabblock20.zip".into(),
+        Reply::ok(shapefile_zip(
+            "tl_2020_51_tabblock20",
+            &["GEOID20", "INTPTLAT20", "INTPTLON20"],
+            &blocks,
+        )),
     );
 }
 
@@ -1188,4 +1245,58 @@ fn a_refetch_replaces_what_the_earlier_fetch_wrote_and_a_users_folder_is_refused
     let stderr = failed(&output);
     assert!(stderr.contains("not written by `gapmap fetch`"), "{stderr}");
     assert_eq!(std::fs::read_dir(&mine).expect("folder").count(), 1);
+}
+
+// `--block-points`: the counties' 2020 block internal points from the state's TIGER/Line
+// blocks, written as published; a layer of the user's districts is then apportioned through
+// blocks, every location whole in the district holding its block's point.
+#[test]
+fn block_points_place_a_layer_of_the_users_districts_through_blocks() {
+    let fixture = Fixture::new();
+    ok(&fixture.fetch(true, &["-q", "--skip", "ookla", "--block-points"]));
+    let out = fixture.out();
+    let points = std::fs::read_to_string(out.join("blocks/points_51.csv")).expect("points");
+    let mut lines = points.lines();
+    assert_eq!(lines.next(), Some("GEOID20,INTPTLAT20,INTPTLON20"));
+    assert_eq!(
+        lines.next(),
+        Some("510010901001000,+37.7500000,-075.8750000")
+    );
+    assert_eq!(
+        points.lines().count(),
+        1 + 16,
+        "the third county's block is cut: {points}"
+    );
+    let mut config = std::fs::read_to_string(out.join("gapmap.toml")).expect("toml");
+    assert!(
+        config.contains("points = { file = \"blocks/points_51.csv\" }"),
+        "{config}"
+    );
+
+    // Accomack's west and east halves, as a city would draw them.
+    let half = |id: &str, west: f64| {
+        serde_json::json!({"type": "Feature", "properties": {"id": id},
+            "geometry": {"type": "Polygon", "coordinates": [[[west, 37.7], [west + 0.2, 37.7],
+                [west + 0.2, 37.8], [west, 37.8], [west, 37.7]]]}})
+    };
+    let layer = serde_json::json!({"type": "FeatureCollection",
+        "features": [half("W", -75.9), half("E", -75.7)]});
+    std::fs::write(out.join("halves.geojson"), layer.to_string()).expect("layer");
+    config.push_str(
+        "\n[[layer]]\nname = \"half\"\nboundaries = \"halves.geojson\"\nid_field = \"id\"\napportion_from = \"block_group\"\nlicense = \"synthetic\"\n",
+    );
+    std::fs::write(out.join("with-halves.toml"), config).expect("config");
+    let run = fixture.dir.path().join("run");
+    crate::util::run_config(&out.join("with-halves.toml"), &run);
+    let rows = read_table(&run.join("half.csv"));
+    let locations: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| (r["geoid"].clone(), crate::util::count(r, "locations")))
+        .collect();
+    assert_eq!(locations, [("E".to_owned(), 56), ("W".to_owned(), 56)]);
+    let metadata = std::fs::read_to_string(run.join("metadata.json")).expect("metadata");
+    assert!(
+        metadata.contains("block points (METHOD.md §6)"),
+        "{metadata}"
+    );
 }

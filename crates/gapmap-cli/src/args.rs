@@ -118,6 +118,10 @@ pub struct FetchArgs {
     /// The BDC as-of date (YYYY-MM-DD); default: the latest the FCC lists.
     #[arg(long, value_name = "DATE", value_parser = as_of_date)]
     pub bdc_as_of: Option<String>,
+    /// Also the 2020 block internal points (TIGER/Line: the state's whole block file, tens to
+    /// hundreds of MB), to apportion a [[layer]] of your own districts through blocks.
+    #[arg(long)]
+    pub block_points: bool,
     /// Leave a source out (repeatable).
     #[arg(long, value_enum, value_name = "SOURCE")]
     pub skip: Vec<FetchSkip>,

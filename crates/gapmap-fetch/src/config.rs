@@ -57,12 +57,7 @@ pub(crate) fn render(layout: &Layout) -> String {
             quoted(vintage)
         );
     }
-    if layout.blocks {
-        let _ = writeln!(
-            out,
-            "[blocks]\n# 2020 housing units per block (PL 94-171 H1_001N), one reply per county.\nhousing_counts = [\"census2020\"]\n"
-        );
-    }
+    render_blocks(&mut out, layout);
     if let Some(period) = &layout.ookla_period {
         let _ = writeln!(
             out,
@@ -106,4 +101,29 @@ pub(crate) fn render(layout: &Layout) -> String {
          min_locations = 20"
     );
     out
+}
+
+/// `[blocks]`: the counts, and the points when fetched.
+fn render_blocks(out: &mut String, layout: &Layout) {
+    if layout.blocks {
+        let _ = writeln!(
+            out,
+            "[blocks]\n# 2020 housing units per block (PL 94-171 H1_001N), one reply per county.\nhousing_counts = [\"census2020\"]"
+        );
+        match &layout.block_points {
+            Some(points) => {
+                let _ = writeln!(
+                    out,
+                    "# 2020 block internal points (TIGER/Line): a [[layer]] of your districts is apportioned through blocks.\npoints = {{ file = {} }}\n",
+                    quoted(points)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "# `gapmap fetch --block-points` adds the blocks' internal points, to apportion a [[layer]] of\n# your own districts through blocks rather than by area (METHOD.md §6).\n"
+                );
+            }
+        }
+    }
 }

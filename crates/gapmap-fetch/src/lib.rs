@@ -19,6 +19,7 @@ mod census;
 mod config;
 pub mod http;
 mod ookla;
+mod points;
 mod states;
 
 use std::path::{Path, PathBuf};
@@ -270,6 +271,9 @@ pub struct Request {
     pub quarters: Vec<Quarter>,
     /// The BDC as-of date (`2023-06-30`); none: the latest the API lists.
     pub bdc_as_of: Option<String>,
+    /// Also the 2020 block internal points (TIGER/Line: the state's whole block file, tens to
+    /// hundreds of MB), for a city's own districts apportioned through blocks.
+    pub block_points: bool,
     /// What to leave out.
     pub skip: Skip,
     /// The folder to write.
@@ -334,6 +338,7 @@ pub(crate) struct Layout {
     pub levels: Vec<config::Level>,
     pub acs_vintage: Option<String>,
     pub blocks: bool,
+    pub block_points: Option<String>,
     pub ookla_period: Option<String>,
     pub bdc_vintage: Option<String>,
 }
@@ -376,20 +381,13 @@ pub fn fetch(
         levels: cut.levels,
         ..Layout::default()
     };
-    // A whole state is asked for in one query per table (`county:*`).
-    let scope = if request.counties.is_empty() {
-        vec![("*".to_owned(), request.state.name.to_owned())]
-    } else {
-        counties.clone()
-    };
-    if !request.skip.acs {
-        census.acs_tables(&scope, out, &mut records)?;
-        layout.acs_vintage = Some(format!("{}-{}", request.year - 4, request.year));
-    }
-    if !request.skip.blocks {
-        census.block_housing(&scope, out, &mut records)?;
-        layout.blocks = true;
-    }
+    census_tables(
+        &census,
+        (request, endpoints),
+        &counties,
+        &mut layout,
+        &mut records,
+    )?;
     if !request.skip.ookla {
         let quarters = if request.quarters.is_empty() {
             (1..=4)
@@ -448,8 +446,48 @@ pub fn fetch(
     })
 }
 
+/// The Census Data API's tables (ACS, PL 94-171) and, when asked for, the block points.
+fn census_tables(
+    census: &census::Census<'_>,
+    (request, endpoints): (&Request, &Endpoints),
+    counties: &[(String, String)],
+    layout: &mut Layout,
+    records: &mut Vec<Source>,
+) -> Result<(), FetchError> {
+    let out = &request.out;
+    // A whole state is asked for in one query per table (`county:*`).
+    let scope = if request.counties.is_empty() {
+        vec![("*".to_owned(), request.state.name.to_owned())]
+    } else {
+        counties.to_vec()
+    };
+    if !request.skip.acs {
+        census.acs_tables(&scope, out, records)?;
+        layout.acs_vintage = Some(format!("{}-{}", request.year - 4, request.year));
+    }
+    if !request.skip.blocks {
+        census.block_housing(&scope, out, records)?;
+        layout.blocks = true;
+        if request.block_points {
+            let prefixes: Vec<String> = counties
+                .iter()
+                .map(|(c, _)| format!("{}{c}", request.state.fips))
+                .collect();
+            layout.block_points = Some(points::fetch_points(
+                census.client,
+                &endpoints.boundaries,
+                request.state,
+                &prefixes,
+                out,
+                records,
+            )?);
+        }
+    }
+    Ok(())
+}
+
 /// The folders a fetch fills; `bdc/` is also where a user puts the files downloaded by hand.
-const FOLDERS: [&str; 5] = ["boundaries", "acs", "census2020", "ookla", "bdc"];
+const FOLDERS: [&str; 6] = ["boundaries", "acs", "census2020", "blocks", "ookla", "bdc"];
 
 /// Marks a folder as written by `gapmap fetch` from its first file on, so that a fetch that
 /// stopped can be run again into it.

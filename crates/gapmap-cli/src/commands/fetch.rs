@@ -54,6 +54,7 @@ fn request(options: &FetchArgs) -> Result<Request> {
         year: options.year,
         quarters: options.quarter.clone(),
         bdc_as_of: options.bdc_as_of.clone(),
+        block_points: options.block_points,
         skip: Skip {
             acs: options.skip.contains(&FetchSkip::Acs),
             blocks: options.skip.contains(&FetchSkip::Blocks),
