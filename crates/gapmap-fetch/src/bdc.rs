@@ -92,7 +92,8 @@ pub(crate) fn fetch_state(
         };
         let url = format!("{base}/map/downloads/downloadFile/availability/{id}");
         let download = client.get(&url, &url, &headers)?;
-        check_zip(&download.path, &url).inspect_err(|_| client.forget(&download))?;
+        // A download that is not a readable zip is not kept.
+        crate::Zipped::open(&download.path, &url).inspect_err(|_| client.forget(&download))?;
         let name = if file.file_name.to_ascii_lowercase().ends_with(".zip") {
             file.file_name.clone()
         } else {
@@ -149,17 +150,6 @@ fn listing<T: for<'de> Deserialize<'de>>(
         });
     }
     Ok(listing.data.unwrap_or_default())
-}
-
-/// A download that is not a readable zip is not kept.
-fn check_zip(path: &Path, url: &str) -> Result<(), FetchError> {
-    let file = std::fs::File::open(path).map_err(|e| FetchError::io(path, e))?;
-    zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map(|_| ())
-        .map_err(|e| FetchError::Reply {
-            url: url.to_owned(),
-            message: format!("not a zip ({e})"),
-        })
 }
 
 /// What to do without BDC credentials: how to get them, or how to download by hand.

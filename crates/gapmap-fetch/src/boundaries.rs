@@ -4,12 +4,12 @@
 //! Shapefile" page lists them. Each is cut to the area's counties and written as GeoJSON with
 //! the shapefile's attributes and coordinates unchanged (NAD83, which METHOD.md §1 reads as is).
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::path::Path;
 
 use geo::BoundingRect;
 
-use crate::{Client, FetchError, Request, Source, derived, record, write_atomically};
+use crate::{Client, FetchError, Request, Source, Zipped, derived, record, write_atomically};
 
 /// The levels written, and the area's bounding box (west, south, east, north).
 pub(crate) struct Cut {
@@ -97,25 +97,14 @@ fn cut_to_counties(
         url: url.to_owned(),
         message,
     };
-    let file = std::fs::File::open(zip_path).map_err(|e| FetchError::io(zip_path, e))?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| bad(format!("not a zip: {e}")))?;
-    let shp_name = archive
-        .file_names()
-        .filter_map(Result::ok)
+    let mut zipped = Zipped::open(zip_path, url)?;
+    let shp_name = zipped
+        .names()
+        .into_iter()
         .find(|n| n.to_ascii_lowercase().ends_with(".shp"))
-        .map(std::borrow::Cow::into_owned)
         .ok_or_else(|| bad("the zip holds no .shp file".into()))?;
     let stem = &shp_name[..shp_name.len() - 4];
-    let mut member = |extension: &str| -> Result<Vec<u8>, FetchError> {
-        let mut bytes = Vec::new();
-        archive
-            .by_name(&format!("{stem}.{extension}"))
-            .map_err(|e| bad(format!("no {stem}.{extension} in the zip: {e}")))?
-            .read_to_end(&mut bytes)
-            .map_err(|e| bad(format!("{stem}.{extension}: {e}")))?;
-        Ok(bytes)
-    };
+    let mut member = |extension: &str| zipped.member(&format!("{stem}.{extension}"));
     let (shp, shx, dbf) = (member("shp")?, member("shx")?, member("dbf")?);
     let shapes = shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(shx))
         .map_err(|e| bad(format!("{stem}.shp: {e}")))?;

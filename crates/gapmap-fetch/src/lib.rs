@@ -599,6 +599,61 @@ pub(crate) fn record(what: String, download: &Download, file: Option<String>) ->
     }
 }
 
+/// The record of a download and the one file cut from it.
+pub(crate) fn record_cut(
+    what: String,
+    download: &Download,
+    (out, relative): (&Path, &str),
+    how: String,
+) -> Result<Source, FetchError> {
+    let mut source = record(what, download, None);
+    source.derived.push(derived(out, relative, how)?);
+    Ok(source)
+}
+
+/// A downloaded zip's members by name: `member("x.dbf")` is its bytes, or an error naming the
+/// URL.
+pub(crate) struct Zipped<'a> {
+    archive: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
+    url: &'a str,
+}
+
+impl<'a> Zipped<'a> {
+    pub(crate) fn open(path: &Path, url: &'a str) -> Result<Self, FetchError> {
+        let file = std::fs::File::open(path).map_err(|e| FetchError::io(path, e))?;
+        let archive =
+            zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| FetchError::Reply {
+                url: url.to_owned(),
+                message: format!("not a zip: {e}"),
+            })?;
+        Ok(Self { archive, url })
+    }
+
+    /// The names of its members.
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.archive
+            .file_names()
+            .filter_map(Result::ok)
+            .map(std::borrow::Cow::into_owned)
+            .collect()
+    }
+
+    pub(crate) fn member(&mut self, name: &str) -> Result<Vec<u8>, FetchError> {
+        use std::io::Read as _;
+        let bad = |message: String| FetchError::Reply {
+            url: self.url.to_owned(),
+            message,
+        };
+        let mut bytes = Vec::new();
+        self.archive
+            .by_name(name)
+            .map_err(|e| bad(format!("no {name} in the zip: {e}")))?
+            .read_to_end(&mut bytes)
+            .map_err(|e| bad(format!("{name}: {e}")))?;
+        Ok(bytes)
+    }
+}
+
 /// A derived file's record.
 pub(crate) fn derived(out: &Path, relative: &str, how: String) -> Result<Derived, FetchError> {
     let path = out.join(relative);

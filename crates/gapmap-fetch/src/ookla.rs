@@ -7,7 +7,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::{Client, FetchError, Quarter, Source, derived, record};
+use crate::{Client, FetchError, Quarter, Source, record_cut};
 
 /// The columns kept: the quadkey and METHOD.md §5's metrics.
 const COLUMNS: [&str; 6] = [
@@ -41,14 +41,10 @@ pub(crate) fn fetch_quarters(
         );
         let kept = cut(&download.path, &url, bounds, &out.join(&relative))
             .inspect_err(|_| client.forget(&download))?;
-        let mut source = record(
+        records.push(record_cut(
             format!("Ookla Open Data fixed tiles, {quarter}"),
             &download,
-            None,
-        );
-        source.derived.push(derived(
-            out,
-            &relative,
+            (out, &relative),
             format!(
                 "the {kept} tiles whose centre lies in the area's bounding box ({:.4}, {:.4}, {:.4}, {:.4}), columns {}",
                 bounds.0,
@@ -58,7 +54,6 @@ pub(crate) fn fetch_quarters(
                 COLUMNS.join(", ")
             ),
         )?);
-        records.push(source);
     }
     Ok(())
 }

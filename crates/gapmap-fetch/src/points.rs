@@ -5,10 +5,10 @@
 //! With them a city's own districts are apportioned through blocks (METHOD.md §6).
 
 use std::fmt::Write as _;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::path::Path;
 
-use crate::{Client, FetchError, Source, State, derived, record, write_atomically};
+use crate::{Client, FetchError, Source, State, Zipped, record_cut, write_atomically};
 
 /// The columns kept, `blocks.points`' defaults.
 const COLUMNS: [&str; 3] = ["GEOID20", "INTPTLAT20", "INTPTLON20"];
@@ -28,24 +28,19 @@ pub(crate) fn fetch_points(
     let relative = format!("blocks/points_{}.csv", state.fips);
     let kept = cut(&download.path, &url, &stem, prefixes, &out.join(&relative))
         .inspect_err(|_| client.forget(&download))?;
-    let mut source = record(
+    records.push(record_cut(
         format!(
             "TIGER/Line 2020 tabulation blocks of {} ({stem}.zip)",
             state.name
         ),
         &download,
-        None,
-    );
-    source.derived.push(derived(
-        out,
-        &relative,
+        (out, &relative),
         format!(
             "{} of the {kept} blocks whose GEOID20 starts with {}, from the attribute table, values as published",
             COLUMNS.join(", "),
             prefixes.join(" or ")
         ),
     )?);
-    records.push(source);
     Ok(relative)
 }
 
@@ -60,15 +55,7 @@ fn cut(
         url: url.to_owned(),
         message,
     };
-    let file = std::fs::File::open(zip_path).map_err(|e| FetchError::io(zip_path, e))?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| bad(format!("not a zip: {e}")))?;
-    let mut dbf = Vec::new();
-    archive
-        .by_name(&format!("{stem}.dbf"))
-        .map_err(|e| bad(format!("no {stem}.dbf in the zip: {e}")))?
-        .read_to_end(&mut dbf)
-        .map_err(|e| bad(format!("{stem}.dbf: {e}")))?;
+    let dbf = Zipped::open(zip_path, url)?.member(&format!("{stem}.dbf"))?;
     let mut table = shapefile::dbase::Reader::new(Cursor::new(dbf))
         .map_err(|e| bad(format!("{stem}.dbf: {e}")))?;
     let mut csv = format!("{}\n", COLUMNS.join(","));
