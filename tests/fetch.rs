@@ -1051,9 +1051,10 @@ fn failures_are_retried_reported_or_caught_by_their_checksum() {
     assert_eq!(fixture.server.requests_to(zip), 3);
     assert_eq!(std::fs::read(&cached).expect("read"), bytes);
 
-    // --offline with an intact cache sends nothing; with an empty cache it says what is missing.
+    // --offline with an intact cache sends nothing (the BDC listings too: their last copy); with
+    // an empty cache it says what is missing.
     let before = fixture.server.seen.lock().expect("log").len();
-    let output = fixture.fetch(false, &["--offline", "-q"]);
+    let output = fixture.fetch(true, &["--offline", "-q"]);
     ok(&output);
     assert_eq!(fixture.server.seen.lock().expect("log").len(), before);
     std::fs::remove_dir_all(fixture.cache()).expect("empty the cache");
@@ -1298,5 +1299,38 @@ fn block_points_place_a_layer_of_the_users_districts_through_blocks() {
     assert!(
         metadata.contains("block points (METHOD.md §6)"),
         "{metadata}"
+    );
+}
+
+// An error page answered with 200 (the Census API's reply to an invalid key) is refused and
+// not kept; credentials the BDC API refuses are named.
+#[test]
+fn a_reply_that_is_not_the_services_is_refused_and_not_kept() {
+    let fixture = Fixture::new();
+    let counties = "/census/2022/acs/acs5?get=NAME&for=county:*&in=state:51&key=secret-census-key";
+    let good = fixture.server.routes.lock().expect("routes")[&decode(counties)][0].clone();
+    fixture.server.set(
+        counties,
+        vec![Reply::ok("<html><body>Invalid Key</body></html>")],
+    );
+    let stderr = failed(&fixture.fetch(true, &[]));
+    assert!(
+        stderr.contains("not the Census Data API's JSON") && stderr.contains("CENSUS_API_KEY"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secret-census-key"), "{stderr}");
+    fixture.server.set(counties, vec![good]);
+    fixture
+        .server
+        .set("/bdc/map/listAsOfDates", vec![Reply::status(401)]);
+    let stderr = failed(&fixture.fetch(true, &[]));
+    assert_eq!(
+        fixture.server.requests_to(counties),
+        2,
+        "the error page was not kept"
+    );
+    assert!(
+        stderr.contains("HTTP 401") && stderr.contains("FCC_BDC_USERNAME"),
+        "{stderr}"
     );
 }

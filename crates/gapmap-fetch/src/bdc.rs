@@ -91,7 +91,9 @@ pub(crate) fn fetch_state(
             other => other.to_string(),
         };
         let url = format!("{base}/map/downloads/downloadFile/availability/{id}");
-        let download = client.get(&url, &url, &headers)?;
+        let download = client
+            .get(&url, &url, &headers)
+            .map_err(credentials_refused)?;
         // A download that is not a readable zip is not kept.
         crate::Zipped::open(&download.path, &url).inspect_err(|_| client.forget(&download))?;
         let name = if file.file_name.to_ascii_lowercase().ends_with(".zip") {
@@ -126,15 +128,17 @@ pub(crate) fn fetch_state(
     Ok(as_of)
 }
 
-/// A §3.1/§3.2 listing: fetched fresh every time (a new release changes it).
+/// A §3.1/§3.2 listing: downloaded again on every online fetch (a new release changes it),
+/// the last one used offline.
 fn listing<T: for<'de> Deserialize<'de>>(
     client: &Client,
     url: &str,
     headers: &[(&str, &str)],
 ) -> Result<Vec<T>, FetchError> {
-    let download = client.get(url, url, headers)?;
+    let download = client
+        .get_fresh(url, url, headers)
+        .map_err(credentials_refused)?;
     let bytes = std::fs::read(&download.path).map_err(|e| FetchError::io(&download.path, e))?;
-    client.forget(&download);
     let listing: Listing<T> = serde_json::from_slice(&bytes).map_err(|e| FetchError::Reply {
         url: url.to_owned(),
         message: format!("not the BDC API's listing ({e})"),
@@ -150,6 +154,24 @@ fn listing<T: for<'de> Deserialize<'de>>(
         });
     }
     Ok(listing.data.unwrap_or_default())
+}
+
+/// HTTP 401 or 403 from the API: the credentials, named.
+fn credentials_refused(error: FetchError) -> FetchError {
+    match error {
+        FetchError::Status {
+            url,
+            status: status @ (401 | 403),
+            reason,
+            body,
+        } => FetchError::Reply {
+            url,
+            message: format!(
+                "HTTP {status} {reason} ({body}): the BDC API refused FCC_BDC_USERNAME and FCC_BDC_HASH_VALUE; check them (the username is the account's e-mail; a new token from Manage API Access replaces the old one)"
+            ),
+        },
+        other => other,
+    }
 }
 
 /// What to do without BDC credentials: how to get them, or how to download by hand.

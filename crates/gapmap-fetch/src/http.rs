@@ -124,6 +124,20 @@ impl Client {
         Ok(download)
     }
 
+    /// Like [`Client::get`], but online the file is always downloaded again (a listing that
+    /// changes with each release); offline, the last copy is used.
+    pub fn get_fresh(
+        &self,
+        url: &str,
+        shown: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Download, FetchError> {
+        if !self.offline {
+            let _ = std::fs::remove_file(meta_path(&self.cache_path(shown)));
+        }
+        self.get(url, shown, headers)
+    }
+
     /// Drops a file from the cache (a reply found unusable after it arrived).
     pub fn forget(&self, download: &Download) {
         let _ = std::fs::remove_file(meta_path(&download.path));
