@@ -115,7 +115,10 @@ fn read_pl_reply(path: &Path) -> Result<BTreeMap<GeoId, BlockHousing>, IngestErr
         .map_err(|e| IngestError::format(path, e.to_string()))?
         .clone();
     let at = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(value_at), Some(geoid_at)) = (at(PL_HOUSING_UNITS), at("GEOID")) else {
+    // The id census_api_json added from the geography columns, or the `GEO_ID`/`ucgid` asked
+    // for (`1000000US…`).
+    let id_at = at("GEOID").or_else(|| at("GEO_ID")).or_else(|| at("ucgid"));
+    let (Some(value_at), Some(geoid_at)) = (at(PL_HOUSING_UNITS), id_at) else {
         return Err(IngestError::format(
             path,
             format!(
@@ -186,6 +189,15 @@ mod tests {
         assert_eq!(blocks.len(), 2);
         let first = blocks[&GeoId::parse("510010901001000").expect("valid")];
         assert_eq!((first.housing_units, first.group_quarters), (12, 0));
+
+        // With `GEO_ID` asked for, that is the id.
+        std::fs::write(
+            &path,
+            r#"[["GEO_ID","H1_001N","state","county","tract","block"],["1000000US510010901001000","12","51","001","090100","1000"]]"#,
+        )
+        .expect("write");
+        let with_id = read_block_housing(&path).expect("a reply with GEO_ID");
+        assert_eq!(with_id, blocks.into_iter().take(1).collect());
 
         std::fs::write(
             &path,
