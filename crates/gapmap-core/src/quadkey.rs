@@ -52,6 +52,26 @@ mod tests {
         assert_relative_eq!(south, 20.802_336_592_979, epsilon = 1e-11);
     }
 
+    // A Lima tile (southern and western hemisphere), against the tile formulas evaluated
+    // independently: x = 18755, y = 34987 at zoom 16.
+    #[test]
+    fn a_lima_quadkey_gives_its_tile_and_centre() {
+        let (west, south, east, north) = tile_bounds("2100300121202033").expect("valid quadkey");
+        assert_relative_eq!(west, -76.975_708_007_812_5, epsilon = 1e-12);
+        assert_relative_eq!(east, -76.970_214_843_75, epsilon = 1e-12);
+        assert_relative_eq!(south, -12.103_780_891_645_819, epsilon = 1e-12);
+        assert_relative_eq!(north, -12.098_409_789_924_855, epsilon = 1e-12);
+        // The centroid gapmap places tiles by (METHOD.md §5): the rectangle's centre.
+        let tile = geo::Rect::new(
+            geo::coord! { x: west, y: south },
+            geo::coord! { x: east, y: north },
+        )
+        .to_polygon();
+        let centre = geo::Centroid::centroid(&tile).expect("a tile has area");
+        assert_relative_eq!(centre.x(), -76.972_961_425_781_25, epsilon = 1e-12);
+        assert_relative_eq!(centre.y(), -12.101_095_340_785_337, epsilon = 1e-12);
+    }
+
     #[test]
     fn the_first_level_splits_the_world_in_four() {
         assert_eq!(tile_bounds("0").map(|b| (b.0, b.2)), Some((-180.0, 0.0)));

@@ -164,4 +164,21 @@ pub struct SpeedTiles {
     pub tiles: Vec<SpeedTile>,
     /// `(block, index into tiles)`, one pair per block a tile touches.
     pub tile_blocks: Vec<(GeoId, u32)>,
+    /// The periods the tiles are of (`2019Q1`, ...), ascending; empty when the inputs did not
+    /// say (then every tile is of the pooled span only).
+    pub periods: Vec<String>,
+    /// Per tile (in `tiles` order), the index of its period in `periods`; empty when `periods`
+    /// is.
+    pub period_of: Vec<u16>,
+}
+
+impl SpeedTiles {
+    /// The tiles of period `period` (an index into `periods`), ascending.
+    pub fn of_period(&self, period: u16) -> impl Iterator<Item = u32> + '_ {
+        self.period_of
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| **p == period)
+            .map(|(tile, _)| tile as u32)
+    }
 }

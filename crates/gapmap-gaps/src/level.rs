@@ -439,6 +439,7 @@ mod tests {
                 devices: 5,
             }],
             tile_blocks: vec![(id("110010001011000"), 0), (id("110010001012000"), 0)],
+            ..SpeedTiles::default()
         };
         (table, acs, tiles)
     }

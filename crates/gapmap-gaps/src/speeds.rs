@@ -78,7 +78,7 @@ mod tests {
                 tile(20.0, 5.0, 10),
                 tile(300.0, 2.9, 20),
             ],
-            tile_blocks: vec![],
+            ..SpeedTiles::default()
         };
         let s = speeds(&tiles, &[0, 1, 2], &Thresholds::default());
         assert_eq!(s.tests, 60);
@@ -94,7 +94,7 @@ mod tests {
     fn edge_25_3_is_not_slow_and_49_tests_get_no_figures() {
         let tiles = SpeedTiles {
             tiles: vec![tile(25.0, 3.0, 49), tile(25.0, 3.0, 1)],
-            tile_blocks: vec![],
+            ..SpeedTiles::default()
         };
         let few = speeds(&tiles, &[0], &Thresholds::default());
         assert_eq!(few.tests, 49);
