@@ -70,8 +70,16 @@ pub enum RunError {
         /// The level it names.
         source_level: Level,
     },
+    /// The quarters of a change are not those of the tiles.
+    #[error("[ookla] baseline/latest: {message}")]
+    Quarters {
+        /// What is wrong.
+        message: String,
+    },
     /// A layer with nothing to compute from.
-    #[error("layer {layer} has neither `apportion_from` nor `tables`: give one of them")]
+    #[error(
+        "layer {layer} has nothing to compute: give `apportion_from`, `tables`, `attributes` or Ookla tiles (`[ookla] tiles`)"
+    )]
     NothingToCompute {
         /// The layer.
         layer: String,

@@ -9,6 +9,7 @@ mod disclosure;
 mod error;
 mod level;
 pub mod need;
+pub mod periods;
 mod record;
 mod relate;
 pub mod run;

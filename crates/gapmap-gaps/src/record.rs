@@ -34,7 +34,7 @@ impl From<Option<u64>> for FieldValue {
 /// by best technology (§2 "also reported"), `need_components` (§7 asks that the components used
 /// be named in the output; §9 has no field for it) and `notes`. The one registry of output
 /// fields: the CSV and GeoJSON columns, the table schema and [`FIELD_NAMES`] come from it.
-pub const FIELDS: [Field; 50] = [
+pub const FIELDS: [Field; 57] = [
     Field {
         name: "geoid",
         kind: FieldType::String,
@@ -348,6 +348,62 @@ pub const FIELDS: [Field; 50] = [
         value: |r| r.share_slow_tests.into(),
     },
     Field {
+        name: "population",
+        kind: FieldType::Number,
+        unit: "persons",
+        description: "Residents, from the layer's attribute table (METHOD.md §10); its source is in the metadata",
+        source: FieldSource::Attribute,
+        value: |r| r.population.into(),
+    },
+    Field {
+        name: "share_poverty",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "Share of residents in poverty, from the layer's attribute table (§10); its definition and source are in the metadata",
+        source: FieldSource::Attribute,
+        value: |r| r.share_poverty.into(),
+    },
+    Field {
+        name: "tests_per_1000",
+        kind: FieldType::Number,
+        unit: "tests per 1,000 residents per quarter",
+        description: "speed_tests / population × 1,000, per quarter of the span (§10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.tests_per_1000.into(),
+    },
+    Field {
+        name: "speed_change_down_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Test-weighted mean download in the latest quarter minus the baseline quarter (§10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.speed_change_down_mbps.into(),
+    },
+    Field {
+        name: "speed_change_up_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Test-weighted mean upload in the latest quarter minus the baseline quarter (§10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.speed_change_up_mbps.into(),
+    },
+    Field {
+        name: "share_slow_tests_change",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "share_slow_tests in the latest quarter minus the baseline quarter, in share points (§10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.share_slow_tests_change.into(),
+    },
+    Field {
+        name: "tests_per_1000_change",
+        kind: FieldType::Number,
+        unit: "tests per 1,000 residents per quarter",
+        description: "Tests per 1,000 residents in the latest quarter minus the baseline quarter (§10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.tests_per_1000_change.into(),
+    },
+    Field {
         name: "need_index",
         kind: FieldType::Number,
         unit: "index 0–100",
@@ -488,8 +544,10 @@ pub enum FieldSource {
     Census,
     /// Prices and income brackets (§4).
     Affordability,
-    /// Ookla speed tests (§5), CC BY-NC-SA 4.0.
+    /// Ookla speed tests (§5, §10), CC BY-NC-SA 4.0.
     Speed,
+    /// A layer's own attribute tables (population, poverty; §10).
+    Attribute,
     /// The need index (§7), from the others.
     Need,
     /// Why figures are withheld or empty.
@@ -594,6 +652,20 @@ pub struct DistrictGaps {
     pub speed_mean_up_mbps: Option<f64>,
     /// Share of tests in slow tiles.
     pub share_slow_tests: Option<f64>,
+    /// Residents (a layer's attribute table, §10).
+    pub population: Option<f64>,
+    /// Share of residents in poverty (a layer's attribute table, §10).
+    pub share_poverty: Option<f64>,
+    /// Tests per 1,000 residents per quarter of the span.
+    pub tests_per_1000: Option<f64>,
+    /// Mean download, latest quarter minus baseline quarter, Mbps.
+    pub speed_change_down_mbps: Option<f64>,
+    /// Mean upload, latest minus baseline, Mbps.
+    pub speed_change_up_mbps: Option<f64>,
+    /// Share of slow tests, latest minus baseline.
+    pub share_slow_tests_change: Option<f64>,
+    /// Tests per 1,000 residents, latest minus baseline.
+    pub tests_per_1000_change: Option<f64>,
     /// §7 need index, 0–100.
     pub need_index: Option<f64>,
     /// Why figures were withheld (§8), empty otherwise.

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod acs;
+mod attributes;
 mod bdc;
 mod blocks;
 mod boundaries;
@@ -17,6 +18,7 @@ mod table;
 mod validity;
 
 pub use acs::{AcsFile, read_acs};
+pub use attributes::{AttributeRows, read_attribute_table};
 pub use bdc::{
     BDC_COLUMNS, BdcProgress, BdcSnapshot, BdcStats, SnapshotInput, read_availability, read_bdc,
 };

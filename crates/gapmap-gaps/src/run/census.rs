@@ -3,12 +3,13 @@
 use crate::affordability::PriceSource;
 use crate::error::RunError;
 use crate::level::{Inputs, LevelResult, compute_census_level};
+use crate::periods::ChangeSpan;
 use crate::speeds::assign_by_centroid;
 use crate::suppress::Withheld;
 
 use super::{
     CensusLevelInput, ComputedLayer, LayerKind, PriceMatch, RunInputs, RunPlan, UnitNames,
-    at_chart_shares, districts_of, geometry_index, report_tiles_outside,
+    at_chart_shares, districts_of, geometry_index, quarter_figures, report_tiles_outside,
 };
 
 /// Computes one census level, and how it met the price table when affordability is computed.
@@ -16,6 +17,7 @@ pub(super) fn compute(
     inputs: &RunInputs<'_>,
     plan: &RunPlan,
     input: &CensusLevelInput<'_>,
+    span: Option<ChangeSpan>,
 ) -> Result<(ComputedLayer, Option<PriceMatch>), RunError> {
     let level = input.level;
     let mut warnings = Vec::new();
@@ -46,7 +48,7 @@ pub(super) fn compute(
         affordability: inputs.affordability,
         tile_membership: membership.as_deref(),
     };
-    let result = compute_census_level(level, &districts, level_inputs, &plan.method);
+    let mut result = compute_census_level(level, &districts, level_inputs, &plan.method);
     let by_share = at_chart_shares(&plan.chart_shares, inputs.affordability, |a| {
         compute_census_level(
             level,
@@ -71,8 +73,21 @@ pub(super) fn compute(
             matched.with_table_price, matched.districts, matched.without_table_price
         ));
     }
+    let geometry_index = geometry_index(&input.districts, &result)?;
+    // Raw tiles: their quarters through the same membership, in row order.
+    let quarters = match (&membership, inputs.speeds) {
+        (Some(members), Some(tiles)) => {
+            let by_row: Vec<Vec<u32>> = geometry_index
+                .iter()
+                .map(|&feature| members[feature].clone())
+                .collect();
+            quarter_figures(&mut result.rows, &by_row, tiles, plan, span)
+        }
+        _ => None,
+    };
     let computed = ComputedLayer {
-        geometry_index: geometry_index(&input.districts, &result)?,
+        geometry_index,
+        quarters,
         result,
         kind: LayerKind::Census(level),
         names: UnitNames::of_level(level),

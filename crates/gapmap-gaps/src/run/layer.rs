@@ -8,14 +8,15 @@ use gapmap_core::GeoId;
 use crate::apportion::{Apportioned, apportion, areal_weights, exact_locations, merge_tabulated};
 use crate::error::RunError;
 use crate::level::{Coverage, Inputs, LevelResult, compute_tabulated_layer};
+use crate::periods::ChangeSpan;
 use crate::record::{DistrictGaps, Note};
 use crate::speeds::{assign_by_centroid, fill};
 use crate::suppress::Withheld;
 
 use super::{
-    ApportionmentWeights, ComputedLayer, LayerInput, LayerKind, LayerTables, RunInputs, RunPlan,
-    ShareSweep, at_chart_shares, districts_of, geometry_index, points::block_point_weights,
-    report_tiles_outside,
+    ApportionmentWeights, Attributes, ComputedLayer, LayerInput, LayerKind, LayerTables, RunInputs,
+    RunPlan, ShareSweep, at_chart_shares, districts_of, geometry_index,
+    points::block_point_weights, quarter_figures, report_tiles_outside,
 };
 
 /// Computes one city layer; `done` holds the census levels computed before it.
@@ -24,20 +25,25 @@ pub(super) fn compute(
     plan: &RunPlan,
     layer: &LayerInput<'_>,
     done: &[ComputedLayer],
+    span: Option<ChangeSpan>,
 ) -> Result<ComputedLayer, RunError> {
     let mut warnings = Vec::new();
-    let (apportioned, apportionment) = match layer.apportion_from {
+    let (apportioned, apportionment, mut members) = match layer.apportion_from {
         Some(_) => {
-            let (figures, weights) = apportioned(inputs, plan, layer, done, &mut warnings)?;
-            (Some(figures), Some(weights))
+            let (figures, weights, members) =
+                apportioned(inputs, plan, layer, done, &mut warnings)?;
+            (Some(figures), Some(weights), members)
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let (rows, by_share) = match (&layer.tables, &apportioned) {
         (None, None) => {
-            return Err(RunError::NothingToCompute {
-                layer: layer.name.to_owned(),
-            });
+            if layer.attributes.is_none() && inputs.speeds.is_none() {
+                return Err(RunError::NothingToCompute {
+                    layer: layer.name.to_owned(),
+                });
+            }
+            (own_rows(layer), Vec::new())
         }
         (None, Some(a)) => {
             let mut rows = a.rows.clone();
@@ -67,7 +73,25 @@ pub(super) fn compute(
         }
     };
     let mut rows = rows;
+    // A layer of its own districts (not apportioned): raw tiles go to the district holding
+    // their centroid, as on the census levels (METHOD.md §5).
+    if layer.apportion_from.is_none() {
+        members = own_speeds(inputs, plan, layer, &mut rows, &mut warnings);
+    }
+    if let Some(attributes) = layer.attributes {
+        join_attributes(&mut rows, attributes, layer, &mut warnings);
+    }
     rows.sort_by(|a, b| a.geoid.cmp(&b.geoid));
+    let quarters = match (members, inputs.speeds) {
+        (Some(members), Some(tiles)) => {
+            let by_row: Vec<Vec<u32>> = rows
+                .iter()
+                .map(|row| members.get(&row.geoid).cloned().unwrap_or_default())
+                .collect();
+            quarter_figures(&mut rows, &by_row, tiles, plan, span)
+        }
+        _ => None,
+    };
     // by_share values follow the tabulated rows, which are sorted by id too.
     let result = LevelResult {
         name: layer.name.to_owned(),
@@ -97,9 +121,149 @@ pub(super) fn compute(
             })
             .map(|a| a.unassigned),
         apportionment,
+        quarters,
         withheld: Withheld::default(),
         warnings,
     })
+}
+
+/// Per district id, the tiles placed in it.
+type Members = HashMap<String, Vec<u32>>;
+
+/// One row per district of a layer with neither tables nor apportionment: its id (any text,
+/// not only a GEOID: a UBIGEO, a ward number) and label.
+fn own_rows(layer: &LayerInput<'_>) -> Vec<DistrictGaps> {
+    layer
+        .districts
+        .features
+        .iter()
+        .map(|feature| DistrictGaps {
+            geoid: feature.id.clone(),
+            name: feature.name.clone(),
+            level: layer.name.to_owned(),
+            ..DistrictGaps::default()
+        })
+        .collect()
+}
+
+/// The speeds of a layer's own districts from raw tiles, by centroid (METHOD.md §5); with
+/// block-joined tiles only, a note on every row and a warning.
+fn own_speeds(
+    inputs: &RunInputs<'_>,
+    plan: &RunPlan,
+    layer: &LayerInput<'_>,
+    rows: &mut [DistrictGaps],
+    warnings: &mut Vec<String>,
+) -> Option<Members> {
+    let speeds = inputs.speeds?;
+    let Some(footprints) = inputs.tile_footprints else {
+        for row in rows.iter_mut() {
+            row.notes.push(Note::new(
+                "speed_tests, speed_mean_down_mbps, speed_mean_up_mbps, share_slow_tests",
+                "the Ookla tiles were given joined to census blocks, without tile geometry: they cannot be placed in this layer's districts",
+            ));
+        }
+        warnings.push(format!(
+            "{} has no speed figures: the Ookla tiles are joined to census blocks (`ookla.block_tiles`); give the raw tiles (`ookla.tiles`, with their quadkeys) to place them in its districts",
+            layer.name
+        ));
+        return None;
+    };
+    let features = layer.districts.features;
+    let geometries: Vec<&geo::MultiPolygon<f64>> = features.iter().map(|f| &f.geometry).collect();
+    let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
+    let (placed, outside) = assign_by_centroid(footprints, &geometries, &ids);
+    report_tiles_outside(warnings, &outside, Some(speeds), layer.name);
+    let members: Members = ids
+        .iter()
+        .zip(placed)
+        .map(|(id, tiles)| ((*id).to_owned(), tiles))
+        .collect();
+    for row in rows.iter_mut() {
+        if let Some(tiles) = members.get(&row.geoid) {
+            fill(row, speeds, tiles, &plan.method.thresholds);
+            row.update_need(&plan.method.need_weights);
+        }
+    }
+    Some(members)
+}
+
+/// Joins a layer's attribute tables on its ids (METHOD.md §10): a district without a row gets
+/// a note, and rows of ids that are no district are reported; neither is dropped silently.
+fn join_attributes(
+    rows: &mut [DistrictGaps],
+    attributes: &Attributes,
+    layer: &LayerInput<'_>,
+    warnings: &mut Vec<String>,
+) {
+    let tables = [
+        ("population", &attributes.population),
+        ("share_poverty", &attributes.share_poverty),
+    ];
+    for (field, table) in tables {
+        if table.is_empty() {
+            continue;
+        }
+        let mut missing = Vec::new();
+        for row in rows.iter_mut() {
+            let value = table.get(&row.geoid).copied();
+            match field {
+                "population" => row.population = value,
+                _ => row.share_poverty = value,
+            }
+            if value.is_none() {
+                missing.push(row.geoid.clone());
+                row.notes.push(Note::new(
+                    if field == "population" {
+                        "population, tests_per_1000, tests_per_1000_change"
+                    } else {
+                        "share_poverty"
+                    },
+                    format!(
+                        "no row of {} has this district's id in the {field} table",
+                        attributes.shown
+                    ),
+                ));
+            }
+        }
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "{} of {} {} districts have no {field} in {} (joined on {}): {}",
+                missing.len(),
+                rows.len(),
+                layer.name,
+                attributes.shown,
+                layer.districts.id_field,
+                preview(&missing)
+            ));
+        }
+        let known: std::collections::HashSet<&str> =
+            rows.iter().map(|r| r.geoid.as_str()).collect();
+        let extra: Vec<String> = table
+            .keys()
+            .filter(|id| !known.contains(id.as_str()))
+            .cloned()
+            .collect();
+        if !extra.is_empty() {
+            warnings.push(format!(
+                "{} ids of the {field} table ({}) are no {} district; their rows are not used: {}",
+                extra.len(),
+                attributes.shown,
+                layer.name,
+                preview(&extra)
+            ));
+        }
+    }
+}
+
+/// The first few of a list of ids.
+fn preview(ids: &[String]) -> String {
+    let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+    if ids.len() > 5 {
+        format!("{}, …", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 /// METHOD.md §6: the source level's counts split over the layer's districts, by area or by
@@ -110,7 +274,7 @@ fn apportioned(
     layer: &LayerInput<'_>,
     done: &[ComputedLayer],
     warnings: &mut Vec<String>,
-) -> Result<(Apportioned, ApportionmentWeights), RunError> {
+) -> Result<(Apportioned, ApportionmentWeights, Option<Members>), RunError> {
     let name = layer.name;
     let source_level = layer.apportion_from.expect("called for apportioned layers");
     let missing = || RunError::MissingSourceLevel {
@@ -171,7 +335,7 @@ fn apportioned(
             .collect();
         exact_locations(&mut result, table, &of_table, need_weights);
     }
-    place_speeds(
+    let members = place_speeds(
         inputs,
         plan,
         (name, &districts, &id_refs),
@@ -190,7 +354,7 @@ fn apportioned(
         weights,
         districts: ids.into_iter().map(|(id, _)| id).collect(),
     };
-    Ok((result, weights))
+    Ok((result, weights, members))
 }
 
 /// The speeds of an apportioned layer's districts (METHOD.md §5): raw tiles by their centroid;
@@ -203,7 +367,7 @@ fn place_speeds(
     district_of_block: Option<&HashMap<GeoId, usize>>,
     rows: &mut [DistrictGaps],
     warnings: &mut Vec<String>,
-) {
+) -> Option<Members> {
     match (inputs.tile_footprints, inputs.speeds, district_of_block) {
         (Some(footprints), Some(speeds), _) => {
             let (members, outside) = assign_by_centroid(footprints, districts, id_refs);
@@ -212,6 +376,13 @@ fn place_speeds(
                 row.update_need(&plan.method.need_weights);
             }
             report_tiles_outside(warnings, &outside, Some(speeds), name);
+            return Some(
+                id_refs
+                    .iter()
+                    .zip(members)
+                    .map(|(id, tiles)| ((*id).to_owned(), tiles))
+                    .collect(),
+            );
         }
         // Tiles joined to blocks: each belongs to the districts holding the internal points of
         // the blocks it touches, counted once per district, as on the census levels.
@@ -258,6 +429,7 @@ fn place_speeds(
         }
         _ => {}
     }
+    None
 }
 
 /// The layer's figures from its own tables, and the unaffordable share at each chart share.

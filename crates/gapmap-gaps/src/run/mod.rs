@@ -17,6 +17,7 @@ use crate::affordability::AffordabilityInputs;
 use crate::disclosure::{Structure, protect};
 use crate::error::RunError;
 use crate::level::{District, LevelResult, Method};
+use crate::periods::{ChangeSpan, QuarterTable, by_quarter, fill_change};
 use crate::record::DistrictGaps;
 use crate::suppress::{self, Plan, Suppression, Withheld};
 
@@ -99,6 +100,18 @@ pub struct LayerTables<'a> {
     pub affordability: Option<AffordabilityInputs>,
 }
 
+/// A layer's attribute tables, joined on its own ids (METHOD.md §10): the values of the
+/// districts that have a row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attributes {
+    /// Residents per district id.
+    pub population: BTreeMap<String, f64>,
+    /// Share of residents in poverty per district id.
+    pub share_poverty: BTreeMap<String, f64>,
+    /// The tables, named in warnings (`population.csv`).
+    pub shown: String,
+}
+
 /// A layer of the city's own districts.
 #[derive(Debug, Clone)]
 pub struct LayerInput<'a> {
@@ -112,6 +125,8 @@ pub struct LayerInput<'a> {
     pub apportion_from: Option<Level>,
     /// Its own tables.
     pub tables: Option<LayerTables<'a>>,
+    /// Its attribute tables (population, poverty).
+    pub attributes: Option<&'a Attributes>,
 }
 
 /// Block internal points (METHOD.md §6): with them, layers are apportioned through blocks.
@@ -159,6 +174,9 @@ pub struct RunPlan {
     pub chart_shares: Vec<f64>,
     /// The census geography (2010, 2020) of an area price table, to warn when it is not 2020.
     pub area_price_geography: Option<u16>,
+    /// The quarters a change is measured between (`2019Q1`); the tiles' first and last when
+    /// not given.
+    pub change_quarters: (Option<String>, Option<String>),
 }
 
 /// The unaffordable share of every district (row order) at one share of income.
@@ -207,6 +225,8 @@ pub struct ComputedLayer {
     pub withheld: Withheld,
     /// For an apportioned layer, the weights its source units were split by.
     pub apportionment: Option<ApportionmentWeights>,
+    /// Speeds by quarter, when the tiles' quarters are known and placed in this layer.
+    pub quarters: Option<QuarterTable>,
     /// What the run should tell about this layer (in order).
     pub warnings: Vec<String>,
 }
@@ -264,15 +284,24 @@ impl RunResult {
 /// Computes every layer of a run, then withholds small districts (METHOD.md §8) — only then,
 /// so that every layer was apportioned from the full figures.
 pub fn compute_run(inputs: &RunInputs<'_>, plan: &RunPlan) -> Result<RunResult, RunError> {
+    let span = match inputs.speeds {
+        Some(tiles) => ChangeSpan::resolve(
+            tiles,
+            plan.change_quarters.0.as_deref(),
+            plan.change_quarters.1.as_deref(),
+        )
+        .map_err(|message| RunError::Quarters { message })?,
+        None => None,
+    };
     let mut layers = Vec::new();
     let mut price_matches = Vec::new();
     for level in &inputs.levels {
-        let (computed, price_match) = census::compute(inputs, plan, level)?;
+        let (computed, price_match) = census::compute(inputs, plan, level, span)?;
         layers.push(computed);
         price_matches.extend(price_match);
     }
     for layer in &inputs.layers {
-        let computed = layer::compute(inputs, plan, layer, &layers)?;
+        let computed = layer::compute(inputs, plan, layer, &layers, span)?;
         layers.push(computed);
     }
     // METHOD.md §8 per layer, then across the package: nothing withheld may be recoverable
@@ -287,6 +316,14 @@ pub fn compute_run(inputs: &RunInputs<'_>, plan: &RunPlan) -> Result<RunResult, 
     for (layer, planned) in layers.iter_mut().zip(plans) {
         layer.withheld =
             suppress::apply(&mut layer.result.rows, planned, &plan.method.need_weights);
+        // A withheld district's speeds are withheld in every quarter too.
+        if let Some(quarters) = &mut layer.quarters {
+            for (figures, row) in quarters.rows.iter_mut().zip(&layer.result.rows) {
+                if row.suppressed.is_some() {
+                    *figures = None;
+                }
+            }
+        }
         for sweep in &mut layer.by_share {
             for (value, row) in sweep.values.iter_mut().zip(&layer.result.rows) {
                 if row.suppressed.is_some() {
@@ -340,6 +377,35 @@ fn districts_of(
             })
         })
         .collect()
+}
+
+/// Per row, its figures in every quarter, its tests per 1,000 residents and its change
+/// (METHOD.md §10), from the tiles placed in it (`members`, in row order); `None` when the
+/// tiles' quarters are not known.
+fn quarter_figures(
+    rows: &mut [DistrictGaps],
+    members: &[Vec<u32>],
+    tiles: &SpeedTiles,
+    plan: &RunPlan,
+    span: Option<ChangeSpan>,
+) -> Option<QuarterTable> {
+    if tiles.periods.is_empty() {
+        return None;
+    }
+    let figures = rows
+        .iter_mut()
+        .zip(members)
+        .map(|(row, ids)| {
+            let quarters = by_quarter(tiles, ids, &plan.method.thresholds);
+            fill_change(row, &quarters, span, &tiles.periods);
+            Some(quarters)
+        })
+        .collect();
+    Some(QuarterTable {
+        quarters: tiles.periods.clone(),
+        rows: figures,
+        span,
+    })
 }
 
 /// For each row, the position of its feature; ids must be unique.
