@@ -20,3 +20,48 @@ pub fn write_csv(path: &Path, rows: &[DistrictGaps]) -> Result<(), ExportError> 
         Ok(())
     })
 }
+
+/// The columns of a layer's quarter table (`<layer>.quarters.csv`, METHOD.md §10).
+pub const QUARTER_FIELDS: [&str; 8] = [
+    "geoid",
+    "name",
+    "quarter",
+    "speed_tests",
+    "speed_mean_down_mbps",
+    "speed_mean_up_mbps",
+    "share_slow_tests",
+    "tests_per_1000",
+];
+
+/// Writes one row per district and quarter: the §5 figures over that quarter's tiles, and
+/// tests per 1,000 residents in it. Withheld districts (METHOD.md §8) have no rows.
+pub fn write_quarters_csv(
+    path: &Path,
+    rows: &[DistrictGaps],
+    table: &gapmap_gaps::periods::QuarterTable,
+) -> Result<(), ExportError> {
+    use gapmap_gaps::FieldValue;
+    write_atomic(path, |out| {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(QUARTER_FIELDS)?;
+        for (row, quarters) in rows.iter().zip(&table.rows) {
+            let Some(quarters) = quarters else { continue };
+            for (quarter, speeds) in table.quarters.iter().zip(quarters) {
+                let per_1000 = gapmap_gaps::periods::per_1000(speeds.tests, row.population, 1);
+                let values = [
+                    FieldValue::Text(row.geoid.clone()),
+                    FieldValue::Text(row.name.clone()),
+                    FieldValue::Text(quarter.clone()),
+                    FieldValue::Count(speeds.tests),
+                    speeds.mean_down_mbps.into(),
+                    speeds.mean_up_mbps.into(),
+                    speeds.share_slow_tests.into(),
+                    per_1000.into(),
+                ];
+                writer.write_record(values.iter().map(to_text))?;
+            }
+        }
+        writer.flush()?;
+        Ok(())
+    })
+}

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::ExportError;
 use crate::atomic::write_atomic;
-use crate::charts::{ClassMethod, Worse, class_colours, class_count};
+use crate::charts::{ClassMethod, Worse, class_count, colours_of, diverging_classes};
 use crate::tiles::{TileFeature, TileProp};
 
 const LEAFLET_JS: &[u8] = include_bytes!("../assets/leaflet/leaflet.js");
@@ -367,11 +367,11 @@ fn map_json(m: &ViewerMap, withheld: &[bool], method: ClassMethod, tiled: bool) 
         .filter(|(_, w)| !**w)
         .filter_map(|(v, _)| *v)
         .collect();
-    let classes = method.classes(&values, class_count(values.len()))?;
-    let colours: Vec<String> = class_colours(classes.upper.len(), m.worse)
-        .into_iter()
-        .map(hex)
-        .collect();
+    let classes = match m.worse {
+        Worse::Falling | Worse::Rising => diverging_classes(&values, method)?,
+        Worse::High | Worse::Low => method.classes(&values, class_count(values.len()))?,
+    };
+    let colours: Vec<String> = colours_of(&classes, m.worse).into_iter().map(hex).collect();
     let mut json = serde_json::to_value(m).ok()?;
     json["min"] = classes.min.into();
     json["upper"] = classes.upper.clone().into();

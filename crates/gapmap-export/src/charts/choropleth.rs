@@ -37,6 +37,82 @@ pub enum Worse {
     High,
     /// Lower values are worse (speeds): the bottom class is darkest.
     Low,
+    /// A change where a fall is worse (a speed's): classes split at zero, warm (ColorBrewer
+    /// RdBu's reds) at and below it, cool (its blues) above, darkest at either extreme.
+    Falling,
+    /// A change where a rise is worse (the share of slow tests): warm above zero.
+    Rising,
+}
+
+/// ColorBrewer RdBu (6 classes, colour-blind safe): its three reds and its three blues, each
+/// darkest first.
+const REDS: [RGBColor; 3] = [
+    RGBColor(0xb2, 0x18, 0x2b),
+    RGBColor(0xef, 0x8a, 0x62),
+    RGBColor(0xfd, 0xdb, 0xc7),
+];
+const BLUES: [RGBColor; 3] = [
+    RGBColor(0x21, 0x66, 0xac),
+    RGBColor(0x67, 0xa9, 0xcf),
+    RGBColor(0xd1, 0xe5, 0xf0),
+];
+
+/// Classes of a change, split at zero: up to three of the values at or below zero (quantiles
+/// or breaks of them, the last closing at 0) and up to three above it. `None` without a value.
+pub fn diverging_classes(values: &[f64], method: ClassMethod) -> Option<Classes> {
+    let (below, above): (Vec<f64>, Vec<f64>) = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .partition(|v| *v <= 0.0);
+    let side = |side: &[f64]| method.classes(side, side.len().div_ceil(3).clamp(1, 3));
+    let mut upper = Vec::new();
+    let mut min = None;
+    if let Some(classes) = side(&below) {
+        min = Some(classes.min);
+        upper.extend(classes.upper);
+        if let Some(last) = upper.last_mut() {
+            *last = 0.0;
+        }
+    }
+    if let Some(classes) = side(&above) {
+        min = min.or(Some(0.0));
+        upper.extend(classes.upper);
+    }
+    Some(Classes { min: min?, upper })
+}
+
+/// The colours of diverging classes: reds for those at or below zero, blues above (the other
+/// way round when a rise is worse), darkest at either extreme; one class on a side takes that
+/// side's middle colour.
+fn diverging_colours(classes: &Classes, worse: Worse) -> Vec<RGBColor> {
+    let below = classes.upper.iter().filter(|u| **u <= 0.0).count();
+    let above = classes.upper.len() - below;
+    // A side's colours from its extreme towards zero.
+    let side = |ramp: [RGBColor; 3], n: usize| -> Vec<RGBColor> {
+        match n {
+            0 => Vec::new(),
+            1 => vec![ramp[1]],
+            2 => vec![ramp[0], ramp[2]],
+            _ => ramp.to_vec(),
+        }
+    };
+    let (low, high) = match worse {
+        Worse::Rising => (BLUES, REDS),
+        _ => (REDS, BLUES),
+    };
+    let mut colours = side(low, below);
+    colours.extend(side(high, above).into_iter().rev());
+    colours
+}
+
+/// The colours of a map's classes, lowest class first (the PNG maps, the viewer and the QGIS
+/// styles use the same).
+pub fn colours_of(classes: &Classes, worse: Worse) -> Vec<RGBColor> {
+    match worse {
+        Worse::Falling | Worse::Rising => diverging_colours(classes, worse),
+        _ => class_colours(classes.upper.len(), worse),
+    }
 }
 
 /// Writes `<base>.png` and `<base>.svg`: the districts coloured by class of their value
@@ -76,9 +152,16 @@ fn map_values(features: &[MapFeature<'_>]) -> Vec<f64> {
 }
 
 /// A map's classes as [`choropleth`] draws them (the viewer and the QGIS styles use the same).
-pub fn map_classes(features: &[MapFeature<'_>], method: ClassMethod) -> Option<Classes> {
+pub fn map_classes(
+    features: &[MapFeature<'_>],
+    method: ClassMethod,
+    worse: Worse,
+) -> Option<Classes> {
     let values = map_values(features);
-    method.classes(&values, class_count(values.len()))
+    match worse {
+        Worse::Falling | Worse::Rising => diverging_classes(&values, method),
+        Worse::High | Worse::Low => method.classes(&values, class_count(values.len())),
+    }
 }
 
 /// The colours of `classes`, lowest class first: fewer classes than the palette are spread
@@ -232,8 +315,10 @@ fn draw<DB: DrawingBackend>(
         .ok_or("the layer has no geometry")?;
 
     let values = map_values(features);
-    let classes = map_classes(features, method);
-    let palette = class_colours(classes.as_ref().map_or(0, |c| c.upper.len()), worse);
+    let classes = map_classes(features, method, worse);
+    let palette = classes
+        .as_ref()
+        .map_or_else(Vec::new, |c| colours_of(c, worse));
     let colour_of = |feature: &MapFeature<'_>| match (feature.value, &classes) {
         (Some(v), Some(c)) if !feature.suppressed => palette[c.of(v)],
         _ => NO_DATA,
@@ -518,6 +603,27 @@ mod tests {
     #[test]
     fn the_darkest_class_is_the_worse_end() {
         let darkest = PALETTE[PALETTE.len() - 1];
+        // A change: two classes below zero (darkest first), three above (lightest first).
+        let change = diverging_classes(
+            &[-9.0, -5.0, -1.0, -0.5, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+            ClassMethod::Quantiles,
+        )
+        .expect("values");
+        assert_eq!(change.upper.iter().filter(|u| **u <= 0.0).count(), 2);
+        assert_eq!(change.upper[1], 0.0, "the warm side closes at zero");
+        assert_eq!(change.of(0.0), 1);
+        assert_eq!(change.of(0.1), 2);
+        assert_eq!(
+            colours_of(&change, Worse::Falling),
+            [REDS[0], REDS[2], BLUES[2], BLUES[1], BLUES[0]]
+        );
+        assert_eq!(
+            colours_of(&change, Worse::Rising),
+            [BLUES[0], BLUES[2], REDS[2], REDS[1], REDS[0]]
+        );
+        let all_up = diverging_classes(&[1.0, 2.0], ClassMethod::Quantiles).expect("values");
+        assert_eq!(all_up.min, 0.0);
+        assert_eq!(colours_of(&all_up, Worse::Falling), [BLUES[1]]);
         assert_eq!(class_colours(1, Worse::High), [PALETTE[2]]);
         assert_eq!(class_colours(1, Worse::Low), [PALETTE[2]]);
         for classes in 2..=PALETTE.len() {

@@ -6,6 +6,7 @@ mod choropleth;
 mod classes;
 mod grouped;
 mod histogram;
+mod lines;
 mod qml;
 mod ranked;
 mod scatter;
@@ -18,10 +19,14 @@ use std::sync::Once;
 use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend, WHITE};
 use plotters::style::{FontStyle, RGBColor, register_font};
 
-pub use choropleth::{MapFeature, Worse, choropleth, class_colours, class_count, map_classes};
+pub use choropleth::{
+    MapFeature, Worse, choropleth, class_colours, class_count, colours_of, diverging_classes,
+    map_classes,
+};
 pub use classes::{ClassMethod, Classes, natural_breaks, quantile_classes};
 pub use grouped::{Series, grouped_bars};
 pub use histogram::{bins, histogram};
+pub use lines::{Line, line_chart};
 pub use qml::{QmlMap, qml_text, write_qml};
 pub use ranked::{RankedBar, ranked_bars};
 pub use scatter::{fit, scatter};

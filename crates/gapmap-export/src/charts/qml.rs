@@ -8,7 +8,7 @@ use std::path::Path;
 
 use plotters::style::RGBColor;
 
-use super::{Classes, NO_DATA, Worse, class_colours};
+use super::{Classes, NO_DATA, Worse, colours_of};
 use crate::ExportError;
 use crate::atomic::write_atomic;
 
@@ -75,7 +75,7 @@ fn symbol(out: &mut String, name: usize, fill: RGBColor, hatched: bool) {
 /// The style's text.
 pub fn qml_text(map: &QmlMap<'_>) -> String {
     let classes = map.classes;
-    let colours = class_colours(classes.upper.len(), map.worse);
+    let colours = colours_of(classes, map.worse);
     let value = format!("({})", map.expression);
     let mut rules = String::new();
     let mut symbols = String::new();
