@@ -225,10 +225,11 @@ pub enum Command {
         after_help = "Examples:\n  gapmap fetch --state VA --county 001 --county 131 --out va-eastern-shore\n  gapmap run --config va-eastern-shore/gapmap.toml --out out/va-eastern-shore\n\nCredentials (environment):\n  CENSUS_API_KEY        optional; the Census Data API answers a few hundred calls a day without one\n                        (a key: https://api.census.gov/data/key_signup.html)\n  FCC_BDC_USERNAME      the FCC BDC Public Data API's `username` and `hash_value`: log in at\n  FCC_BDC_HASH_VALUE    https://broadbandmap.fcc.gov, your name's menu → Manage API Access → Generate.\n                        Without them everything else is fetched and you are told how to add the BDC files by hand.\n\nMirrors (environment, base URLs): GAPMAP_CENSUS_API, GAPMAP_CENSUS_BOUNDARIES, GAPMAP_OOKLA, GAPMAP_BDC_API.\nDownloads are kept in the cache (--cache) with their SHA-256 and reused when intact: a fetch that\nstopped resumes where it was, and --offline runs from the cache alone."
     )]
     Fetch(FetchArgs),
-    /// Run a bundled demo: the District of Columbia (data/dc/gapmap.toml), or Maui's raw
-    /// Ookla tiles with `--area maui`.
+    /// Run a bundled demo: the District of Columbia (data/dc/gapmap.toml), Maui's raw Ookla
+    /// tiles with `--area maui`, or Lima's 50 districts and 16 quarters of tiles (no census
+    /// geography) with `--area lima`.
     Demo {
-        /// Which bundled area: `dc` or `maui`.
+        /// Which bundled area: `dc`, `maui` or `lima`.
         #[arg(long, value_name = "AREA", default_value = "dc")]
         area: String,
         /// Output folder.

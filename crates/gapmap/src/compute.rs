@@ -48,6 +48,11 @@ pub fn compute(config: &Config, inputs: &Inputs) -> Result<Results> {
             .as_ref()
             .and_then(|a| a.area_prices.as_ref())
             .map(|p| p.geography),
+        change_quarters: settings
+            .ookla
+            .as_ref()
+            .map(|o| (o.baseline.clone(), o.latest.clone()))
+            .unwrap_or_default(),
     };
     let layers = settings
         .layers
@@ -147,5 +152,6 @@ fn layer_input<'a>(
         districts: districts(loaded, &layer.id_field),
         apportion_from: layer.apportion_from,
         tables,
+        attributes: loaded.attributes.as_ref(),
     })
 }

@@ -11,7 +11,7 @@ use gapmap_gaps::affordability::AffordabilityInputs;
 use gapmap_ingest::{
     BdcProgress, BdcSnapshot, BdcStats, BlockTiles, BoundaryLayer, SnapshotInput, read_acs,
     read_area_prices, read_availability, read_block_housing, read_block_points, read_boundaries,
-    read_ookla_tiles, read_plans,
+    read_plans,
 };
 
 use crate::config::Config;
@@ -30,6 +30,8 @@ pub struct LoadedLayer {
     pub boundaries: BoundaryLayer,
     /// The tables keyed by its ids (`[[layer]] tables`).
     pub tables: Option<AcsTables>,
+    /// Its attribute tables (`[[layer]] attributes`).
+    pub attributes: Option<gapmap_gaps::run::Attributes>,
 }
 
 /// Block internal points (METHOD.md §6) and the table they came from.
@@ -488,25 +490,62 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
         inputs.speeds = Some(tiles);
         return Ok(());
     }
-    let mut speeds = SpeedTiles::default();
-    let mut footprints = Vec::new();
+    // One set over all files: a tile given twice for one quarter (two overlapping downloads, a
+    // table repeating a tile per district it touches) is counted once.
+    let mut raw = gapmap_ingest::RawTiles::default();
     let extensions = ["geojson", "json", "parquet", "csv"];
+    let mut without_quarter = Vec::new();
     for path in expand(&config.base, &ookla.tiles, &extensions)? {
         refuse_mobile(config, &path)?;
-        let raw = read_ookla_tiles(&path)?;
+        let before = (raw.tiles.len(), raw.repeated_rows);
+        raw.add(&path)?;
         inputs.describe(config, "ookla", &path)?;
-        if raw.tiles.is_empty() {
+        if raw.tiles.len() == before.0 && raw.repeated_rows == before.1 {
             inputs.warnings.push(format!(
                 "{} holds no tile: was the download cut short? (it adds no test)",
                 config.shown(&path)
             ));
         }
-        speeds.tiles.extend(raw.tiles);
-        footprints.extend(raw.footprints);
+        if raw.periods[before.0..].iter().any(Option::is_none) {
+            without_quarter.push(config.shown(&path));
+        }
     }
-    eprintln!("  Ookla: {} raw tiles (tile × period)", speeds.tiles.len());
+    if raw.repeated_rows > 0 {
+        inputs.warnings.push(format!(
+            "{} Ookla rows repeat a tile already read for the same quarter with the same figures (a table joined to districts repeats a tile once per district it touches): each tile is counted once",
+            raw.repeated_rows
+        ));
+    }
+    let mut speeds = SpeedTiles::default();
+    if without_quarter.is_empty() {
+        let mut periods: Vec<String> = raw.periods.iter().flatten().cloned().collect();
+        periods.sort();
+        periods.dedup();
+        speeds.period_of = raw
+            .periods
+            .iter()
+            .flatten()
+            .map(|p| periods.binary_search(p).unwrap_or_default() as u16)
+            .collect();
+        speeds.periods = periods;
+    } else if !raw.tiles.is_empty() {
+        inputs.warnings.push(format!(
+            "the quarter of {} is known neither from a column (`year_quarter`, `year` and `quarter`, `date`) nor from the file name (`…2023Q1…`, `2023-01-01_performance…`): speeds are computed for the pooled span only, with no per-quarter figures or change",
+            without_quarter.join(", ")
+        ));
+    }
+    eprintln!(
+        "  Ookla: {} raw tiles (tile × quarter){}",
+        raw.tiles.len(),
+        match speeds.periods.as_slice() {
+            [] => String::new(),
+            [one] => format!(", {one}"),
+            [first, .., last] => format!(", {} quarters {first}–{last}", speeds.periods.len()),
+        }
+    );
+    speeds.tiles = raw.tiles;
     inputs.speeds = Some(speeds);
-    inputs.tile_footprints = Some(footprints);
+    inputs.tile_footprints = Some(raw.footprints);
     Ok(())
 }
 
@@ -847,6 +886,7 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
             shown,
             boundaries,
             tables: None,
+            attributes: None,
         });
     }
     for layer in &settings.layers {
@@ -868,12 +908,88 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
             )?;
             Some(tables)
         };
+        let attributes = if layer.attributes.is_empty() {
+            None
+        } else {
+            Some(load_attributes(config, layer, inputs)?)
+        };
         inputs.layers.push(LoadedLayer {
             path,
             shown,
             boundaries,
             tables,
+            attributes,
         });
     }
     Ok(())
+}
+
+/// A layer's attribute tables (METHOD.md §10): population and poverty share per district id.
+fn load_attributes(
+    config: &Config,
+    layer: &crate::settings::LayerSettings,
+    inputs: &mut Inputs,
+) -> Result<gapmap_gaps::run::Attributes> {
+    use crate::settings::ShareUnit;
+    let mut attributes = gapmap_gaps::run::Attributes::default();
+    let mut shown = Vec::new();
+    for table in &layer.attributes {
+        let path = config.base.join(&table.file);
+        let wanted: Vec<(&str, &str)> = [
+            ("population", table.population.as_deref()),
+            ("share_poverty", table.share_poverty.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(field, column)| column.map(|c| (field, c)))
+        .collect();
+        let columns: Vec<&str> = wanted.iter().map(|(_, c)| *c).collect();
+        let rows = gapmap_ingest::read_attribute_table(&path, &table.id, &columns)?;
+        inputs.describe(config, &format!("attributes:{}", layer.name), &path)?;
+        for (k, (field, column)) in wanted.iter().enumerate() {
+            let target = match *field {
+                "population" => &mut attributes.population,
+                _ => &mut attributes.share_poverty,
+            };
+            if !target.is_empty() {
+                bail!(
+                    "layer {}: two attribute tables give `{field}`; name it in one of them",
+                    layer.name
+                );
+            }
+            for (id, values) in &rows {
+                let Some(value) = values[k] else { continue };
+                let value = match (*field, table.share_poverty_unit) {
+                    ("share_poverty", ShareUnit::Percent) => value / 100.0,
+                    _ => value,
+                };
+                let valid = match *field {
+                    "population" => value >= 0.0,
+                    _ => (0.0..=1.0).contains(&value),
+                };
+                if !valid {
+                    bail!(
+                        "{}: id {id}, column `{column}` = {}: {}",
+                        config.shown(&path),
+                        values[k].unwrap_or_default(),
+                        if *field == "population" {
+                            "a population is a count, 0 or more".to_owned()
+                        } else {
+                            format!(
+                                "a share is in [0, 1]{}; set `share_poverty_unit = \"percent\"` for values 0–100",
+                                if table.share_poverty_unit == ShareUnit::Percent {
+                                    " (here read as a percentage, 0–100)"
+                                } else {
+                                    ""
+                                }
+                            )
+                        }
+                    );
+                }
+                target.insert(id.clone(), value);
+            }
+        }
+        shown.push(config.shown(&path));
+    }
+    attributes.shown = shown.join(" + ");
+    Ok(attributes)
 }

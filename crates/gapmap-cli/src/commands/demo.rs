@@ -1,11 +1,11 @@
-//! `gapmap demo`: the bundled District of Columbia run.
+//! `gapmap demo`: the bundled runs (District of Columbia, Maui, Lima).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
 /// The bundled areas, each a folder of `data/` with its `gapmap.toml`.
-const AREAS: [&str; 2] = ["dc", "maui"];
+const AREAS: [&str; 3] = ["dc", "maui", "lima"];
 
 /// Finds `data/<area>/gapmap.toml`: under `--data`, the current folder, or the source tree the
 /// binary was built from.

@@ -28,7 +28,14 @@ fn table_schema() -> Value {
             if !f.unit.is_empty() {
                 field["unit"] = f.unit.into();
             }
-            if f.is_numeric() {
+            // A change between quarters (METHOD.md §10) may be negative: a share's change lies
+            // in [−1, 1], a speed's or a rate's is unbounded.
+            let change = f.name.ends_with("_change") || f.name.starts_with("speed_change_");
+            if f.is_numeric() && change {
+                if f.unit == "share" {
+                    field["constraints"] = json!({"minimum": -1, "maximum": 1});
+                }
+            } else if f.is_numeric() {
                 let mut constraints = json!({"minimum": 0});
                 if f.name.starts_with("share_") && !f.name.ends_with("_moe") {
                     constraints["maximum"] = 1.into();
@@ -154,6 +161,7 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
         let name = &l.result.name;
         shown == format!("{name}.csv")
             || shown == format!("{name}.summary.csv")
+            || shown == format!("{name}.quarters.csv")
             || shown == format!("{name}.geojson")
             || shown == format!("{name}.web.geojson")
             || shown == format!("{name}.geojsonl")
@@ -164,6 +172,9 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
     match (extension, level) {
         ("csv", Some(level)) if shown.ends_with(".summary.csv") => {
             describe_summary(&mut resource, settings, level);
+        }
+        ("csv", Some(level)) if shown.ends_with(".quarters.csv") => {
+            describe_quarters(&mut resource, settings, level);
         }
         ("csv", Some(level)) => describe_table(&mut resource, settings, level),
         ("geojson" | "geojsonl", Some(level)) => {
@@ -194,6 +205,61 @@ fn describe_table(resource: &mut Value, settings: &Settings, level: &PublishedLa
     resource["mediatype"] = "text/csv".into();
     resource["encoding"] = "utf-8".into();
     resource["schema"] = table_schema();
+    resource["licenses"] = layer_licenses(settings, level).into();
+}
+
+/// A layer's figures per quarter (METHOD.md §10): their own schema, the district table's field
+/// descriptions.
+fn describe_quarters(resource: &mut Value, settings: &Settings, level: &PublishedLayer<'_>) {
+    resource["title"] = format!(
+        "{}: measured speeds per quarter (table)",
+        title_case(&level.names.title)
+    )
+    .into();
+    resource["description"] = format!(
+        "One row per {} and quarter: the METHOD.md §5 figures over that quarter's Ookla tiles only, and tests per 1,000 residents in the quarter (§10); withheld districts (§8) have no rows. CC BY-NC-SA 4.0.",
+        level.names.singular
+    )
+    .into();
+    resource["profile"] = "tabular-data-resource".into();
+    resource["format"] = "csv".into();
+    resource["mediatype"] = "text/csv".into();
+    resource["encoding"] = "utf-8".into();
+    let districts = table_schema();
+    let fields: Vec<Value> = gapmap_export::QUARTER_FIELDS
+        .iter()
+        .map(|name| match *name {
+            "quarter" => json!({
+                "name": "quarter",
+                "type": "string",
+                "description": "The quarter, e.g. 2019Q1",
+                "constraints": {"required": true, "pattern": "[0-9]{4}Q[1-4]"},
+            }),
+            "tests_per_1000" => json!({
+                "name": "tests_per_1000",
+                "type": "number",
+                "description": "speed_tests / population × 1,000 in this quarter (§10)",
+            }),
+            name => {
+                let mut field = districts["fields"]
+                    .as_array()
+                    .and_then(|f| f.iter().find(|f| f["name"] == name))
+                    .cloned()
+                    .unwrap_or_else(|| json!({"name": name}));
+                if let Some(constraints) =
+                    field.get_mut("constraints").and_then(Value::as_object_mut)
+                {
+                    constraints.remove("unique");
+                }
+                field
+            }
+        })
+        .collect();
+    resource["schema"] = json!({
+        "fields": fields,
+        "primaryKey": ["geoid", "quarter"],
+        "missingValues": [""],
+    });
     resource["licenses"] = layer_licenses(settings, level).into();
 }
 

@@ -31,11 +31,22 @@ pub(crate) enum Grant<'a> {
         source: Option<&'a str>,
         license: &'a str,
     },
+    /// A city layer's attribute table (population, poverty), likewise.
+    Attributes {
+        name: &'a str,
+        fields: String,
+        source: &'a str,
+        license: &'a str,
+    },
 }
 
 /// Every grant of a run, in one order for every view.
 pub(crate) fn grants(settings: &Settings) -> Vec<Grant<'_>> {
-    let mut grants = vec![Grant::Census];
+    let mut grants = Vec::new();
+    // Census Bureau data only where the run reads some (a city outside the US reads none).
+    if !settings.levels.is_empty() || settings.acs.is_some() || settings.blocks.is_some() {
+        grants.push(Grant::Census);
+    }
     if let Some(bdc) = &settings.bdc {
         grants.push(Grant::Availability {
             simulated: bdc.simulated,
@@ -64,6 +75,24 @@ pub(crate) fn grants(settings: &Settings) -> Vec<Grant<'_>> {
             source: layer.tables_source.as_deref(),
             license: &layer.license,
         });
+        for table in &layer.attributes {
+            let fields: Vec<&str> = [
+                table
+                    .population
+                    .as_ref()
+                    .map(|_| "population, tests_per_1000, tests_per_1000_change"),
+                table.share_poverty.as_ref().map(|_| "share_poverty"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            grants.push(Grant::Attributes {
+                name: &layer.name,
+                fields: fields.join(", "),
+                source: &table.source,
+                license: &table.license,
+            });
+        }
     }
     grants
 }
@@ -172,6 +201,16 @@ impl Grant<'_> {
                 Some(source.map_or(Source::Unnamed, |s| Source::Named(s.to_owned()))),
                 license,
             ),
+            Grant::Attributes {
+                name,
+                fields,
+                source,
+                license,
+            } => simple(
+                &format!("layer {name}: {fields}"),
+                Some(Source::Named((*source).to_owned())),
+                license,
+            ),
         }
     }
 
@@ -204,6 +243,12 @@ impl Grant<'_> {
                 declared(&format!("{license}: {source}"))
             }
             Grant::Layer { name, license, .. } => declared(&format!("{license}: layer {name}")),
+            Grant::Attributes {
+                name,
+                fields,
+                source,
+                license,
+            } => declared(&format!("{license}: layer {name}, {fields} ({source})")),
         }
     }
 
@@ -244,6 +289,13 @@ impl Grant<'_> {
                 .then(|| declared(&format!("{license}: reference_price ({source})"))),
             Grant::Layer { name, license, .. } => (*name == level.result.name)
                 .then(|| declared(&format!("{license}: layer boundaries and tables"))),
+            Grant::Attributes {
+                name,
+                fields,
+                source,
+                license,
+            } => (*name == level.result.name)
+                .then(|| declared(&format!("{license}: {fields} ({source})"))),
         }
     }
 }

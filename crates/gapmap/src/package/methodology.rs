@@ -32,6 +32,7 @@ pub(crate) fn methodology_text(settings: &Settings, metadata: &Metadata) -> Stri
     need(&mut m, run);
     privacy(&mut m, run);
     fields(&mut m, run);
+    quarters(&mut m, run);
     closing(&mut m, run);
     m
 }
@@ -85,6 +86,13 @@ fn inputs(m: &mut String, run: &Doc<'_>) {
 /// §2: the tiers and their thresholds.
 fn access(m: &mut String, run: &Doc<'_>) {
     let settings = run.settings;
+    if settings.bdc.is_none() {
+        let _ = writeln!(
+            m,
+            "\n## §2 Access: BEAD tiers of residential locations\n\nNot computed in this run (no `[bdc]` section): the location and tier fields are empty."
+        );
+        return;
+    }
     let t = &settings.thresholds;
     let reliable: Vec<String> = t.reliable_technologies.iter().map(u16::to_string).collect();
     let _ = writeln!(
@@ -112,7 +120,15 @@ fn access(m: &mut String, run: &Doc<'_>) {
 }
 
 /// §3: the ACS variables and the MOE formulas.
-fn adoption(m: &mut String, _run: &Doc<'_>) {
+fn adoption(m: &mut String, run: &Doc<'_>) {
+    let settings = run.settings;
+    if settings.acs.is_none() && settings.layers.iter().all(|l| l.tables.is_empty()) {
+        let _ = writeln!(
+            m,
+            "\n## §3 Adoption: ACS households\n\nNot computed in this run (no `[acs]` section and no layer tables): the household fields are empty."
+        );
+        return;
+    }
     let _ = writeln!(
         m,
         "\n## §3 Adoption: ACS households\n\n\
@@ -185,8 +201,72 @@ fn speed(m: &mut String, run: &Doc<'_>) {
     );
 }
 
+/// §10: quarters, change and attribute tables, where the run has them.
+fn quarters(m: &mut String, run: &Doc<'_>) {
+    let settings = run.settings;
+    let raw_tiles = settings.ookla.as_ref().is_some_and(|o| !o.tiles.is_empty());
+    let attributes: Vec<String> = settings
+        .layers
+        .iter()
+        .flat_map(|layer| {
+            layer.attributes.iter().map(move |table| {
+                let columns: Vec<String> = [
+                    table
+                        .population
+                        .as_ref()
+                        .map(|c| format!("`population` ← `{c}`")),
+                    table.share_poverty.as_ref().map(|c| {
+                        format!(
+                            "`share_poverty` ← `{c}`{}",
+                            if table.share_poverty_unit == crate::settings::ShareUnit::Percent {
+                                " ÷ 100"
+                            } else {
+                                ""
+                            }
+                        )
+                    }),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                format!(
+                    "- `{}`: `{}` joined on `{}` = `{}`: {} ({}; {}).",
+                    layer.name,
+                    table.file.display(),
+                    table.id,
+                    layer.id_field,
+                    columns.join(", "),
+                    table.source,
+                    table.license
+                )
+            })
+        })
+        .collect();
+    if !raw_tiles && attributes.is_empty() {
+        return;
+    }
+    let _ = writeln!(m, "\n## §10 Quarters, change and attribute tables\n");
+    if let Some(ookla) = settings.ookla.as_ref().filter(|_| raw_tiles) {
+        let _ = writeln!(
+            m,
+            "- Each tile's quarter is read from its table (`year_quarter`, `year` and `quarter`, `date`) or file name; a tile repeated for its quarter with the same figures counts once. `<layer>.quarters.csv` has §5's figures per district and quarter (where the quarters are known).\n\
+             - Change = the latest quarter's figure minus the baseline's ({} to {}), empty unless both quarters have at least {} tests; `tests_per_1000` = tests / population × 1,000 per quarter of the span.",
+            ookla
+                .baseline
+                .as_deref()
+                .unwrap_or("the first quarter of the tiles"),
+            ookla.latest.as_deref().unwrap_or("the last"),
+            settings.thresholds.min_speed_tests
+        );
+    }
+    for line in attributes {
+        let _ = writeln!(m, "{line}");
+    }
+}
+
 /// §6: how each layer got its figures.
 fn levels(m: &mut String, run: &Doc<'_>) {
+    let settings = run.settings;
     let _ = writeln!(m, "\n## §6 Levels and apportionment\n");
     for layer in &run.metadata.layers {
         let from = layer.apportionment.as_ref().map(|a| &a.from);
@@ -198,7 +278,10 @@ fn levels(m: &mut String, run: &Doc<'_>) {
                 "apportioned from {from} (areal overlay, geodesic areas; counts × area share, MOE × weight)"
             ),
             (None, Some(tables)) => format!("tabulated by its own ids: {tables}"),
-            (None, None) => "census level: block groups summed, by GEOID prefix".to_owned(),
+            (None, None) if settings.levels.iter().any(|l| l.level.as_str() == layer.level) => {
+                "census level: block groups summed, by GEOID prefix".to_owned()
+            }
+            (None, None) => "the layer's own districts, by their own ids (METHOD.md §10): Ookla tiles by centroid (§5), attribute tables joined on the id".to_owned(),
         };
         let _ = writeln!(
             m,

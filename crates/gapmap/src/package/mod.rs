@@ -180,5 +180,11 @@ fn write_layer(
     let summary = out.join(format!("{name}.summary.csv"));
     write_csv(&summary, &summary_lines)?;
     written.push(summary);
+    // Speeds per quarter (METHOD.md §10), where the tiles' quarters are known.
+    if let Some(quarters) = &level.quarters {
+        let path = out.join(format!("{name}.quarters.csv"));
+        gapmap_export::write_quarters_csv(&path, &level.result.rows, quarters)?;
+        written.push(path);
+    }
     Ok((written, web))
 }

@@ -19,71 +19,82 @@ use crate::settings::Settings;
 /// broadband), with withheld districts empty.
 type Pick = fn(&DistrictGaps) -> Option<f64>;
 
-fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
+/// Per viewer map: its id, title, legend, format, no-data label and value.
+const MAP_SPECS: [(&str, &str, &str, ValueFormat, &str, Pick); 8] = [
+    (
+        "need_index",
+        "Need index",
+        "Need index (0 = no gap, 100 = all)",
+        ValueFormat::Index,
+        "No component available",
+        |r| r.need_index.map(|v| v / 100.0),
+    ),
+    (
+        "unserved_underserved",
+        "Homes without 100/20 Mbps service",
+        "Unserved + underserved (share of locations)",
+        ValueFormat::Percent,
+        "No residential locations",
+        |r| {
+            r.share_unserved
+                .zip(r.share_underserved)
+                .map(|(a, b)| a + b)
+        },
+    ),
+    (
+        "no_internet",
+        "Households with no internet access",
+        "No internet access (share of households)",
+        ValueFormat::Percent,
+        "No households or no estimate",
+        |r| r.share_no_internet.map(|e| e.value),
+    ),
+    (
+        "without_broadband",
+        "Households without broadband",
+        "Without broadband (share of households)",
+        ValueFormat::Percent,
+        "No households or no estimate",
+        |r| r.share_without_broadband.map(|e| e.value),
+    ),
+    (
+        "unaffordable",
+        "Households for whom a 100/20 plan is unaffordable",
+        "Unaffordable (share of households)",
+        ValueFormat::Percent,
+        "No income brackets or price",
+        |r| r.share_unaffordable.map(|e| e.value),
+    ),
+    (
+        "cost_to_income",
+        "Cheapest 100/20 plan as a share of median income",
+        "Cost to income (share of median income)",
+        ValueFormat::Percent2,
+        "No price or no median income",
+        |r| r.cost_to_income,
+    ),
+    (
+        "download_speed",
+        "Measured fixed download speed",
+        "Mean download (Mbps)",
+        ValueFormat::Mbps,
+        "Too few tests",
+        |r| r.speed_mean_down_mbps,
+    ),
+    (
+        "download_change",
+        "Change in measured download speed between the baseline and latest quarters",
+        "Change in mean download (Mbps; red slower, blue faster)",
+        ValueFormat::Mbps,
+        "Too few tests in a quarter",
+        |r| r.speed_change_down_mbps,
+    ),
+];
+
+fn layer_maps(level: &PublishedLayer<'_>, settings: &Settings) -> Vec<ViewerMap> {
     let rows = &level.result.rows;
     let plural = &level.names.plural;
-    let specs: [(&str, &str, &str, ValueFormat, &str, Pick); 7] = [
-        (
-            "need_index",
-            "Need index",
-            "Need index (0 = no gap, 100 = all)",
-            ValueFormat::Index,
-            "No component available",
-            |r| r.need_index.map(|v| v / 100.0),
-        ),
-        (
-            "unserved_underserved",
-            "Homes without 100/20 Mbps service",
-            "Unserved + underserved (share of locations)",
-            ValueFormat::Percent,
-            "No residential locations",
-            |r| {
-                r.share_unserved
-                    .zip(r.share_underserved)
-                    .map(|(a, b)| a + b)
-            },
-        ),
-        (
-            "no_internet",
-            "Households with no internet access",
-            "No internet access (share of households)",
-            ValueFormat::Percent,
-            "No households or no estimate",
-            |r| r.share_no_internet.map(|e| e.value),
-        ),
-        (
-            "without_broadband",
-            "Households without broadband",
-            "Without broadband (share of households)",
-            ValueFormat::Percent,
-            "No households or no estimate",
-            |r| r.share_without_broadband.map(|e| e.value),
-        ),
-        (
-            "unaffordable",
-            "Households for whom a 100/20 plan is unaffordable",
-            "Unaffordable (share of households)",
-            ValueFormat::Percent,
-            "No income brackets or price",
-            |r| r.share_unaffordable.map(|e| e.value),
-        ),
-        (
-            "cost_to_income",
-            "Cheapest 100/20 plan as a share of median income",
-            "Cost to income (share of median income)",
-            ValueFormat::Percent2,
-            "No price or no median income",
-            |r| r.cost_to_income,
-        ),
-        (
-            "download_speed",
-            "Measured fixed download speed",
-            "Mean download (Mbps)",
-            ValueFormat::Mbps,
-            "Too few tests",
-            |r| r.speed_mean_down_mbps,
-        ),
-    ];
+    let specs = &MAP_SPECS;
     specs
         .iter()
         .filter_map(|(id, title, legend, format, no_data, pick)| {
@@ -99,7 +110,13 @@ fn layer_maps(level: &PublishedLayer<'_>) -> Vec<ViewerMap> {
                 .collect();
             values.iter().any(Option::is_some).then(|| ViewerMap {
                 id: (*id).to_owned(),
-                title: (*title).to_owned(),
+                // Speeds are called fixed only when the tiles are Ookla's fixed layer.
+                title: match (*id, &settings.ookla) {
+                    ("download_speed", Some(ookla)) => {
+                        format!("Measured {}download speed", ookla.kind.adjective())
+                    }
+                    _ => (*title).to_owned(),
+                },
                 legend: (*legend).to_owned(),
                 format: *format,
                 no_data: format!("{no_data} ({plural})"),
@@ -122,6 +139,8 @@ fn chart_caption(stem: &str, level: &str) -> String {
         "cost_to_income" => "Cheapest plan as a share of median income (map)".to_owned(),
         "unaffordable" => "Households for whom broadband is unaffordable (map)".to_owned(),
         "download_speed" => "Measured download speed (map)".to_owned(),
+        "download_change" => "Change in measured download speed (map)".to_owned(),
+        "download_by_quarter" => "Download speed by quarter (lines)".to_owned(),
         "need_index" => "Need index (map)".to_owned(),
         "tiers" => "Locations by BEAD tier (bars)".to_owned(),
         "income_vs_without_broadband" => {
@@ -215,7 +234,7 @@ pub fn write_viewer(
             title: title_case(&level.names.title),
             plural: level.names.plural.clone(),
             features,
-            maps: layer_maps(level),
+            maps: layer_maps(level, settings),
             charts,
             files,
             tiled: settings

@@ -57,6 +57,14 @@ impl Settings {
             );
         }
         if let Some(ookla) = &self.ookla
+            && ookla.kind == super::OoklaKind::Mobile
+        {
+            bail!(
+                "{}: [ookla] kind = \"mobile\": gapmap's speed figures are of fixed broadband (METHOD.md §5), and mobile tests are not comparable with them; give Ookla's fixed tiles, or `kind = \"unstated\"` for tiles whose layer the source does not name",
+                config.display()
+            );
+        }
+        if let Some(ookla) = &self.ookla
             && ookla.block_tiles.is_empty() == ookla.tiles.is_empty()
         {
             bail!(
@@ -141,6 +149,16 @@ impl Settings {
                     .spec()
                     .with_context(|| format!("in layer {} of {}", layer.name, config.display()))?;
             }
+            for table in &layer.attributes {
+                if table.population.is_none() && table.share_poverty.is_none() {
+                    bail!(
+                        "{}: an attribute table of layer {} ({}) names no column: give `population` and/or `share_poverty` (the column names in the table)",
+                        config.display(),
+                        layer.name,
+                        table.file.display()
+                    );
+                }
+            }
             if self.levels.iter().any(|l| l.level.as_str() == layer.name) {
                 bail!(
                     "{}: layer `{}` has the name of a census level; name it differently",
@@ -160,9 +178,9 @@ impl Settings {
         self.need_weights
             .validate()
             .with_context(|| format!("in [need_weights] of {}", config.display()))?;
-        if self.levels.is_empty() {
+        if self.levels.is_empty() && self.layers.is_empty() {
             bail!(
-                "{} defines no [[level]]: add at least one, e.g.\n[[level]]\nlevel = \"tract\"\nboundaries = \"tracts.geojson\"",
+                "{} defines no [[level]] and no [[layer]]: add a census level, e.g.\n[[level]]\nlevel = \"tract\"\nboundaries = \"tracts.geojson\"\nor a layer of your own districts ([[layer]] with name, boundaries and id_field)",
                 config.display()
             );
         }
@@ -242,6 +260,9 @@ impl Settings {
             layer.boundaries.iter().for_each(|p| expect(&role, p));
             for table in &layer.tables {
                 expect(&format!("layer {} tables", layer.name), table);
+            }
+            for table in &layer.attributes {
+                expect(&format!("layer {} attributes", layer.name), &table.file);
             }
         }
         if !missing.is_empty() {

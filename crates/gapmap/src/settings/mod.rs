@@ -27,8 +27,9 @@ pub struct Settings {
     pub ookla: Option<OoklaSettings>,
     /// Affordability (METHOD.md §4).
     pub affordability: Option<AffordabilitySettings>,
-    /// The census levels to compute.
-    #[serde(rename = "level")]
+    /// The census levels to compute (none for a run outside the US, or of a city's own
+    /// layers only).
+    #[serde(rename = "level", default)]
     pub levels: Vec<LevelSettings>,
     /// The city's own district layers (wards, commissions): apportioned from a census level
     /// and/or joined to tables tabulated by their own ids (e.g. DP03 per ward).
@@ -140,11 +141,42 @@ pub struct OoklaSettings {
     #[serde(default, deserialize_with = "one_or_many")]
     pub block_tiles: Vec<PathBuf>,
     /// Raw tile files as Ookla publishes them (GeoJSON, Parquet, CSV with quadkeys), or folders
-    /// of them; tiles go to the district holding their centroid (METHOD.md §5).
-    #[serde(default)]
+    /// of them: a file, a list or folders; tiles go to the district holding their centroid
+    /// (METHOD.md §5).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub tiles: Vec<PathBuf>,
     /// The quarters covered, e.g. "2022 Q1–Q4".
     pub period: String,
+    /// Which of Ookla's layers the tiles are.
+    #[serde(default)]
+    pub kind: OoklaKind,
+    /// The quarter a change is measured from (`2019Q1`); the tiles' first by default.
+    pub baseline: Option<String>,
+    /// The quarter a change is measured to (`2022Q4`); the tiles' last by default.
+    pub latest: Option<String>,
+}
+
+/// Which of Ookla's layers the tiles are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OoklaKind {
+    /// `type=fixed`: fixed broadband (METHOD.md §5).
+    #[default]
+    Fixed,
+    /// `type=mobile`: refused (mobile tests are not comparable with fixed ones).
+    Mobile,
+    /// The source does not say (a table shared by a study): the speeds are not called fixed.
+    Unstated,
+}
+
+impl OoklaKind {
+    /// How charts call the measured speeds: "fixed download speed" or "download speed".
+    pub fn adjective(self) -> &'static str {
+        match self {
+            OoklaKind::Fixed => "fixed ",
+            OoklaKind::Mobile | OoklaKind::Unstated => "",
+        }
+    }
 }
 
 /// A path or a list of paths, as a file key of `gapmap.toml` takes them.
@@ -332,6 +364,41 @@ pub struct LayerSettings {
     pub reference_price: Option<f64>,
     /// Where that price comes from.
     pub reference_price_source: Option<String>,
+    /// Attribute tables keyed by the layer's ids: population, poverty (METHOD.md §10).
+    #[serde(default)]
+    pub attributes: Vec<AttributeSettings>,
+}
+
+/// One attribute table of a layer (CSV), and which of its columns give which figure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeSettings {
+    /// The table.
+    pub file: PathBuf,
+    /// Its column holding the layer's ids (read as text).
+    pub id: String,
+    /// The column of residents (`population`).
+    pub population: Option<String>,
+    /// The column of the share of residents in poverty (`share_poverty`).
+    pub share_poverty: Option<String>,
+    /// `share` (0–1, the default) or `percent` (0–100): how `share_poverty` is written.
+    #[serde(default)]
+    pub share_poverty_unit: ShareUnit,
+    /// What the figures are and who published them (metadata, charts).
+    pub source: String,
+    /// Its license.
+    pub license: String,
+}
+
+/// How a share is written in a table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareUnit {
+    /// A fraction in [0, 1].
+    #[default]
+    Share,
+    /// A percentage in [0, 100].
+    Percent,
 }
 
 fn default_id_field() -> String {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use gapmap_export::charts::{ChartText, RankedBar, ranked_bars};
+use gapmap_export::charts::{ChartText, Line, RankedBar, line_chart, ranked_bars};
 use gapmap_gaps::DistrictGaps;
 
 use super::{LayerCharts, need_sources};
@@ -53,7 +53,14 @@ pub(super) fn no_internet_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
 pub(super) fn speed_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
     let minimum = ctx.settings().thresholds.min_speed_tests;
     let text = ChartText {
-        title: format!("Measured fixed download speed, by {}", ctx.label()),
+        title: format!(
+            "Measured {}download speed, by {}",
+            ctx.settings()
+                .ookla
+                .as_ref()
+                .map_or("", |o| o.kind.adjective()),
+            ctx.label()
+        ),
         subtitle: format!(
             "{} · test-weighted mean of Ookla tile means; fewer than {minimum} tests: no figure (METHOD.md §5)",
             ctx.area()
@@ -66,6 +73,112 @@ pub(super) fn speed_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
     };
     let value = |r: &DistrictGaps| r.speed_mean_down_mbps;
     ctx.map("download_speed", value, &text, &|v| format!("{v:.0}"))
+}
+
+/// The quarters of a change, as the charts say them: "2019Q1 to 2022Q4".
+fn change_span(ctx: &LayerCharts<'_>) -> Option<(String, String)> {
+    let table = ctx.level.quarters.as_ref()?;
+    let span = table.span?;
+    Some((
+        table.quarters[span.baseline as usize].clone(),
+        table.quarters[span.latest as usize].clone(),
+    ))
+}
+
+/// The map of the change in mean download between two quarters (METHOD.md §10): diverging,
+/// centred on zero, a fall warm.
+pub(super) fn change_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let Some((baseline, latest)) = change_span(ctx) else {
+        return Ok(Vec::new());
+    };
+    let minimum = ctx.settings().thresholds.min_speed_tests;
+    let kind = ctx
+        .settings()
+        .ookla
+        .as_ref()
+        .map_or("", |o| o.kind.adjective());
+    let text = ChartText {
+        title: format!(
+            "Change in measured {kind}download speed, {baseline} to {latest}, by {}",
+            ctx.label()
+        ),
+        subtitle: format!(
+            "{} · test-weighted mean in {latest} minus {baseline}; red: slower, blue: faster; fewer than {minimum} tests in either quarter: no figure (METHOD.md §10)",
+            ctx.area()
+        ),
+        warning: String::new(),
+        legend_title: "Change in mean\ndownload (Mbps)".into(),
+        source: source_lines(ctx.settings(), false, false, true),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: format!("Fewer than {minimum} tests in a quarter"),
+    };
+    let value = |r: &DistrictGaps| r.speed_change_down_mbps;
+    ctx.map("download_change", value, &text, &|v| format!("{v:+.0}"))
+}
+
+/// The quarterly series of mean download of the districts whose download changed most
+/// (METHOD.md §10), at most seven lines.
+pub(super) fn quarter_series(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let (Some(table), Some((baseline, latest))) = (ctx.level.quarters.as_ref(), change_span(ctx))
+    else {
+        return Ok(Vec::new());
+    };
+    let rows = &ctx.level.result.rows;
+    let mut ranked: Vec<(usize, f64)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.suppressed.is_none())
+        .filter_map(|(i, r)| r.speed_change_down_mbps.map(|c| (i, c)))
+        .collect();
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Largest change either way first; ties by id so the chart is the same every run.
+    ranked.sort_by(|a, b| {
+        b.1.abs()
+            .total_cmp(&a.1.abs())
+            .then_with(|| rows[a.0].geoid.cmp(&rows[b.0].geoid))
+    });
+    ranked.truncate(7);
+    let lines: Vec<Line> = ranked
+        .iter()
+        .map(|&(i, change)| Line {
+            label: format!("{} ({change:+.0})", rows[i].name),
+            values: table.rows[i]
+                .as_ref()
+                .map(|quarters| quarters.iter().map(|s| s.mean_down_mbps).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let minimum = ctx.settings().thresholds.min_speed_tests;
+    let kind = ctx
+        .settings()
+        .ookla
+        .as_ref()
+        .map_or("", |o| o.kind.adjective());
+    let text = ChartText {
+        title: format!(
+            "Measured {kind}download speed by quarter: the {} {} that changed most",
+            lines.len(),
+            ctx.level.names.plural
+        ),
+        subtitle: format!(
+            "{} · test-weighted mean per quarter; largest change {baseline} to {latest} (in brackets, Mbps); fewer than {minimum} tests: a gap (METHOD.md §10)",
+            ctx.area()
+        ),
+        warning: String::new(),
+        legend_title: "Mean download (Mbps)".into(),
+        source: source_lines(ctx.settings(), false, false, true),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: String::new(),
+    };
+    let base = ctx
+        .charts
+        .join(format!("{}_download_by_quarter", ctx.level.result.name));
+    let files = line_chart(&base, &table.quarters, &lines, &text, &|v| {
+        format!("{v:.0}")
+    })?;
+    Ok(vec![files.png, files.svg])
 }
 
 /// The map of the need index (§7).

@@ -19,7 +19,9 @@ use crate::package::layers::{PublishedLayer, Run};
 use crate::settings::Settings;
 use affordability::{affordability_charts, source_for_affordability};
 use distribution::distribution_charts;
-use maps::{need_map, need_ranking, no_internet_map, speed_map, unserved_map};
+use maps::{
+    change_map, need_map, need_ranking, no_internet_map, quarter_series, speed_map, unserved_map,
+};
 
 /// A choropleth as PNG and SVG; the two paths, for the list of written files.
 pub(super) fn map_files(
@@ -43,6 +45,7 @@ pub(crate) fn qgis_expression(map: &str) -> Option<&'static str> {
         "cost_to_income" => r#""cost_to_income""#,
         "unaffordable" => r#""share_unaffordable""#,
         "download_speed" => r#""speed_mean_down_mbps""#,
+        "download_change" => r#""speed_change_down_mbps""#,
         // The PNG classes the index over 100 (its legend prints it back in 0–100).
         "need_index" => r#""need_index" / 100"#,
         _ => return None,
@@ -53,10 +56,11 @@ pub(crate) fn qgis_expression(map: &str) -> Option<&'static str> {
 /// (warm = worse). Every map shows a share or an index where more is worse, except the
 /// measured download speed, where less is.
 pub(crate) fn worse_end(map: &str) -> Worse {
-    if map == "download_speed" {
-        Worse::Low
-    } else {
-        Worse::High
+    match map {
+        "download_speed" => Worse::Low,
+        // A change: diverging at zero, a fall warm.
+        "download_change" => Worse::Falling,
+        _ => Worse::High,
     }
 }
 
@@ -142,7 +146,7 @@ impl LayerCharts<'_> {
         // default style (`<layer>.qml` beside its files, which QGIS loads with them).
         if let (Some(expression), Some(classes)) = (
             qgis_expression(stem),
-            map_classes(&features, class_method(self.settings())),
+            map_classes(&features, class_method(self.settings()), worse_end(stem)),
         ) {
             let map = QmlMap {
                 expression,
@@ -215,6 +219,8 @@ pub(crate) fn charts_for(
         &source_for_affordability(settings, level),
     )?);
     written.extend(speed_map(&ctx)?);
+    written.extend(change_map(&ctx)?);
+    written.extend(quarter_series(&ctx)?);
     written.extend(need_map(&ctx)?);
     written.extend(need_ranking(&ctx)?);
     written.extend(distribution_charts(
