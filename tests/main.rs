@@ -14,6 +14,7 @@
 //! - `corpus.rs`: the bad-input corpus, each broken input with its expected outcome;
 //! - `fuzz_replay.rs`: every fuzz corpus input through its target (a smoke run);
 //! - `geometry.rs`: every published polygon valid under GEOS (shapely), no repeated positions;
+//! - `lima.rs`: a city outside the US (METHOD.md §10): Lima's districts, quarters, change;
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
 //! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
 //!   web layers, determinism;
@@ -35,6 +36,7 @@ mod demo;
 mod fetch;
 mod fuzz_replay;
 mod geometry;
+mod lima;
 mod maui;
 mod package;
 mod privacy;

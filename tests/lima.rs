@@ -1,0 +1,306 @@
+//! A city outside the US (METHOD.md §10): the Lima demo, 50 INEI districts with their own ids,
+//! 16 quarters of Ookla tiles given as quadkeys in one table that repeats a tile once per
+//! district it touches, population and poverty per district.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::util::{gapmap, python_script, python_with, read_table, root};
+
+/// A published number.
+fn num(text: &str) -> f64 {
+    text.parse()
+        .unwrap_or_else(|_| panic!("`{text}` is not a number"))
+}
+
+/// The Lima demo, run once for this file's tests.
+fn lima_output() -> &'static Path {
+    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("lima");
+        let output = gapmap(&[
+            "demo",
+            "--area",
+            "lima",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(
+            output.status.success(),
+            "gapmap demo --area lima failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (dir, out)
+    });
+    path
+}
+
+/// Recomputes every district's figures per quarter from the CSV and the polygons with shapely:
+/// one row per (quadkey, quarter), the tile from its quadkey, its centre in the district that
+/// covers it (the smallest id on a shared edge), test-weighted means (METHOD.md §5).
+const RECOMPUTE: &str = r#"
+import csv, json, math, sys
+from shapely.geometry import shape, box
+data = sys.argv[1]
+districts = [(f["properties"]["UBIGEO"], shape(f["geometry"]))
+             for f in json.load(open(data + "/boundaries/lima_callao_districts.geojson"))["features"]]
+def bounds(q):
+    x = y = 0
+    for c in q:
+        d = int(c); x = (x << 1) | (d & 1); y = (y << 1) | (d >> 1)
+    n = 2 ** len(q)
+    lon = lambda x: x / n * 360 - 180
+    lat = lambda y: math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    return lon(x), lat(y + 1), lon(x + 1), lat(y)
+tiles = {}
+for r in csv.DictReader(open(data + "/ookla/lima_ookla_tiles_2019q1_2022q4.csv")):
+    tiles.setdefault((r["quadkey"], r["year_quarter"]), r)
+owner = {}
+sums = {}
+for (q, quarter), r in sorted(tiles.items()):
+    if q not in owner:
+        c = box(*bounds(q)).centroid
+        inside = sorted(i for i, g in districts if g.covers(c))
+        owner[q] = inside[0] if inside else None
+    if owner[q] is None:
+        continue
+    s = sums.setdefault((owner[q], quarter), [0, 0.0, 0.0, 0])
+    t = int(r["tests"]); d = float(r["avg_d_mbps"]); u = float(r["avg_u_mbps"])
+    s[0] += t; s[1] += t * d; s[2] += t * u
+    s[3] += t if (d < 25 or u < 3) else 0
+for (district, quarter), (t, d, u, slow) in sorted(sums.items()):
+    print(district, quarter, t, repr(d / t), repr(u / t), repr(slow / t))
+"#;
+
+#[test]
+fn per_quarter_speeds_match_an_independent_recomputation() {
+    if !python_with("python3", "shapely", "GAPMAP_REQUIRE_SHAPELY") {
+        return;
+    }
+    let out = lima_output();
+    let printed = python_script("python3", RECOMPUTE, &root().join("data/lima"));
+    let published: BTreeMap<(String, String), BTreeMap<String, String>> =
+        read_table(&out.join("district.quarters.csv"))
+            .into_iter()
+            .map(|row| ((row["geoid"].clone(), row["quarter"].clone()), row))
+            .collect();
+    let mut compared = 0;
+    for line in printed.lines() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let key = (parts[0].to_owned(), parts[1].to_owned());
+        let row = published
+            .get(&key)
+            .unwrap_or_else(|| panic!("no published row for {key:?}"));
+        let tests: u64 = parts[2].parse().expect("tests");
+        assert_eq!(row["speed_tests"], parts[2], "{key:?}");
+        // METHOD.md §5: fewer than 50 tests publish no means.
+        let fields = [
+            "speed_mean_down_mbps",
+            "speed_mean_up_mbps",
+            "share_slow_tests",
+        ];
+        for (field, expected) in fields.iter().zip(&parts[3..]) {
+            if tests < 50 {
+                assert_eq!(row[*field], "", "{key:?} {field}: {tests} tests");
+                continue;
+            }
+            let expected: f64 = expected.parse().expect("number");
+            let got = num(&row[*field]);
+            assert!(
+                (got - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+                "{key:?} {field}: published {got}, recomputed {expected}"
+            );
+        }
+        compared += 1;
+    }
+    // Every district has tiles in every quarter (data/lima/PROVENANCE-upstream.md §2.4).
+    assert_eq!(compared, 50 * 16);
+    assert_eq!(published.len(), 50 * 16);
+}
+
+#[test]
+fn a_city_without_census_geography_gets_speeds_change_and_population_figures() {
+    let out = lima_output();
+    let rows = read_table(&out.join("district.csv"));
+    assert_eq!(rows.len(), 50);
+    // Ids stay text: Callao's codes start with 0.
+    assert!(rows.iter().any(|r| r["geoid"] == "070101"));
+    let quarters = read_table(&out.join("district.quarters.csv"));
+    for row in &rows {
+        let id = &row["geoid"];
+        let of = |quarter: &str| {
+            quarters
+                .iter()
+                .find(|q| &q["geoid"] == id && q["quarter"] == quarter)
+                .expect("a row per quarter")
+        };
+        let (first, last) = (of("2019Q1"), of("2022Q4"));
+        // The change is the latest quarter's figure minus the baseline's, empty (with a note)
+        // when either has fewer than 50 tests.
+        let enough = num(&first["speed_tests"]) >= 50.0 && num(&last["speed_tests"]) >= 50.0;
+        if enough {
+            let change = num(&last["speed_mean_down_mbps"]) - num(&first["speed_mean_down_mbps"]);
+            assert!(
+                (num(&row["speed_change_down_mbps"]) - change).abs() < 1e-9,
+                "{id}"
+            );
+        } else {
+            assert_eq!(row["speed_change_down_mbps"], "", "{id}");
+            assert!(row["notes"].contains("fewer than the minimum"), "{id}");
+        }
+        // Pooled tests are the sum of the quarters'; per 1,000 residents per quarter.
+        let tests: f64 = quarters
+            .iter()
+            .filter(|q| &q["geoid"] == id)
+            .map(|q| num(&q["speed_tests"]))
+            .sum();
+        assert_eq!(num(&row["speed_tests"]), tests, "{id}");
+        let population = num(&row["population"]);
+        let per_1000 = tests / population * 1000.0 / 16.0;
+        assert!(
+            (num(&row["tests_per_1000"]) - per_1000).abs() < 1e-9,
+            "{id}"
+        );
+        let share = num(&row["share_poverty"]);
+        assert!((0.0..=1.0).contains(&share), "{id}: {share}");
+    }
+    // Σ population = the table's Σ p2022 (data/lima/PROVENANCE-upstream.md §3).
+    let total: f64 = rows.iter().map(|r| num(&r["population"])).sum();
+    assert_eq!(total, 11_175_789.0);
+    // San Isidro (150131): 0.0573463% in monetary poverty, a percentage in the table.
+    let san_isidro = rows
+        .iter()
+        .find(|r| r["geoid"] == "150131")
+        .expect("San Isidro");
+    assert!((num(&san_isidro["share_poverty"]) - 0.000_573_463).abs() < 1e-15);
+    // No census data was read: no Census Bureau license is claimed.
+    let metadata = std::fs::read_to_string(out.join("metadata.json")).expect("metadata");
+    assert!(
+        !metadata.contains("17 U.S.C."),
+        "a US public-domain grant in a Lima package"
+    );
+    assert!(
+        metadata.contains("repeat a tile already read"),
+        "the repeated rows are said"
+    );
+}
+
+/// Writes a two-district layer (squares west and east of 0.0°, at the equator) and a tile table.
+fn two_squares(dir: &Path, tiles: &str, population: &str) -> PathBuf {
+    let square = |id: &str, west: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{id}"}},"geometry":{{"type":"Polygon","coordinates":[[[{west},-0.05],[{},-0.05],[{},0.05],[{west},0.05],[{west},-0.05]]]}}}}"#,
+            west + 0.05,
+            west + 0.05
+        )
+    };
+    std::fs::write(
+        dir.join("districts.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            square("A1", -0.05),
+            square("B2", 0.0)
+        ),
+    )
+    .expect("districts");
+    std::fs::write(dir.join("tiles.csv"), tiles).expect("tiles");
+    std::fs::write(dir.join("population.csv"), population).expect("population");
+    let config = dir.join("gapmap.toml");
+    std::fs::write(
+        &config,
+        r#"[area]
+name = "Two squares (synthetic)"
+boundaries_source = "synthetic"
+
+[ookla]
+tiles = "tiles.csv"
+period = "2020 Q1–Q2 (synthetic)"
+
+[[layer]]
+name = "district"
+boundaries = "districts.geojson"
+id_field = "code"
+license = "CC0"
+
+[[layer.attributes]]
+file = "population.csv"
+id = "code"
+population = "residents"
+source = "synthetic"
+license = "CC0"
+
+[output]
+charts = false
+viewer = false
+"#,
+    )
+    .expect("config");
+    config
+}
+
+// Quadkeys at zoom 16 on the equator: 0333333333333333 is the tile just north-west of (0, 0)
+// (x 32767, y 32767), 0333… to its west; 1333… straddles nothing, its centre is at −0.0027°.
+// A tile whose square touches both districts is listed for both (the intersects join) but
+// counted once, in the district holding its centre.
+#[test]
+fn a_border_tile_listed_for_two_districts_counts_once_and_join_gaps_are_said() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tiles = "quadkey,avg_d_mbps,avg_u_mbps,avg_lat_ms,tests,devices,DISTRITO,year_quarter\n\
+                 0333333333333333,10,1,20,40,5,A1,2020Q1\n\
+                 0333333333333333,10,1,20,40,5,B2,2020Q1\n\
+                 0333333333333333,30,5,20,60,5,A1,2020Q2\n\
+                 0333333333333333,30,5,20,60,5,B2,2020Q2\n";
+    let config = two_squares(dir.path(), tiles, "code,residents\nA1,2000\nZZ9,5\n");
+    let out = dir.path().join("out");
+    let output = gapmap(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows = read_table(&out.join("district.csv"));
+    let a1 = rows.iter().find(|r| r["geoid"] == "A1").expect("A1");
+    let b2 = rows.iter().find(|r| r["geoid"] == "B2").expect("B2");
+    assert_eq!(a1["speed_tests"], "100");
+    assert_eq!(b2["speed_tests"], "0");
+    // 2020Q1: 40 tests, below the minimum: no change, and why.
+    assert_eq!(a1["speed_change_down_mbps"], "");
+    assert!(
+        a1["notes"].contains("2020Q1 has 40 tests"),
+        "{}",
+        a1["notes"]
+    );
+    // Tests per 1,000 residents: 40 then 60 of 2,000 → 20 then 30; 50 per quarter pooled.
+    assert_eq!(num(&a1["tests_per_1000_change"]), 10.0);
+    assert_eq!(num(&a1["tests_per_1000"]), 25.0);
+    // B2 has no population row; ZZ9 is no district: both said, neither silently dropped.
+    assert_eq!(b2["population"], "");
+    assert!(b2["notes"].contains("population"), "{}", b2["notes"]);
+    assert!(
+        stderr.contains("1 of 2 district districts have no population"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ZZ9"), "{stderr}");
+    assert!(stderr.contains("2 Ookla rows repeat a tile"), "{stderr}");
+
+    // A district id twice in the attribute table is an error naming both rows.
+    let twice = two_squares(dir.path(), tiles, "code,residents\nA1,2000\nA1,2100\n");
+    let output = gapmap(&[
+        "run",
+        "--config",
+        twice.to_str().expect("utf-8"),
+        "--out",
+        dir.path().join("out2").to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("population.csv") && stderr.contains("record 3") && stderr.contains("A1"),
+        "{stderr}"
+    );
+}
