@@ -175,8 +175,46 @@ fn a_city_without_census_geography_gets_speeds_change_and_population_figures() {
         .find(|r| r["geoid"] == "150131")
         .expect("San Isidro");
     assert!((num(&san_isidro["share_poverty"]) - 0.000_573_463).abs() < 1e-15);
-    // No census data was read: no Census Bureau license is claimed.
+    // The residents of districts whose mean download is below 25 Mbps, pooled and in 2022Q4.
     let metadata = std::fs::read_to_string(out.join("metadata.json")).expect("metadata");
+    let parsed: serde_json::Value = serde_json::from_str(&metadata).expect("JSON");
+    let figures = parsed["layers"][0]["population_below_speed"]
+        .as_array()
+        .expect("population below speed");
+    assert_eq!(figures.len(), 2);
+    let below = |mean: &dyn Fn(&BTreeMap<String, String>) -> Option<f64>| {
+        let (mut districts, mut people, mut whole) = (0, 0.0, 0.0);
+        for row in &rows {
+            if let Some(mean) = mean(row) {
+                whole += num(&row["population"]);
+                if mean < 25.0 {
+                    districts += 1;
+                    people += num(&row["population"]);
+                }
+            }
+        }
+        (districts, people, whole)
+    };
+    let pooled = below(&|r| r["speed_mean_down_mbps"].parse().ok());
+    let latest = below(&|r| {
+        quarters
+            .iter()
+            .find(|q| q["geoid"] == r["geoid"] && q["quarter"] == "2022Q4")
+            .and_then(|q| q["speed_mean_down_mbps"].parse().ok())
+    });
+    for (figure, (period, (districts, people, whole))) in
+        figures.iter().zip([("pooled", pooled), ("2022Q4", latest)])
+    {
+        assert_eq!(figure["period"], period);
+        assert_eq!(figure["districts"], districts);
+        assert_eq!(figure["population"].as_f64(), Some(people));
+        assert_eq!(figure["population_with_figures"].as_f64(), Some(whole));
+    }
+    assert!(
+        pooled.0 > 0,
+        "some district is below 25 Mbps over 2019–2022"
+    );
+    // No census data was read: no Census Bureau license is claimed.
     assert!(
         !metadata.contains("17 U.S.C."),
         "a US public-domain grant in a Lima package"

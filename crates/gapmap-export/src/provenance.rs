@@ -166,6 +166,27 @@ pub struct LayerProvenance {
     pub geojsonl: Option<String>,
     /// How much of each input fell in the layer's districts.
     pub coverage: CoverageCounts,
+    /// The population living in districts whose mean download is below a threshold (METHOD.md
+    /// §10), for the pooled span and the latest quarter; empty without population figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub population_below_speed: Vec<PopulationBelowSpeed>,
+}
+
+/// The residents of districts whose mean download is below a threshold (METHOD.md §10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationBelowSpeed {
+    /// The threshold, Mbps (§5's slow download).
+    pub download_mbps: f64,
+    /// Over which tiles: `pooled` or a quarter (`2022Q4`).
+    pub period: String,
+    /// How many districts are below it.
+    pub districts: usize,
+    /// Their residents.
+    pub population: f64,
+    /// The residents of the districts with both a population and a mean download (not withheld).
+    pub population_with_figures: f64,
+    /// `population / population_with_figures`.
+    pub share: Option<f64>,
 }
 
 /// How a layer was apportioned.

@@ -91,7 +91,55 @@ fn layer_entry(settings: &Settings, level: &PublishedLayer<'_>) -> LayerProvenan
             acs_units_total: coverage.acs_units_total,
             acs_units_outside_layer: coverage.acs_units_outside,
         },
+        population_below_speed: population_below_speed(settings, level),
     }
+}
+
+/// METHOD.md §10: the residents of districts whose mean download is below §5's slow download,
+/// over the pooled span and in the latest quarter; withheld districts and those without a
+/// population or a mean are left out of both the part and the whole.
+fn population_below_speed(
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+) -> Vec<gapmap_export::provenance::PopulationBelowSpeed> {
+    let threshold = settings.thresholds.slow_tile.download;
+    let rows = &level.result.rows;
+    let tally = |period: String, mean: &dyn Fn(usize) -> Option<f64>| {
+        let (mut below, mut population, mut whole) = (0, 0.0, 0.0);
+        for (i, row) in rows.iter().enumerate() {
+            let (Some(people), Some(mean), None) = (row.population, mean(i), &row.suppressed)
+            else {
+                continue;
+            };
+            whole += people;
+            if mean < threshold {
+                below += 1;
+                population += people;
+            }
+        }
+        (whole > 0.0).then(|| gapmap_export::provenance::PopulationBelowSpeed {
+            download_mbps: threshold,
+            period,
+            districts: below,
+            population,
+            population_with_figures: whole,
+            share: Some(population / whole),
+        })
+    };
+    let mut figures: Vec<_> = tally("pooled".to_owned(), &|i| rows[i].speed_mean_down_mbps)
+        .into_iter()
+        .collect();
+    if let Some(table) = &level.quarters
+        && let Some(latest) = table.quarters.len().checked_sub(1)
+    {
+        let latest = table.span.map_or(latest, |s| s.latest as usize);
+        figures.extend(tally(table.quarters[latest].clone(), &|i| {
+            table.rows[i]
+                .as_ref()
+                .and_then(|q| q[latest].mean_down_mbps)
+        }));
+    }
+    figures
 }
 
 fn affordability(run: &Run<'_>) -> Option<AffordabilityProvenance> {

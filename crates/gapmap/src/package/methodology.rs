@@ -262,6 +262,27 @@ fn quarters(m: &mut String, run: &Doc<'_>) {
     for line in attributes {
         let _ = writeln!(m, "{line}");
     }
+    for layer in &run.metadata.layers {
+        for figure in &layer.population_below_speed {
+            let _ = writeln!(
+                m,
+                "- `{}`, {}: {} districts with a mean download below {} Mbps, home to {:.0} of the {:.0} residents of the districts with both figures ({}).",
+                layer.level,
+                if figure.period == "pooled" {
+                    "all quarters pooled".to_owned()
+                } else {
+                    figure.period.clone()
+                },
+                figure.districts,
+                figure.download_mbps,
+                figure.population,
+                figure.population_with_figures,
+                figure
+                    .share
+                    .map_or_else(|| "no share".to_owned(), crate::package::text::percent)
+            );
+        }
+    }
 }
 
 /// §6: how each layer got its figures.
