@@ -127,6 +127,57 @@ fn layer_maps(level: &PublishedLayer<'_>, settings: &Settings) -> Vec<ViewerMap>
         .collect()
 }
 
+/// The questions the package answers, from what the run read: a run with speeds only (a city
+/// outside the US) does not promise availability or affordability.
+fn subtitle(settings: &Settings) -> String {
+    let mut parts = Vec::new();
+    if settings.bdc.is_some() {
+        parts.push("who cannot get a 100/20 Mbps connection".to_owned());
+    }
+    if settings.acs.is_some() || settings.layers.iter().any(|l| !l.tables.is_empty()) {
+        parts.push("who is not subscribed".to_owned());
+    }
+    if settings.affordability.is_some() {
+        parts.push("for whom it is unaffordable".to_owned());
+    }
+    if let Some(ookla) = &settings.ookla {
+        let raw = !ookla.tiles.is_empty();
+        parts.push(if raw {
+            "how fast tests run and how that changed".to_owned()
+        } else {
+            "how fast tests run".to_owned()
+        });
+    }
+    let text = match parts.as_slice() {
+        [] => "Figures district by district.".to_owned(),
+        [one] => format!("{one}, district by district."),
+        [init @ .., last] => format!("{}, and {last}, district by district.", init.join(", ")),
+    };
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// The map's attribution: the sources the run read.
+fn attribution(settings: &Settings) -> String {
+    let mut parts = Vec::new();
+    if !settings.levels.is_empty() || settings.acs.is_some() || settings.blocks.is_some() {
+        parts.push("Census Bureau".to_owned());
+    }
+    if settings.bdc.is_some() {
+        parts.push("FCC BDC".to_owned());
+    }
+    if settings.ookla.is_some() {
+        parts.push(format!("{OOKLA_ATTRIBUTION} (CC BY-NC-SA 4.0)"));
+    }
+    if settings.levels.is_empty() {
+        parts.push(settings.area.boundaries_source.clone());
+    }
+    parts.join("; ")
+}
+
 /// What a chart file shows, from its name.
 fn chart_caption(stem: &str, level: &str) -> String {
     let what = stem
@@ -252,22 +303,27 @@ pub fn write_viewer(
     );
     let text = ViewerText {
         title: format!("Broadband gaps in {}", settings.area.name),
-        subtitle: "Who cannot get a 100/20 Mbps connection, who is not subscribed, for whom it is unaffordable, and how fast tests run, district by district.".into(),
+        subtitle: subtitle(settings),
         warning: if simulated {
             "SIMULATED availability data: the location counts and tiers are a demonstration, not FCC figures.".into()
         } else {
             String::new()
         },
-        attribution: if settings.ookla.is_some() {
-            format!("Census Bureau; FCC BDC; {OOKLA_ATTRIBUTION} (CC BY-NC-SA 4.0)")
-        } else {
-            "Census Bureau; FCC BDC".into()
-        },
+        attribution: attribution(settings),
         footer: sources.replace('\n', " "),
         links: vec![
-            ("methodology.md".into(), "how every figure is computed, with this run's thresholds and weights".into()),
-            ("datapackage.json".into(), "Frictionless Data Package: every file with its schema, license and SHA-256".into()),
-            ("metadata.json".into(), "run metadata: inputs with SHA-256, configuration, warnings".into()),
+            (
+                "methodology.md".into(),
+                "how every figure is computed, with this run's thresholds and weights".into(),
+            ),
+            (
+                "datapackage.json".into(),
+                "Frictionless Data Package: every file with its schema, license and SHA-256".into(),
+            ),
+            (
+                "metadata.json".into(),
+                "run metadata: inputs with SHA-256, configuration, warnings".into(),
+            ),
         ],
     };
     Ok(gapmap_export::viewer::write_viewer(
