@@ -326,6 +326,21 @@ fn a_border_tile_listed_for_two_districts_counts_once_and_join_gaps_are_said() {
     assert!(stderr.contains("ZZ9"), "{stderr}");
     assert!(stderr.contains("2 Ookla rows repeat a tile"), "{stderr}");
 
+    // A baseline that is no quarter of the tiles: `check` says so, naming those there are.
+    let output = gapmap(&[
+        "check",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--set",
+        "ookla.baseline=\"2019Q3\"",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("`2019Q3` is not a quarter") && stderr.contains("2020Q1, 2020Q2"),
+        "{stderr}"
+    );
+
     // A district id twice in the attribute table is an error naming both rows.
     let twice = two_squares(dir.path(), tiles, "code,residents\nA1,2000\nA1,2100\n");
     let output = gapmap(&[

@@ -24,7 +24,7 @@ pub fn read_attribute_table(
     let Table {
         mut reader,
         positions,
-    } = open_table(path, &wanted, "the attribute table")?;
+    } = open_table(path, &wanted, "the attribute table as configured")?;
     let mut rows = AttributeRows::new();
     let mut first_line: BTreeMap<String, u64> = BTreeMap::new();
     for (index, record) in reader.records().enumerate() {

@@ -544,6 +544,18 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
         }
     );
     speeds.tiles = raw.tiles;
+    // The quarters of a change must be the tiles' (checked here, so `gapmap check` says it).
+    gapmap_gaps::periods::ChangeSpan::resolve(
+        &speeds,
+        ookla.baseline.as_deref(),
+        ookla.latest.as_deref(),
+    )
+    .map_err(|message| {
+        anyhow::anyhow!(
+            "{}: [ookla] baseline/latest: {message}",
+            config.path.display()
+        )
+    })?;
     inputs.speeds = Some(speeds);
     inputs.tile_footprints = Some(raw.footprints);
     Ok(())

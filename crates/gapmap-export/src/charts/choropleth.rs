@@ -605,7 +605,9 @@ mod tests {
         let darkest = PALETTE[PALETTE.len() - 1];
         // A change: two classes below zero (darkest first), three above (lightest first).
         let change = diverging_classes(
-            &[-9.0, -5.0, -1.0, -0.5, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0],
+            &[
+                -9.0, -5.0, -1.0, -0.5, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0,
+            ],
             ClassMethod::Quantiles,
         )
         .expect("values");
