@@ -165,6 +165,10 @@ fn a_city_without_census_geography_gets_speeds_change_and_population_figures() {
         );
         let share = num(&row["share_poverty"]);
         assert!((0.0..=1.0).contains(&share), "{id}: {share}");
+        // The need index of the two components there are, equally weighted (METHOD.md §10).
+        let need = 50.0 * (num(&row["share_slow_tests"]) + share);
+        assert!((num(&row["need_index"]) - need).abs() < 1e-9, "{id}");
+        assert_eq!(row["need_components"], "slow_tests;poverty");
     }
     // Σ population = the table's Σ p2022 (data/lima/PROVENANCE-upstream.md §3).
     let total: f64 = rows.iter().map(|r| num(&r["population"])).sum();

@@ -165,7 +165,7 @@ fn cases() -> Vec<Case> {
             setup: |a| {
                 configure(
                     a,
-                    "[need_weights]\nnot_served = 0.0\nwithout_broadband = 0.0\nunaffordable = 0.0\nslow_tests = 0.0\n",
+                    "[need_weights]\nnot_served = 0.0\nwithout_broadband = 0.0\nunaffordable = 0.0\nslow_tests = 0.0\npoverty = 0.0\n",
                 );
             },
             expect: Error(&["every weight is 0"]),

@@ -112,6 +112,8 @@ pub struct NeedWeights {
     pub unaffordable: f64,
     /// Share of tests in slow tiles.
     pub slow_tests: f64,
+    /// Share of residents in poverty (a layer's attribute table, METHOD.md §10).
+    pub poverty: f64,
 }
 
 impl NeedWeights {
@@ -123,6 +125,7 @@ impl NeedWeights {
             ("without_broadband", self.without_broadband),
             ("unaffordable", self.unaffordable),
             ("slow_tests", self.slow_tests),
+            ("poverty", self.poverty),
         ];
         for (name, weight) in weights {
             if !(weight.is_finite() && weight >= 0.0) {
@@ -151,6 +154,7 @@ impl Default for NeedWeights {
             without_broadband: 1.0,
             unaffordable: 1.0,
             slow_tests: 1.0,
+            poverty: 1.0,
         }
     }
 }

@@ -13,6 +13,8 @@ pub struct NeedComponents {
     pub unaffordable: Option<f64>,
     /// Share of tests in slow tiles.
     pub slow_tests: Option<f64>,
+    /// Share of residents in poverty (METHOD.md §10).
+    pub poverty: Option<f64>,
 }
 
 /// `need = 100 · Σ w_i·c_i / Σ w_i` over the available components with a positive weight;
@@ -34,6 +36,7 @@ pub fn need_index(
             weights.unaffordable,
         ),
         ("slow_tests", components.slow_tests, weights.slow_tests),
+        ("poverty", components.poverty, weights.poverty),
     ];
     let mut weighted = 0.0;
     let mut weight_sum = 0.0;
@@ -63,11 +66,25 @@ mod tests {
             without_broadband: Some(0.1),
             unaffordable: None,
             slow_tests: Some(0.3),
+            poverty: None,
         };
         let (index, used) =
             need_index(&components, &NeedWeights::default()).expect("three components");
         assert_relative_eq!(index, 100.0 * 0.6 / 3.0);
         assert_eq!(used, ["not_served", "without_broadband", "slow_tests"]);
+    }
+
+    // METHOD.md §10: a city outside the US has slow tests and poverty, nothing else.
+    #[test]
+    fn slow_tests_and_poverty_alone_make_an_index() {
+        let components = NeedComponents {
+            slow_tests: Some(0.4),
+            poverty: Some(0.1),
+            ..Default::default()
+        };
+        let (index, used) = need_index(&components, &NeedWeights::default()).expect("two");
+        assert_relative_eq!(index, 25.0);
+        assert_eq!(used, ["slow_tests", "poverty"]);
     }
 
     #[test]

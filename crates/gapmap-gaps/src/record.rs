@@ -757,6 +757,7 @@ impl DistrictGaps {
             without_broadband: self.share_without_broadband.map(|e| e.value),
             unaffordable: self.share_unaffordable.map(|e| e.value),
             slow_tests: self.share_slow_tests,
+            poverty: self.share_poverty,
         };
         if let Some((index, used)) = crate::need::need_index(&components, weights) {
             self.need_index = Some(index);

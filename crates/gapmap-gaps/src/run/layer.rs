@@ -80,6 +80,10 @@ pub(super) fn compute(
     }
     if let Some(attributes) = layer.attributes {
         join_attributes(&mut rows, attributes, layer, &mut warnings);
+        // The poverty share is a need component (METHOD.md §10).
+        for row in &mut rows {
+            row.update_need(&plan.method.need_weights);
+        }
     }
     rows.sort_by(|a, b| a.geoid.cmp(&b.geoid));
     let quarters = match (members, inputs.speeds) {

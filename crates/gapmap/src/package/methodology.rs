@@ -319,8 +319,8 @@ fn need(m: &mut String, run: &Doc<'_>) {
     let _ = writeln!(
         m,
         "\n## §7 Need index\n\n\
-         need_index = 100 × Σ wᵢ cᵢ / Σ wᵢ over the available components (named in `need_components`), with weights: not served {}, without broadband {}, unaffordable {}, slow tests {}.",
-        w.not_served, w.without_broadband, w.unaffordable, w.slow_tests
+         need_index = 100 × Σ wᵢ cᵢ / Σ wᵢ over the available components (named in `need_components`), with weights: not served {}, without broadband {}, unaffordable {}, slow tests {}, poverty {} (a layer's attribute table, §10).",
+        w.not_served, w.without_broadband, w.unaffordable, w.slow_tests, w.poverty
     );
 }
 

@@ -81,6 +81,24 @@ pub(super) fn need_sources(
     {
         text = text.replacen("Sources: ", &format!("Sources: {tables}; "), 1);
     }
+    // The poverty share's table (METHOD.md §10).
+    if components.contains("poverty") {
+        let poverty: Vec<&str> = settings
+            .layers
+            .iter()
+            .filter(|l| l.name == level.result.name)
+            .flat_map(|l| &l.attributes)
+            .filter(|t| t.share_poverty.is_some())
+            .map(|t| t.source.as_str())
+            .collect();
+        if !poverty.is_empty() {
+            text = text.replacen(
+                "Sources: ",
+                &format!("Sources: {}; ", poverty.join("; ")),
+                1,
+            );
+        }
+    }
     text
 }
 
