@@ -290,6 +290,35 @@ fn cases() -> Vec<Case> {
                 "fixed broadband",
             ]),
         },
+        // Issue #16: a run declared mobile reads mobile tiles, and refuses fixed ones.
+        Case {
+            name: "ookla: a run of mobile tiles, declared so",
+            setup: |a| {
+                a.write(
+                    "ookla/2022-01-01_performance_mobile_tiles.csv",
+                    "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices\n0320101101230123,50000,10000,30,60,9\n",
+                );
+                configure(
+                    a,
+                    "[ookla]\ntiles = [\"ookla/2022-01-01_performance_mobile_tiles.csv\"]\nperiod = \"2022 Q1\"\nkind = \"mobile\"\n",
+                );
+            },
+            expect: Warned(&["1 Ookla tiles (60 tests) have their centroid in no"]),
+        },
+        Case {
+            name: "ookla: fixed tiles in a run declared mobile",
+            setup: |a| {
+                a.write(
+                    "ookla/2022-01-01_performance_fixed_tiles.csv",
+                    "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices\n0320101101230123,50000,10000,30,60,9\n",
+                );
+                configure(
+                    a,
+                    "[ookla]\ntiles = [\"ookla/2022-01-01_performance_fixed_tiles.csv\"]\nperiod = \"2022 Q1\"\nkind = \"mobile\"\n",
+                );
+            },
+            expect: Error(&["performance_fixed_tiles.csv", "fixed tiles", "mobile"]),
+        },
         // Issue #15: boundaries published per county or state, as a folder or a list.
         Case {
             name: "boundaries: one file per county, as a folder",
@@ -358,7 +387,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn every_trust_case_has_its_expected_outcome() {
     let cases = cases();
-    assert_eq!(cases.len(), 30, "every case of the table runs");
+    assert_eq!(cases.len(), 32, "every case of the table runs");
     check_all(&cases);
 }
 

@@ -15,7 +15,7 @@ use gapmap_ingest::{
 };
 
 use crate::config::Config;
-use crate::settings::{AffordabilitySettings, BracketSettings, expand};
+use crate::settings::{AffordabilitySettings, BracketSettings, OoklaKind, expand};
 use rayon::prelude::*;
 
 /// A district layer as read: its boundaries and, for a city layer, its own tables.
@@ -435,28 +435,39 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
     Ok(())
 }
 
-/// Refuses Ookla's mobile tiles, which its published names say (`type=mobile/…`,
-/// `…_performance_mobile_tiles.parquet`): the speed figures are of fixed broadband (METHOD.md
-/// §5), and mobile tests read as fixed would be wrong figures that look right.
-fn refuse_mobile(config: &Config, path: &Path) -> Result<()> {
+/// Refuses a tile file whose published name says another kind than the run's `[ookla] kind`
+/// (`type=mobile/…`, `…_performance_mobile_tiles.parquet` and their fixed counterparts): mobile
+/// tests read as fixed, or fixed as mobile, would be wrong figures that look right. A run is
+/// of one kind (METHOD.md §10): the other kind is another run.
+fn refuse_other_kind(config: &Config, path: &Path, kind: OoklaKind) -> Result<()> {
     // The bucket's folder anywhere in the path; the file name for Ookla's own naming (a
     // user's folder called `mobile_tiles_study` is not a reason to refuse fixed tiles).
-    let in_mobile_folder = path
-        .components()
-        .any(|c| c.as_os_str().eq_ignore_ascii_case("type=mobile"));
-    let mobile_name = path.file_name().is_some_and(|n| {
-        n.to_string_lossy()
-            .to_ascii_lowercase()
-            .contains("mobile_tiles")
-    });
-    let mobile = in_mobile_folder || mobile_name;
-    if mobile {
-        bail!(
-            "{} is named as Ookla's mobile tiles: gapmap's speed figures are of fixed broadband (METHOD.md §5), and mobile tests would be counted as fixed; give the fixed tiles (`type=fixed`, `…_performance_fixed_tiles`)",
+    let named = |kind: &str| {
+        let folder = format!("type={kind}");
+        let file = format!("{kind}_tiles");
+        path.components()
+            .any(|c| c.as_os_str().eq_ignore_ascii_case(&folder))
+            || path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains(&file))
+    };
+    let (named_mobile, named_fixed) = (named("mobile"), named("fixed"));
+    match kind {
+        OoklaKind::Fixed | OoklaKind::Unstated if named_mobile => bail!(
+            "{} is named as Ookla's mobile tiles, and this run's tiles are {}: mobile tests would be counted as fixed broadband (METHOD.md §5); give the fixed tiles (`type=fixed`, `…_performance_fixed_tiles`), or run the mobile tiles on their own with `[ookla] kind = \"mobile\"`",
+            config.shown(path),
+            if kind == OoklaKind::Fixed {
+                "fixed (`[ookla] kind`, fixed by default)"
+            } else {
+                "of a layer the source does not name"
+            }
+        ),
+        OoklaKind::Mobile if named_fixed => bail!(
+            "{} is named as Ookla's fixed tiles, and this run is of mobile tiles (`[ookla] kind = \"mobile\"`): fixed tests would be counted as mobile; run the fixed tiles on their own",
             config.shown(path)
-        );
+        ),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
@@ -466,7 +477,7 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     if !ookla.block_tiles.is_empty() {
         let mut merged = BlockTiles::default();
         for path in expand(&config.base, &ookla.block_tiles, &["csv"])? {
-            refuse_mobile(config, &path)?;
+            refuse_other_kind(config, &path, ookla.kind)?;
             let rows = merged.add(&path)?;
             inputs.describe(config, "ookla", &path)?;
             if rows == 0 {
@@ -496,7 +507,7 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let extensions = ["geojson", "json", "parquet", "csv"];
     let mut without_quarter = Vec::new();
     for path in expand(&config.base, &ookla.tiles, &extensions)? {
-        refuse_mobile(config, &path)?;
+        refuse_other_kind(config, &path, ookla.kind)?;
         let before = (raw.tiles.len(), raw.repeated_rows);
         raw.add(&path)?;
         inputs.describe(config, "ookla", &path)?;

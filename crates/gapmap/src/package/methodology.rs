@@ -79,7 +79,17 @@ fn inputs(m: &mut String, run: &Doc<'_>) {
         let _ = writeln!(m, "ACS: {} 5-year estimates.", acs.vintage);
     }
     if let Some(ookla) = &settings.ookla {
-        let _ = writeln!(m, "Ookla open data: {}.", ookla.period);
+        let _ = writeln!(
+            m,
+            "Ookla open data: {}; {}.",
+            ookla.period,
+            match ookla.kind {
+                crate::settings::OoklaKind::Fixed => "fixed tiles",
+                crate::settings::OoklaKind::Mobile => "mobile network tiles",
+                crate::settings::OoklaKind::Unstated =>
+                    "tiles whose layer (fixed or mobile) the source does not name",
+            }
+        );
     }
 }
 

@@ -43,8 +43,13 @@ pub(crate) fn source_lines(settings: &Settings, bdc: bool, acs: bool, ookla: boo
     }
     if ookla && let Some(o) = &settings.ookla {
         parts.push(format!(
-            "Speedtest® by Ookla® open data {} (CC BY-NC-SA 4.0)",
-            o.period
+            "Speedtest® by Ookla® open data {}{} (CC BY-NC-SA 4.0)",
+            o.period,
+            if o.kind == crate::settings::OoklaKind::Mobile {
+                ", mobile network tiles"
+            } else {
+                ""
+            }
         ));
     }
     parts.push(settings.area.boundaries_source.clone());

@@ -57,14 +57,6 @@ impl Settings {
             );
         }
         if let Some(ookla) = &self.ookla
-            && ookla.kind == super::OoklaKind::Mobile
-        {
-            bail!(
-                "{}: [ookla] kind = \"mobile\": gapmap's speed figures are of fixed broadband (METHOD.md §5), and mobile tests are not comparable with them; give Ookla's fixed tiles, or `kind = \"unstated\"` for tiles whose layer the source does not name",
-                config.display()
-            );
-        }
-        if let Some(ookla) = &self.ookla
             && ookla.block_tiles.is_empty() == ookla.tiles.is_empty()
         {
             bail!(

@@ -163,7 +163,8 @@ pub enum OoklaKind {
     /// `type=fixed`: fixed broadband (METHOD.md §5).
     #[default]
     Fixed,
-    /// `type=mobile`: refused (mobile tests are not comparable with fixed ones).
+    /// `type=mobile`: mobile tests, computed as fixed ones are (§5) and called mobile; a run
+    /// is of one kind (fixed tiles are refused in it).
     Mobile,
     /// The source does not say (a table shared by a study): the speeds are not called fixed.
     Unstated,
@@ -174,7 +175,8 @@ impl OoklaKind {
     pub fn adjective(self) -> &'static str {
         match self {
             OoklaKind::Fixed => "fixed ",
-            OoklaKind::Mobile | OoklaKind::Unstated => "",
+            OoklaKind::Mobile => "mobile ",
+            OoklaKind::Unstated => "",
         }
     }
 }
