@@ -43,29 +43,41 @@ pub fn read_ookla_block_tiles(path: &Path) -> Result<SpeedTiles, IngestError> {
 pub struct BlockTiles {
     tiles: SpeedTiles,
     index: HashMap<[u64; 7], u32>,
+    /// Each tile's quarter (`year`, `q`), as `2022Q1`.
+    quarters: Vec<String>,
 }
 
 impl BlockTiles {
     /// Adds a block-joined table; returns its rows.
     pub fn add(&mut self, path: &Path) -> Result<u64, IngestError> {
-        add_block_tiles(&mut self.tiles, &mut self.index, path)
+        add_block_tiles(self, path)
     }
 
-    /// The tiles, each (block, tile) pair once, in the order first read.
+    /// The tiles, each (block, tile) pair once, in the order first read, with their quarters.
     pub fn finish(mut self) -> SpeedTiles {
         let mut seen = std::collections::HashSet::with_capacity(self.tiles.tile_blocks.len());
         self.tiles
             .tile_blocks
             .retain(|(block, tile)| seen.insert((block.clone(), *tile)));
+        let mut periods = self.quarters.clone();
+        periods.sort();
+        periods.dedup();
+        self.tiles.period_of = self
+            .quarters
+            .iter()
+            .map(|q| periods.binary_search(q).unwrap_or_default() as u16)
+            .collect();
+        self.tiles.periods = periods;
         self.tiles
     }
 }
 
-fn add_block_tiles(
-    tiles: &mut SpeedTiles,
-    index: &mut HashMap<[u64; 7], u32>,
-    path: &Path,
-) -> Result<u64, IngestError> {
+fn add_block_tiles(merged: &mut BlockTiles, path: &Path) -> Result<u64, IngestError> {
+    let BlockTiles {
+        tiles,
+        index,
+        quarters,
+    } = merged;
     let Table {
         mut reader,
         positions,
@@ -119,13 +131,24 @@ fn add_block_tiles(
             tile.tests,
             tile.devices,
             tile.latency_ms.to_bits(),
-            number(6)? as u64,
-            number(7)? as u64,
+            number(6)?.to_bits(),
+            number(7)?.to_bits(),
         ];
+        let (year, q) = (number(6)?, number(7)?);
         let next = tiles.tiles.len() as u32;
         let id = *index.entry(key).or_insert(next);
         if id == next {
+            let quarter = (year.fract() == 0.0 && q.fract() == 0.0)
+                .then(|| quarter(year as i64, q as i64))
+                .flatten()
+                .ok_or_else(|| IngestError::Value {
+                    path: path.to_owned(),
+                    record: line,
+                    column: "q".into(),
+                    message: format!("year {year}, q {q} is not a quarter (a year and 1–4)"),
+                })?;
             tiles.tiles.push(tile);
+            quarters.push(quarter);
         }
         tiles.tile_blocks.push((block, id));
     }
@@ -156,6 +179,8 @@ mod tests {
         );
         assert_eq!(tiles.tile_blocks.len(), 3);
         assert_eq!(tiles.tile_blocks[0].1, tiles.tile_blocks[1].1);
+        assert_eq!(tiles.periods, ["2022Q1", "2022Q2"]);
+        assert_eq!(tiles.period_of, [0, 1]);
     }
 }
 

@@ -74,13 +74,33 @@ pub(super) fn compute(
         ));
     }
     let geometry_index = geometry_index(&input.districts, &result)?;
-    // Raw tiles: their quarters through the same membership, in row order.
+    // Each row's tiles, in row order, for its figures per quarter: raw tiles through the same
+    // membership, block-joined ones through their blocks' GEOID prefixes (each tile once).
     let quarters = match (&membership, inputs.speeds) {
         (Some(members), Some(tiles)) => {
             let by_row: Vec<Vec<u32>> = geometry_index
                 .iter()
                 .map(|&feature| members[feature].clone())
                 .collect();
+            quarter_figures(&mut result.rows, &by_row, tiles, plan, span)
+        }
+        (None, Some(tiles)) if !tiles.periods.is_empty() => {
+            let row_of: std::collections::HashMap<&str, usize> = result
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.geoid.as_str(), i))
+                .collect();
+            let mut by_row: Vec<Vec<u32>> = vec![Vec::new(); row_of.len()];
+            for (block, tile) in &tiles.tile_blocks {
+                if let Some(&row) = block.prefix(level.geoid_len()).and_then(|k| row_of.get(k)) {
+                    by_row[row].push(*tile);
+                }
+            }
+            for ids in &mut by_row {
+                ids.sort_unstable();
+                ids.dedup();
+            }
             quarter_figures(&mut result.rows, &by_row, tiles, plan, span)
         }
         _ => None,

@@ -399,10 +399,10 @@ fn place_speeds(
                     placed[*tile as usize] = true;
                 }
             }
-            for (row, mut tiles) in rows.iter_mut().zip(members) {
+            for (row, tiles) in rows.iter_mut().zip(&mut members) {
                 tiles.sort_unstable();
                 tiles.dedup();
-                fill(row, speeds, &tiles, &plan.method.thresholds);
+                fill(row, speeds, tiles, &plan.method.thresholds);
                 row.update_need(&plan.method.need_weights);
             }
             // Tiles of blocks outside every district count nowhere: said, not dropped.
@@ -417,6 +417,13 @@ fn place_speeds(
                     "{outside} Ookla tiles ({tests} tests) touch no block whose internal point lies in a {name} district (beyond the layer)"
                 ));
             }
+            return Some(
+                id_refs
+                    .iter()
+                    .zip(members)
+                    .map(|(id, tiles)| ((*id).to_owned(), tiles))
+                    .collect(),
+            );
         }
         // Tiles joined to blocks, and no block points to place the blocks in this layer: the
         // speed fields stay empty, and every row and the run say why.
