@@ -310,3 +310,57 @@ fn two_runs_write_byte_identical_data_files() {
         );
     }
 }
+
+// METHOD.md §10 on the block-joined DC tiles: each tile has one quarter, so a district's
+// pooled tests are the sum of its quarters', and its change is the 2022Q4 mean minus the
+// 2022Q1 mean wherever both quarters reach 50 tests; a withheld district has no quarter rows.
+#[test]
+fn quarters_add_up_to_the_pooled_span_and_give_the_change() {
+    let out = demo_output();
+    for layer in ["block_group", "tract"] {
+        let rows = read_table(&out.join(format!("{layer}.csv")));
+        let quarters = read_table(&out.join(format!("{layer}.quarters.csv")));
+        let mut compared = 0;
+        for row in &rows {
+            let of_row: Vec<_> = quarters
+                .iter()
+                .filter(|q| q["geoid"] == row["geoid"])
+                .collect();
+            if !row["suppressed"].is_empty() {
+                assert!(of_row.is_empty(), "{layer} {}: withheld", row["geoid"]);
+                continue;
+            }
+            assert_eq!(of_row.len(), 4, "{layer} {}", row["geoid"]);
+            let tests: f64 = of_row.iter().filter_map(|q| number(q, "speed_tests")).sum();
+            assert_eq!(
+                number(row, "speed_tests"),
+                Some(tests),
+                "{layer} {}",
+                row["geoid"]
+            );
+            let mean = |quarter: &str| {
+                of_row
+                    .iter()
+                    .find(|q| q["quarter"] == quarter)
+                    .and_then(|q| number(q, "speed_mean_down_mbps"))
+            };
+            match (mean("2022Q1"), mean("2022Q4")) {
+                (Some(first), Some(last)) => {
+                    let change = number(row, "speed_change_down_mbps").expect("a change");
+                    assert!(
+                        (change - (last - first)).abs() < 1e-9,
+                        "{layer} {}",
+                        row["geoid"]
+                    );
+                    compared += 1;
+                }
+                _ => assert_eq!(
+                    row["speed_change_down_mbps"], "",
+                    "{layer} {}",
+                    row["geoid"]
+                ),
+            }
+        }
+        assert!(compared > 100, "{layer}: {compared} changes compared");
+    }
+}
