@@ -324,7 +324,7 @@ fn a_border_tile_listed_for_two_districts_counts_once_and_join_gaps_are_said() {
     assert_eq!(b2["population"], "");
     assert!(b2["notes"].contains("population"), "{}", b2["notes"]);
     assert!(
-        stderr.contains("1 of 2 district districts have no population"),
+        stderr.contains("1 of 2 districts have no population"),
         "{stderr}"
     );
     assert!(stderr.contains("ZZ9"), "{stderr}");

@@ -38,7 +38,12 @@ pub(super) fn compute(
             .collect();
         let ids: Vec<&str> = districts.iter().map(|d| d.geoid.as_str()).collect();
         let (members, outside) = assign_by_centroid(footprints, &geometries, &ids);
-        report_tiles_outside(&mut warnings, &outside, inputs.speeds, level.as_str());
+        report_tiles_outside(
+            &mut warnings,
+            &outside,
+            inputs.speeds,
+            &UnitNames::of_level(level).singular,
+        );
         members
     });
     let level_inputs = Inputs {

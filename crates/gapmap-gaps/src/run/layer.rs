@@ -177,7 +177,7 @@ fn own_speeds(
     let geometries: Vec<&geo::MultiPolygon<f64>> = features.iter().map(|f| &f.geometry).collect();
     let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
     let (placed, outside) = assign_by_centroid(footprints, &geometries, &ids);
-    report_tiles_outside(warnings, &outside, Some(speeds), layer.name);
+    report_tiles_outside(warnings, &outside, Some(speeds), &layer.names.singular);
     let members: Members = ids
         .iter()
         .zip(placed)
@@ -232,10 +232,10 @@ fn join_attributes(
         }
         if !missing.is_empty() {
             warnings.push(format!(
-                "{} of {} {} districts have no {field} in {} (joined on {}): {}",
+                "{} of {} {} have no {field} in {} (joined on {}): {}",
                 missing.len(),
                 rows.len(),
-                layer.name,
+                layer.names.plural,
                 attributes.shown,
                 layer.districts.id_field,
                 preview(&missing)
@@ -250,10 +250,10 @@ fn join_attributes(
             .collect();
         if !extra.is_empty() {
             warnings.push(format!(
-                "{} ids of the {field} table ({}) are no {} district; their rows are not used: {}",
+                "{} ids of the {field} table ({}) are no {}; their rows are not used: {}",
                 extra.len(),
                 attributes.shown,
-                layer.name,
+                layer.names.singular,
                 preview(&extra)
             ));
         }

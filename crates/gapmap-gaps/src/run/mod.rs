@@ -467,7 +467,7 @@ fn report_tiles_outside(
     warnings: &mut Vec<String>,
     outside: &[u32],
     speeds: Option<&SpeedTiles>,
-    layer: &str,
+    unit: &str,
 ) {
     if outside.is_empty() {
         return;
@@ -476,7 +476,7 @@ fn report_tiles_outside(
         outside.iter().map(|&t| s.tiles[t as usize].tests).sum()
     });
     warnings.push(format!(
-        "{} Ookla tiles ({tests} tests) have their centroid in no {layer} district (sea, or beyond the layer)",
+        "{} Ookla tiles ({tests} tests) have their centroid in no {unit} (sea, or beyond the layer)",
         outside.len()
     ));
 }
