@@ -7,13 +7,15 @@ use clap::{Parser, Subcommand};
 /// gapmap: who cannot get, or cannot afford, a decent internet connection, district by district.
 ///
 /// Reads census boundaries and ACS tables, FCC Broadband Data Collection availability files and
-/// Ookla speed tiles; writes per-district GeoJSON, CSV, charts and metadata (METHOD.md).
+/// Ookla speed tiles — or, anywhere in the world, a city's own district layer with Ookla tiles
+/// by quarter and its population and poverty tables; writes per-district GeoJSON, CSV, charts
+/// and metadata (METHOD.md).
 #[derive(Debug, Parser)]
 #[command(
     name = "gapmap",
     version,
     propagate_version = true,
-    after_help = "Examples:\n  gapmap demo --out out/demo\n  gapmap check --config data/dc/gapmap.toml\n  gapmap run --config data/dc/gapmap.toml --out out/dc --json\n  gapmap completions bash > ~/.local/share/bash-completion/completions/gapmap\n\nMethod and output fields: METHOD.md.\n\nExit status:\n  0  done\n  1  a batch finished with a failed job (its manifest says which)\n  2  usage: an unknown command or option, or an option's value out of range\n  3  the configuration, an input or an output is at fault (the message names the file, row or feature and what to do)"
+    after_help = "Examples:\n  gapmap demo --out out/demo\n  gapmap demo --area lima --out out/lima\n  gapmap check --config data/dc/gapmap.toml\n  gapmap run --config data/dc/gapmap.toml --out out/dc --json\n  gapmap completions bash > ~/.local/share/bash-completion/completions/gapmap\n\nMethod and output fields: METHOD.md.\n\nExit status:\n  0  done\n  1  a batch finished with a failed job (its manifest says which)\n  2  usage: an unknown command or option, or an option's value out of range\n  3  the configuration, an input or an output is at fault (the message names the file, row or feature and what to do)"
 )]
 pub struct Args {
     /// What to do.
