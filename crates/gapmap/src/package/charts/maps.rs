@@ -139,6 +139,7 @@ pub(super) fn quarter_series(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
             .total_cmp(&a.1.abs())
             .then_with(|| rows[a.0].geoid.cmp(&rows[b.0].geoid))
     });
+    let with_change = ranked.len();
     ranked.truncate(7);
     let lines: Vec<Line> = ranked
         .iter()
@@ -157,11 +158,20 @@ pub(super) fn quarter_series(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
         .as_ref()
         .map_or("", |o| o.kind.adjective());
     let text = ChartText {
-        title: format!(
-            "Measured {kind}download speed by quarter: the {} {} that changed most",
-            lines.len(),
-            ctx.level.names.plural
-        ),
+        title: match (lines.len(), with_change) {
+            (1, 1) => format!(
+                "Measured {kind}download speed by quarter: the one {} with a change",
+                ctx.level.names.singular
+            ),
+            (shown, all) if shown == all => format!(
+                "Measured {kind}download speed by quarter: the {shown} {} with a change",
+                ctx.level.names.plural
+            ),
+            (shown, _) => format!(
+                "Measured {kind}download speed by quarter: the {shown} {} that changed most",
+                ctx.level.names.plural
+            ),
+        },
         subtitle: format!(
             "{} · test-weighted mean per quarter; largest change {baseline} to {latest} (in brackets, Mbps); fewer than {minimum} tests: a gap (METHOD.md §10)",
             ctx.area()
