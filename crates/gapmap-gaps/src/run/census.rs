@@ -3,7 +3,11 @@
 use crate::affordability::PriceSource;
 use crate::error::RunError;
 use crate::level::{Inputs, LevelResult, compute_census_level};
-use crate::periods::ChangeSpan;
+use std::collections::HashMap;
+
+use gapmap_core::{Level, SpeedTiles};
+
+use crate::periods::{ChangeSpan, QuarterTable};
 use crate::speeds::assign_by_centroid;
 use crate::suppress::Withheld;
 
@@ -79,37 +83,15 @@ pub(super) fn compute(
         ));
     }
     let geometry_index = geometry_index(&input.districts, &result)?;
-    // Each row's tiles, in row order, for its figures per quarter: raw tiles through the same
-    // membership, block-joined ones through their blocks' GEOID prefixes (each tile once).
-    let quarters = match (&membership, inputs.speeds) {
-        (Some(members), Some(tiles)) => {
-            let by_row: Vec<Vec<u32>> = geometry_index
-                .iter()
-                .map(|&feature| members[feature].clone())
-                .collect();
-            quarter_figures(&mut result.rows, &by_row, tiles, plan, span)
-        }
-        (None, Some(tiles)) if !tiles.periods.is_empty() => {
-            let row_of: std::collections::HashMap<&str, usize> = result
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.geoid.as_str(), i))
-                .collect();
-            let mut by_row: Vec<Vec<u32>> = vec![Vec::new(); row_of.len()];
-            for (block, tile) in &tiles.tile_blocks {
-                if let Some(&row) = block.prefix(level.geoid_len()).and_then(|k| row_of.get(k)) {
-                    by_row[row].push(*tile);
-                }
-            }
-            for ids in &mut by_row {
-                ids.sort_unstable();
-                ids.dedup();
-            }
-            quarter_figures(&mut result.rows, &by_row, tiles, plan, span)
-        }
-        _ => None,
-    };
+    let quarters = inputs.speeds.and_then(|tiles| {
+        level_quarters(
+            &mut result,
+            (membership.as_deref(), &geometry_index),
+            tiles,
+            level,
+            (plan, span),
+        )
+    });
     let computed = ComputedLayer {
         geometry_index,
         quarters,
@@ -172,4 +154,41 @@ fn price_match(result: &LevelResult, level: &str) -> PriceMatch {
             .filter(|r| r.cost_to_income.is_some())
             .count(),
     }
+}
+
+/// Each row's figures per quarter (METHOD.md §10), from its tiles in row order: raw tiles
+/// through the level's centroid membership (by feature), block-joined ones through their
+/// blocks' GEOID prefixes (each tile once).
+fn level_quarters(
+    result: &mut LevelResult,
+    (membership, geometry_index): (Option<&[Vec<u32>]>, &[usize]),
+    tiles: &SpeedTiles,
+    level: Level,
+    (plan, span): (&RunPlan, Option<ChangeSpan>),
+) -> Option<QuarterTable> {
+    let by_row: Vec<Vec<u32>> = if let Some(members) = membership {
+        geometry_index
+            .iter()
+            .map(|&feature| members[feature].clone())
+            .collect()
+    } else {
+        let row_of: HashMap<&str, usize> = result
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.geoid.as_str(), i))
+            .collect();
+        let mut by_row: Vec<Vec<u32>> = vec![Vec::new(); row_of.len()];
+        for (block, tile) in &tiles.tile_blocks {
+            if let Some(&row) = block.prefix(level.geoid_len()).and_then(|k| row_of.get(k)) {
+                by_row[row].push(*tile);
+            }
+        }
+        for ids in &mut by_row {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        by_row
+    };
+    quarter_figures(&mut result.rows, &by_row, tiles, plan, span)
 }
