@@ -191,6 +191,15 @@ pub(super) fn quarter_series(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
     Ok(vec![files.png, files.svg])
 }
 
+/// Where the need index's components are defined: §7, and §10 for the poverty share.
+fn method_sections(components: &str) -> &'static str {
+    if components.contains("poverty") {
+        "METHOD.md §7, §10"
+    } else {
+        "METHOD.md §7"
+    }
+}
+
 /// The map of the need index (§7).
 pub(super) fn need_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
     let components = ctx
@@ -205,8 +214,9 @@ pub(super) fn need_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
     let text = ChartText {
         title: format!("Need index, by {}", ctx.label()),
         subtitle: format!(
-            "{} · 0–100, weighted mean of shares: {components} (METHOD.md §7)",
-            ctx.area()
+            "{} · 0–100, weighted mean of shares: {components} ({})",
+            ctx.area(),
+            method_sections(&components)
         ),
         warning: if availability {
             ctx.warning.clone()
@@ -266,7 +276,8 @@ pub(super) fn need_ranking(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
         let text = ChartText {
             title: format!("The {} {plural} with the highest need", bars.len()),
             subtitle: format!(
-                "{area} · need index 0–100 = weighted mean of shares: {components} (METHOD.md §7)"
+                "{area} · need index 0–100 = weighted mean of shares: {components} ({})",
+                method_sections(&components)
             ),
             warning: warning.clone(),
             legend_title: "Need index (0 = no gap, 100 = every component at 100%)".into(),
