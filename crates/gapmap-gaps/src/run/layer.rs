@@ -176,20 +176,52 @@ fn own_speeds(
     let features = layer.districts.features;
     let geometries: Vec<&geo::MultiPolygon<f64>> = features.iter().map(|f| &f.geometry).collect();
     let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
-    let (placed, outside) = assign_by_centroid(footprints, &geometries, &ids);
-    report_tiles_outside(warnings, &outside, Some(speeds), &layer.names.singular);
-    let members: Members = ids
-        .iter()
-        .zip(placed)
+    Some(centroid_speeds(
+        (footprints, speeds),
+        (&geometries, &ids),
+        rows,
+        plan,
+        (&layer.names.singular, warnings),
+    ))
+}
+
+/// Raw tiles to the district holding their centroid (METHOD.md §5), the rows' speed fields
+/// filled from them, the tiles in no district reported; returns each district's tiles.
+fn centroid_speeds(
+    (footprints, speeds): (&[geo::Polygon<f64>], &gapmap_core::SpeedTiles),
+    (districts, ids): (&[&geo::MultiPolygon<f64>], &[&str]),
+    rows: &mut [DistrictGaps],
+    plan: &RunPlan,
+    (unit, warnings): (&str, &mut Vec<String>),
+) -> Members {
+    let (placed, outside) = assign_by_centroid(footprints, districts, ids);
+    report_tiles_outside(warnings, &outside, Some(speeds), unit);
+    let members = by_id(ids, placed);
+    fill_rows(rows, speeds, &members, plan);
+    members
+}
+
+/// Each district's tiles (in the order of `ids`) by its id.
+fn by_id(ids: &[&str], tiles: Vec<Vec<u32>>) -> Members {
+    ids.iter()
+        .zip(tiles)
         .map(|(id, tiles)| ((*id).to_owned(), tiles))
-        .collect();
+        .collect()
+}
+
+/// Sets every row's speed fields from its district's tiles, and its need index.
+fn fill_rows(
+    rows: &mut [DistrictGaps],
+    speeds: &gapmap_core::SpeedTiles,
+    members: &Members,
+    plan: &RunPlan,
+) {
     for row in rows.iter_mut() {
         if let Some(tiles) = members.get(&row.geoid) {
             fill(row, speeds, tiles, &plan.method.thresholds);
             row.update_need(&plan.method.need_weights);
         }
     }
-    Some(members)
 }
 
 /// Joins a layer's attribute tables on its ids (METHOD.md §10): a district without a row gets
@@ -374,19 +406,14 @@ fn place_speeds(
 ) -> Option<Members> {
     match (inputs.tile_footprints, inputs.speeds, district_of_block) {
         (Some(footprints), Some(speeds), _) => {
-            let (members, outside) = assign_by_centroid(footprints, districts, id_refs);
-            for (row, tiles) in rows.iter_mut().zip(&members) {
-                fill(row, speeds, tiles, &plan.method.thresholds);
-                row.update_need(&plan.method.need_weights);
-            }
-            report_tiles_outside(warnings, &outside, Some(speeds), name);
-            return Some(
-                id_refs
-                    .iter()
-                    .zip(members)
-                    .map(|(id, tiles)| ((*id).to_owned(), tiles))
-                    .collect(),
-            );
+            let placed = (footprints, speeds);
+            return Some(centroid_speeds(
+                placed,
+                (districts, id_refs),
+                rows,
+                plan,
+                (name, warnings),
+            ));
         }
         // Tiles joined to blocks: each belongs to the districts holding the internal points of
         // the blocks it touches, counted once per district, as on the census levels.
@@ -399,12 +426,12 @@ fn place_speeds(
                     placed[*tile as usize] = true;
                 }
             }
-            for (row, tiles) in rows.iter_mut().zip(&mut members) {
+            for tiles in &mut members {
                 tiles.sort_unstable();
                 tiles.dedup();
-                fill(row, speeds, tiles, &plan.method.thresholds);
-                row.update_need(&plan.method.need_weights);
             }
+            let members = by_id(id_refs, members);
+            fill_rows(rows, speeds, &members, plan);
             // Tiles of blocks outside every district count nowhere: said, not dropped.
             let (outside, tests) = speeds
                 .tiles
@@ -417,13 +444,7 @@ fn place_speeds(
                     "{outside} Ookla tiles ({tests} tests) touch no block whose internal point lies in a {name} district (beyond the layer)"
                 ));
             }
-            return Some(
-                id_refs
-                    .iter()
-                    .zip(members)
-                    .map(|(id, tiles)| ((*id).to_owned(), tiles))
-                    .collect(),
-            );
+            return Some(members);
         }
         // Tiles joined to blocks, and no block points to place the blocks in this layer: the
         // speed fields stay empty, and every row and the run say why.
