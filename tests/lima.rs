@@ -4,37 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use crate::util::{gapmap, python_script, python_with, read_table, root};
+use crate::util::{gapmap, lima_output, python_script, python_with, read_table, root};
 
 /// A published number.
 fn num(text: &str) -> f64 {
     text.parse()
         .unwrap_or_else(|_| panic!("`{text}` is not a number"))
-}
-
-/// The Lima demo, run once for this file's tests.
-fn lima_output() -> &'static Path {
-    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = OUT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("lima");
-        let output = gapmap(&[
-            "demo",
-            "--area",
-            "lima",
-            "--out",
-            out.to_str().expect("utf-8"),
-        ]);
-        assert!(
-            output.status.success(),
-            "gapmap demo --area lima failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        (dir, out)
-    });
-    path
 }
 
 /// Recomputes every district's figures per quarter from the CSV and the polygons with shapely:

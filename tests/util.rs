@@ -23,13 +23,33 @@ pub fn gapmap(args: &[&str]) -> Output {
 /// The output folder of one demo run, shared by the tests of this binary.
 pub fn demo_output() -> &'static Path {
     static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DEMO.get_or_init(|| {
+    run_once(&DEMO, "demo", &[])
+}
+
+/// The output folder of one `gapmap demo --area lima` run, shared likewise.
+pub fn lima_output() -> &'static Path {
+    static LIMA: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    run_once(&LIMA, "lima", &["--area", "lima"])
+}
+
+/// Runs `gapmap demo <args> --out <tmp>/<folder>` the first time `cell` is asked; asserts that
+/// it succeeded.
+fn run_once(
+    cell: &'static OnceLock<(tempfile::TempDir, PathBuf)>,
+    folder: &str,
+    args: &[&str],
+) -> &'static Path {
+    let (_, path) = cell.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("demo");
-        let output = gapmap(&["demo", "--out", out.to_str().expect("utf-8 path")]);
+        let out = dir.path().join(folder);
+        let mut all = vec!["demo"];
+        all.extend_from_slice(args);
+        all.extend(["--out", out.to_str().expect("utf-8 path")]);
+        let output = gapmap(&all);
         assert!(
             output.status.success(),
-            "gapmap demo failed:\n{}",
+            "gapmap demo {} failed:\n{}",
+            args.join(" "),
             String::from_utf8_lossy(&output.stderr)
         );
         (dir, out)
