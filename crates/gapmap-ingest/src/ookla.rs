@@ -425,6 +425,19 @@ fn quarters_in(text: &str) -> Vec<String> {
     found
 }
 
+/// The quarter a cell says when it is nothing but a quarter (`2019Q1`, `2019-q1`,
+/// `2019-04-01`): a cell with more around it (`x2019Q1`, `2019Q1 est.`) is no quarter.
+fn whole_quarter(text: &str) -> Option<String> {
+    let text = text.trim();
+    let digit_ends = text.starts_with(|c: char| c.is_ascii_digit())
+        && text.ends_with(|c: char| c.is_ascii_digit());
+    let found = quarters_in(text);
+    match found.as_slice() {
+        [one] if digit_ends && matches!(text.len(), 6 | 7 | 10) => Some(one.clone()),
+        _ => None,
+    }
+}
+
 /// The quarter a file's name (or Ookla's `year=Y/quarter=Q` folders) says; `None` when it says
 /// none, or two different ones (a file of a span, `2019q1_2022q4`).
 fn period_of_file_name(path: &Path) -> Option<String> {
@@ -598,8 +611,8 @@ fn read_table_tiles(
             values[0] /= 1000.0;
             values[1] /= 1000.0;
         }
-        let period = match &periods {
-            Some(columns) => Some(columns.at(index, row, path)?),
+        let period = match PeriodColumns::quarter_of(&periods, index, row, path)? {
+            Some(quarter) => Some(quarter),
             None => from_name.map(str::to_owned),
         };
         raw.push(
@@ -626,7 +639,9 @@ enum PeriodColumns {
 }
 
 impl PeriodColumns {
-    fn of(frame: &polars::prelude::DataFrame, path: &Path) -> Result<Option<Self>, IngestError> {
+    /// Every period column the table has: `year_quarter`, `year` with `quarter` (or `q`),
+    /// `date`. Each row's quarter must be the same in all of them.
+    fn of(frame: &polars::prelude::DataFrame, path: &Path) -> Result<Vec<Self>, IngestError> {
         use polars::prelude::*;
         let cast_error = |name: &str, e: PolarsError| {
             IngestError::format(path, format!("the period column `{name}`: {e}"))
@@ -659,27 +674,59 @@ impl PeriodColumns {
                     .collect(),
             ))
         };
-        if let Some(found) = text("year_quarter")? {
-            return Ok(Some(found));
-        }
+        let mut found: Vec<Self> = text("year_quarter")?.into_iter().collect();
         if let Some(years) = whole("year")? {
             for name in ["quarter", "q"] {
                 if let Some(quarters) = whole(name)? {
-                    return Ok(Some(PeriodColumns::YearQuarter(years, quarters, name)));
+                    found.push(PeriodColumns::YearQuarter(years, quarters, name));
+                    break;
                 }
             }
         }
-        text("date")
+        found.extend(text("date")?);
+        Ok(found)
+    }
+
+    /// Row `index`'s quarter by every period column; columns that disagree are an error naming
+    /// both.
+    fn quarter_of(
+        columns: &[Self],
+        index: usize,
+        row: u64,
+        path: &Path,
+    ) -> Result<Option<String>, IngestError> {
+        let mut agreed: Option<(String, &str)> = None;
+        for column in columns {
+            let quarter = column.at(index, row, path)?;
+            match &agreed {
+                Some((earlier, name)) if *earlier != quarter => {
+                    return Err(IngestError::Value {
+                        path: path.to_owned(),
+                        record: row,
+                        column: column.name().to_owned(),
+                        message: format!(
+                            "the quarter is {quarter} here but {earlier} in `{name}`: the period columns contradict each other"
+                        ),
+                    });
+                }
+                Some(_) => {}
+                None => agreed = Some((quarter, column.name())),
+            }
+        }
+        Ok(agreed.map(|(quarter, _)| quarter))
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            PeriodColumns::Text(_, name) | PeriodColumns::YearQuarter(_, _, name) => name,
+        }
     }
 
     fn at(&self, index: usize, row: u64, path: &Path) -> Result<String, IngestError> {
         let (found, column, given) = match self {
             PeriodColumns::Text(values, name) => {
                 let given = values[index].clone().unwrap_or_default();
-                let found = quarters_in(given.trim());
-                let whole =
-                    found.len() == 1 && (given.trim().len() == 10 || given.trim().len() <= 7);
-                (found.into_iter().next().filter(|_| whole), *name, given)
+                (whole_quarter(&given), *name, given)
             }
             PeriodColumns::YearQuarter(years, quarters, name) => {
                 let (y, q) = (years[index], quarters[index]);
@@ -814,6 +861,12 @@ mod period_tests {
         assert!(quarters_in("2022Q5").is_empty());
         assert!(quarters_in("12022Q1").is_empty());
         assert!(quarters_in("2022Q12").is_empty());
+        // A cell is a quarter only when it is nothing else.
+        assert_eq!(whole_quarter(" 2019-q1 ").as_deref(), Some("2019Q1"));
+        assert_eq!(whole_quarter("2019-10-01").as_deref(), Some("2019Q4"));
+        for not_one in ["x2019Q1", "2019Q1x", "2019Q1 2019Q2", "Q1", ""] {
+            assert_eq!(whole_quarter(not_one), None, "{not_one}");
+        }
         let span = Path::new("lima_ookla_tiles_2019q1_2022q4.csv");
         assert_eq!(period_of_file_name(span), None, "a span is no one quarter");
         let hive = Path::new("type=fixed/year=2021/quarter=3/tiles.parquet");
@@ -872,6 +925,22 @@ mod period_tests {
             .to_string();
         assert!(
             message.contains("date") && message.contains("2019-02-01"),
+            "{message}"
+        );
+        // `year_quarter` and `year`/`quarter` that disagree: neither is taken.
+        let contradiction = write(
+            dir.path(),
+            "contradiction.csv",
+            "quadkey,avg_d_mbps,avg_u_mbps,avg_lat_ms,tests,devices,year,quarter,year_quarter\n\
+             0100300121202033,39.338,7.386,18,478,56,2019,2,2019Q1\n",
+        );
+        let message = read_ookla_tiles(&contradiction)
+            .expect_err("two quarters")
+            .to_string();
+        assert!(
+            message.contains("2019Q2")
+                && message.contains("2019Q1")
+                && message.contains("contradict"),
             "{message}"
         );
     }
