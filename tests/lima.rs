@@ -205,6 +205,39 @@ fn a_city_without_census_geography_gets_speeds_change_and_population_figures() {
     );
 }
 
+/// The Lima layer's own fields are the attribute tables' cells as read, for every district
+/// (METHOD.md §10).
+#[test]
+fn the_lima_layers_own_fields_are_the_tables_cells() {
+    let rows = read_table(&lima_output().join("district.csv"));
+    assert_eq!(rows.len(), 50);
+    let poverty = read_table(&root().join("data/lima/poverty/lima_callao_ubigeo_distrito.csv"));
+    let people =
+        read_table(&root().join("data/lima/population/lima_callao_population_2007_2022.csv"));
+    for row in &rows {
+        let id = &row["geoid"];
+        let source = poverty
+            .iter()
+            .find(|p| &p["inei"] == id)
+            .expect("a poverty row");
+        for (field, column) in [
+            ("pct_extreme_poverty", "pct_pobreza_extrema"),
+            ("hdi_2019", "idh_2019"),
+            (
+                "food_vulnerability_index",
+                "indice_vulnerabilidad_alimentaria",
+            ),
+        ] {
+            assert_eq!(num(&row[field]), num(&source[column]), "{id} {field}");
+        }
+        let census = people
+            .iter()
+            .find(|p| &p["ubigeo"] == id)
+            .expect("a population row");
+        assert_eq!(num(&row["population_2007"]), num(&census["c2007"]), "{id}");
+    }
+}
+
 /// Writes a two-district layer (squares west and east of 0.0°, at the equator) and a tile table.
 fn two_squares(dir: &Path, tiles: &str, population: &str) -> PathBuf {
     let square = |id: &str, west: f64| {
@@ -336,4 +369,153 @@ fn a_border_tile_listed_for_two_districts_counts_once_and_join_gaps_are_said() {
         stderr.contains("population.csv") && stderr.contains("record 3") && stderr.contains("A1"),
         "{stderr}"
     );
+}
+
+/// The two squares with an attribute table of two own columns: `hogares` published as
+/// `households_2017` (empty for A1), `ingreso` under its own name with a source of its own.
+fn two_squares_with_own_columns(dir: &Path) -> PathBuf {
+    let tiles = "quadkey,avg_d_mbps,avg_u_mbps,avg_lat_ms,tests,devices,year_quarter\n\
+                 0333333333333333,10,1,20,60,5,2020Q1\n";
+    let config = two_squares(
+        dir,
+        tiles,
+        "code,residents,hogares,ingreso\nA1,2000,,1250.5\nB2,1500,480,-3e2\n",
+    );
+    let text = std::fs::read_to_string(&config).expect("config");
+    let columns = r#"
+[[layer.attributes.columns]]
+column = "hogares"
+field = "households_2017"
+unit = "households"
+description = "Households, census 2017"
+
+[[layer.attributes.columns]]
+column = "ingreso"
+unit = "PEN per month"
+description = "Mean household income per month"
+source = "synthetic survey"
+
+[output]"#;
+    std::fs::write(&config, text.replacen("\n[output]", columns, 1)).expect("config");
+    config
+}
+
+/// A layer's own fields (METHOD.md §10): any numeric column named in the configuration is
+/// published after the §9 fields, as read, with its unit and source; an empty cell is an empty
+/// field with a note, never a zero.
+#[test]
+fn named_columns_of_an_attribute_table_are_published_as_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = two_squares_with_own_columns(dir.path());
+    let out = dir.path().join("out");
+    let output = gapmap(&[
+        "run",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let header = std::fs::read_to_string(out.join("district.csv")).expect("csv");
+    let header = header.lines().next().expect("header");
+    assert!(
+        header.ends_with(",notes,households_2017,ingreso"),
+        "{header}"
+    );
+    let rows = read_table(&out.join("district.csv"));
+    let a1 = rows.iter().find(|r| r["geoid"] == "A1").expect("A1");
+    let b2 = rows.iter().find(|r| r["geoid"] == "B2").expect("B2");
+    assert_eq!(
+        (a1["households_2017"].as_str(), a1["ingreso"].as_str()),
+        ("", "1250.5")
+    );
+    assert_eq!(
+        (b2["households_2017"].as_str(), b2["ingreso"].as_str()),
+        ("480", "-300")
+    );
+    assert!(
+        a1["notes"].contains("households_2017: the households_2017 cell of this district's row in population.csv is empty"),
+        "{}",
+        a1["notes"]
+    );
+    // The §9 field `households` (ACS) is not filled from a table that is not the ACS.
+    assert_eq!(b2["households"], "");
+    // The GeoJSON carries them too, and the package says where each comes from.
+    let geojson: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("district.geojson")).expect("geojson"),
+    )
+    .expect("JSON");
+    let b2_properties = geojson["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["id"] == "B2")
+        .expect("B2")["properties"]
+        .clone();
+    assert_eq!(b2_properties["households_2017"], 480.0);
+    let package: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("datapackage.json")).expect("datapackage"),
+    )
+    .expect("JSON");
+    let table = package["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["path"] == "district.csv")
+        .expect("the district table");
+    let field = table["schema"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["name"] == "ingreso")
+        .expect("ingreso in the schema");
+    assert_eq!(field["type"], "number");
+    assert_eq!(field["unit"], "PEN per month");
+    assert!(
+        field["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("synthetic survey") && d.contains("population.csv")),
+        "{field}"
+    );
+    let metadata = std::fs::read_to_string(out.join("metadata.json")).expect("metadata");
+    assert!(
+        metadata.contains("\"own_fields\""),
+        "metadata names the own fields"
+    );
+    let methodology = std::fs::read_to_string(out.join("methodology.md")).expect("methodology");
+    assert!(
+        methodology.contains("`households_2017` ← `hogares` (households, as read)"),
+        "{methodology}"
+    );
+}
+
+/// Names that are not plain, or that gapmap computes or reserves, are refused by `check`,
+/// naming the column.
+#[test]
+fn an_own_field_name_gapmap_uses_or_reserves_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = two_squares_with_own_columns(dir.path());
+    for (field, says) in [
+        ("speed_tests", "a field gapmap computes"),
+        ("geometry", "geometry or feature-id column"),
+        ("Hogares 2017", "lower-case letters"),
+    ] {
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(
+            &bad,
+            std::fs::read_to_string(&config).expect("config").replace(
+                "field = \"households_2017\"",
+                &format!("field = \"{field}\""),
+            ),
+        )
+        .expect("bad config");
+        let output = gapmap(&["check", "--config", bad.to_str().expect("utf-8")]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{field} accepted");
+        assert!(
+            stderr.contains(says) && stderr.contains("hogares"),
+            "{field}: {stderr}"
+        );
+    }
 }

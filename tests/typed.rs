@@ -239,3 +239,55 @@ print("features checked", checked)
 sys.stdout.flush()
 os._exit(0)
 "##;
+
+/// A layer's own fields (METHOD.md §10, the Lima demo's HDI, extreme poverty…) are typed
+/// columns too: doubles after the §9 fields in GeoParquet and FlatGeobuf, with the CSV's values.
+#[test]
+fn a_layers_own_fields_are_typed_numbers_in_arrow_and_gdal() {
+    if !python_with(
+        "python3",
+        "pyarrow, pyogrio, shapely",
+        "GAPMAP_REQUIRE_SHAPELY",
+    ) {
+        return;
+    }
+    let out = crate::util::lima_output();
+    let output = Command::new("python3")
+        .args(["-c", CHECK])
+        .arg(out)
+        .arg("district")
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("district 50 "), "{stdout}");
+    let types = crate::util::python_script(
+        "python3",
+        r#"
+import sys, pyarrow.parquet as pq, pyogrio
+out = sys.argv[1]
+names = pq.read_schema(f"{out}/district.parquet").names
+info = pyogrio.read_info(f"{out}/district.fgb")
+own = dict(zip(info["fields"], info["ogr_types"]))
+schema = pq.read_schema(f"{out}/district.parquet")
+for name in ["population_2007", "pct_extreme_poverty", "hdi_2019", "food_vulnerability_index"]:
+    print(name, names.index(name) > names.index("notes"), schema.field(name).type, own[name])
+"#,
+        out,
+    );
+    for name in [
+        "population_2007",
+        "pct_extreme_poverty",
+        "hdi_2019",
+        "food_vulnerability_index",
+    ] {
+        assert!(
+            types.contains(&format!("{name} True double OFTReal")),
+            "{types}"
+        );
+    }
+}

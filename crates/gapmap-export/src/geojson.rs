@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use gapmap_gaps::DistrictGaps;
+use gapmap_gaps::{DistrictGaps, ExtraField};
 use geo::orient::{Direction, Orient};
 use geo::{MapCoords, MultiPolygon};
 use serde_json::{Map, Value, json};
@@ -70,10 +70,16 @@ pub fn geometry_json(geometry: &MultiPolygon<f64>, precision: u32) -> Value {
     }
 }
 
-/// The GeoJSON Feature of one district: its id, METHOD.md §9 properties and geometry.
-pub fn feature_json(row: &DistrictGaps, geometry: &MultiPolygon<f64>, precision: u32) -> Value {
+/// The GeoJSON Feature of one district: its id, METHOD.md §9 properties (then the layer's
+/// own `extra` fields, §10) and geometry.
+pub fn feature_json(
+    row: &DistrictGaps,
+    extra: &[ExtraField],
+    geometry: &MultiPolygon<f64>,
+    precision: u32,
+) -> Value {
     let properties: Map<String, Value> = row
-        .fields()
+        .fields(extra)
         .iter()
         .map(|(name, value)| ((*name).to_owned(), to_json(value)))
         .collect();
@@ -89,6 +95,7 @@ pub fn feature_json(row: &DistrictGaps, geometry: &MultiPolygon<f64>, precision:
 pub fn write_geojson(
     path: &Path,
     features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+    extra: &[ExtraField],
     precision: u32,
 ) -> Result<(), ExportError> {
     write_atomic(path, |out| {
@@ -97,7 +104,7 @@ pub fn write_geojson(
             if index > 0 {
                 out.write_all(b",\n")?;
             }
-            serde_json::to_writer(&mut *out, &feature_json(row, geometry, precision))?;
+            serde_json::to_writer(&mut *out, &feature_json(row, extra, geometry, precision))?;
         }
         out.write_all(b"\n]}\n")?;
         Ok(())
@@ -111,11 +118,12 @@ pub fn write_geojson(
 pub fn write_geojsonl(
     path: &Path,
     features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+    extra: &[ExtraField],
     precision: u32,
 ) -> Result<(), ExportError> {
     write_atomic(path, |out| {
         for (row, geometry) in features {
-            serde_json::to_writer(&mut *out, &feature_json(row, geometry, precision))?;
+            serde_json::to_writer(&mut *out, &feature_json(row, extra, geometry, precision))?;
             out.write_all(b"\n")?;
         }
         Ok(())

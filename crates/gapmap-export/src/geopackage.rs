@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use gapmap_gaps::{FIELDS, FieldType};
+use gapmap_gaps::FieldType;
 use gdal::DriverManager;
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{
@@ -48,15 +48,16 @@ fn write(path: &Path, name: &str, layer: &TypedLayer) -> std::io::Result<()> {
             options: None,
         })
         .map_err(|e| gdal("creating the layer", e))?;
-    let definitions: Vec<(&str, OGRFieldType::Type)> = FIELDS
+    let definitions: Vec<(&str, OGRFieldType::Type)> = layer
+        .fields
         .iter()
-        .map(|f| {
-            let kind = match f.kind {
+        .map(|(name, kind)| {
+            let kind = match kind {
                 FieldType::String => OGRFieldType::OFTString,
                 FieldType::Integer => OGRFieldType::OFTInteger64,
                 FieldType::Number => OGRFieldType::OFTReal,
             };
-            (f.name, kind)
+            (name.as_str(), kind)
         })
         .collect();
     out.create_defn_fields(&definitions)
@@ -105,7 +106,7 @@ mod tests {
             (x: -77.0, y: 38.0), (x: -76.9, y: 38.0), (x: -76.9, y: 38.1), (x: -77.0, y: 38.1),
         ]]);
         let path = dir.path().join("ward.gpkg");
-        let layer = TypedLayer::new("ward", &[(&row, &geometry)], 6).expect("typed");
+        let layer = TypedLayer::new("ward", &[(&row, &geometry)], &[], 6).expect("typed");
         write_geopackage(&path, "ward", &layer).expect("written");
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .expect("dir")

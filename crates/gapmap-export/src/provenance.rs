@@ -170,6 +170,27 @@ pub struct LayerProvenance {
     /// §10), for the pooled span and the latest quarter; empty without population figures.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub population_below_speed: Vec<PopulationBelowSpeed>,
+    /// The layer's own fields from its attribute tables (METHOD.md §10), after the §9 fields
+    /// in every output; empty when it has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_fields: Vec<OwnField>,
+}
+
+/// A field a layer's attribute table adds (METHOD.md §10): where each value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnField {
+    /// Output field name.
+    pub field: String,
+    /// The table it is read from (relative to the configuration).
+    pub table: String,
+    /// Its column there.
+    pub column: String,
+    /// Its unit.
+    pub unit: String,
+    /// What it is.
+    pub description: String,
+    /// Who published it.
+    pub source: String,
 }
 
 /// The residents of districts whose mean download is below a threshold (METHOD.md §10).

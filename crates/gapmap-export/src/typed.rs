@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
-use gapmap_gaps::{DistrictGaps, FIELDS, FieldType, FieldValue};
+use gapmap_gaps::{DistrictGaps, ExtraField, FIELDS, FieldType, FieldValue};
 use geo::{BoundingRect, MultiPolygon};
 use geozero::wkb::WkbDialect;
 use geozero::{ColumnValue, CoordDimensions, PropertyProcessor, ToWkb};
@@ -83,28 +83,37 @@ impl TypedColumn {
 /// A layer typed once for every typed format: each METHOD.md §9 field as a column of its
 /// schema type, each district's geometry as published.
 pub struct TypedLayer {
-    /// Per field, in [`FIELDS`] order.
+    /// Per field, its name and type: [`FIELDS`] in order, then the layer's own (numbers).
+    pub(crate) fields: Vec<(String, FieldType)>,
+    /// Per field, its values.
     pub(crate) columns: Vec<TypedColumn>,
     /// Per district, [`published_geometry`].
     pub(crate) geometries: Vec<MultiPolygon<f64>>,
 }
 
 impl TypedLayer {
-    /// Types the districts of layer `name`: their fields, and their geometries rounded to
-    /// `precision` decimals as in the GeoJSON.
+    /// Types the districts of layer `name`: their fields (the layer's own `extra` fields, METHOD.md
+    /// §10, last, as numbers), and their geometries rounded to `precision` decimals as in the
+    /// GeoJSON.
     pub fn new(
         name: &str,
         features: &[(&DistrictGaps, &MultiPolygon<f64>)],
+        extra: &[ExtraField],
         precision: u32,
     ) -> Result<TypedLayer, ExportError> {
-        let mut columns: Vec<TypedColumn> = FIELDS
+        let fields: Vec<(String, FieldType)> = FIELDS
             .iter()
-            .map(|f| TypedColumn::of(f.kind, features.len()))
+            .map(|f| (f.name.to_owned(), f.kind))
+            .chain(extra.iter().map(|f| (f.name.clone(), FieldType::Number)))
+            .collect();
+        let mut columns: Vec<TypedColumn> = fields
+            .iter()
+            .map(|(_, kind)| TypedColumn::of(*kind, features.len()))
             .collect();
         for (row, _) in features {
-            for (column, field) in columns.iter_mut().zip(&FIELDS) {
+            for (column, (field, value)) in columns.iter_mut().zip(row.fields(extra)) {
                 column
-                    .push((field.value)(row), field.name, row)
+                    .push(value, field, row)
                     .map_err(|message| ExportError::Value {
                         layer: name.to_owned(),
                         message,
@@ -116,6 +125,7 @@ impl TypedLayer {
             .map(|(_, geometry)| published_geometry(geometry, precision))
             .collect();
         Ok(TypedLayer {
+            fields,
             columns,
             geometries,
         })
@@ -138,9 +148,9 @@ impl TypedLayer {
 /// `geometry` as WKB MultiPolygons, described by the file's `geo` metadata.
 pub fn write_geoparquet(path: &Path, layer: &TypedLayer) -> Result<(), ExportError> {
     write_atomic(path, |out| {
-        let mut series: Vec<Column> = Vec::with_capacity(FIELDS.len() + 1);
-        for (field, values) in FIELDS.iter().zip(&layer.columns) {
-            let name = PlSmallStr::from_static(field.name);
+        let mut series: Vec<Column> = Vec::with_capacity(layer.fields.len() + 1);
+        for ((field, _), values) in layer.fields.iter().zip(&layer.columns) {
+            let name = PlSmallStr::from(field.as_str());
             series.push(match values {
                 TypedColumn::Text(v) => Column::new(name, v),
                 TypedColumn::Integer(v) => Column::new(name, v),
@@ -208,25 +218,27 @@ pub fn write_flatgeobuf(path: &Path, name: &str, layer: &TypedLayer) -> Result<(
         let fgb_error = |e: flatgeobuf::Error| std::io::Error::other(format!("FlatGeobuf: {e}"));
         let mut fgb = FgbWriter::create_with_options(name, GeometryType::MultiPolygon, options)
             .map_err(fgb_error)?;
-        for field in &FIELDS {
-            let kind = match field.kind {
+        for (field, kind) in &layer.fields {
+            let kind = match kind {
                 FieldType::String => ColumnType::String,
                 FieldType::Integer => ColumnType::Long,
                 FieldType::Number => ColumnType::Double,
             };
-            fgb.add_column(field.name, kind, |_, column| {
+            fgb.add_column(field, kind, |_, column| {
                 column.nullable = true;
             });
         }
         for (index, geometry) in layer.geometries.iter().enumerate() {
             let mut failed = None;
             fgb.add_feature_geom(geo::Geometry::MultiPolygon(geometry.clone()), |feature| {
-                for (at, (field, values)) in FIELDS.iter().zip(&layer.columns).enumerate() {
+                for (at, ((field, _), values)) in
+                    layer.fields.iter().zip(&layer.columns).enumerate()
+                {
                     // Empty: absent from the feature, which FlatGeobuf reads as null.
                     let Some(value) = values.get(index) else {
                         continue;
                     };
-                    if let Err(e) = feature.property(at, field.name, &value) {
+                    if let Err(e) = feature.property(at, field, &value) {
                         failed.get_or_insert(e);
                     }
                 }
@@ -273,7 +285,7 @@ mod tests {
             ("both", vec![(&empty, &a), (&with_tests, &b)]),
         ] {
             let path = dir.path().join(format!("{name}.parquet"));
-            let layer = TypedLayer::new(name, &rows, 6).expect("typed");
+            let layer = TypedLayer::new(name, &rows, &[], 6).expect("typed");
             write_geoparquet(&path, &layer).expect("write");
             let file = std::fs::File::open(&path).expect("open");
             let frame = ParquetReader::new(file).finish().expect("read back");
@@ -320,7 +332,7 @@ mod tests {
         };
         let geometry = square(-77.0);
         let path = dir.path().join("layer.fgb");
-        let layer = TypedLayer::new("layer", &[(&row, &geometry)], 6).expect("typed");
+        let layer = TypedLayer::new("layer", &[(&row, &geometry)], &[], 6).expect("typed");
         write_flatgeobuf(&path, "layer", &layer).expect("write");
         let mut file = std::io::BufReader::new(std::fs::File::open(&path).expect("open"));
         let reader = flatgeobuf::FgbReader::open(&mut file).expect("a FlatGeobuf file");

@@ -21,4 +21,7 @@ pub use error::RunError;
 pub use level::{
     Coverage, District, Inputs, LevelResult, Method, compute_census_level, compute_tabulated_layer,
 };
-pub use record::{DistrictGaps, FIELD_NAMES, FIELDS, Field, FieldSource, FieldType, FieldValue};
+pub use record::{
+    DistrictGaps, ExtraField, FIELD_NAMES, FIELDS, Field, FieldSource, FieldType, FieldValue, Note,
+    field_names,
+};

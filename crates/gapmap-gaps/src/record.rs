@@ -1,5 +1,7 @@
 //! One output row per district, with the stable field names of METHOD.md §9.
 
+use std::borrow::Cow;
+
 use gapmap_core::{Estimate, NotAvailable};
 
 /// A value of an output field; `Empty` means unknown or suppressed.
@@ -511,6 +513,16 @@ pub const FIELD_NAMES: [&str; FIELDS.len()] = {
     names
 };
 
+/// The output field names of a layer whose own fields are `extra`: [`FIELD_NAMES`], then
+/// theirs (METHOD.md §10).
+pub fn field_names(extra: &[ExtraField]) -> Vec<&str> {
+    FIELD_NAMES
+        .iter()
+        .copied()
+        .chain(extra.iter().map(|f| f.name.as_str()))
+        .collect()
+}
+
 /// A field's Frictionless Table Schema type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -674,13 +686,34 @@ pub struct DistrictGaps {
     pub need_components: String,
     /// Why fields are empty where an input was given (e.g. an ACS sentinel).
     pub notes: Vec<Note>,
+    /// The values of the layer's own fields ([`ExtraField`], METHOD.md §10), in their order;
+    /// missing or `None`: empty.
+    pub extra: Vec<Option<f64>>,
+}
+
+/// A field a layer's attribute table adds to its rows (METHOD.md §10): a column named in the
+/// configuration, passed through as read, after the registry's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraField {
+    /// Output field name.
+    pub name: String,
+    /// The table it is read from, as the run shows it.
+    pub table: String,
+    /// Its column there.
+    pub column: String,
+    /// Its unit, as the configuration states it.
+    pub unit: String,
+    /// What it is.
+    pub description: String,
+    /// Who published it (the table's `source`).
+    pub source: String,
 }
 
 /// Why one or more fields of a row are empty, or what a reader should know of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     /// The fields it is about, as written before the colon (`households, no_internet`).
-    pub fields: &'static str,
+    pub fields: Cow<'static, str>,
     /// What happened.
     pub text: String,
 }
@@ -689,7 +722,15 @@ impl Note {
     /// A note about `fields`.
     pub fn new(fields: &'static str, text: impl Into<String>) -> Note {
         Note {
-            fields,
+            fields: Cow::Borrowed(fields),
+            text: text.into(),
+        }
+    }
+
+    /// A note about fields named at run time (a layer's own fields, METHOD.md §10).
+    pub fn about(fields: String, text: impl Into<String>) -> Note {
+        Note {
+            fields: Cow::Owned(fields),
             text: text.into(),
         }
     }
@@ -715,9 +756,19 @@ fn margin(e: Option<&Estimate>) -> FieldValue {
 }
 
 impl DistrictGaps {
-    /// The row as `(field, value)` in [`FIELDS`] order.
-    pub fn fields(&self) -> Vec<(&'static str, FieldValue)> {
-        FIELDS.iter().map(|f| (f.name, (f.value)(self))).collect()
+    /// The row as `(field, value)`: the registry's [`FIELDS`] in order, then the layer's own
+    /// `extra` fields.
+    pub fn fields<'a>(&self, extra: &'a [ExtraField]) -> Vec<(&'a str, FieldValue)> {
+        FIELDS
+            .iter()
+            .map(|f| (f.name, (f.value)(self)))
+            .chain(extra.iter().enumerate().map(|(i, field)| {
+                (
+                    field.name.as_str(),
+                    self.extra.get(i).copied().flatten().into(),
+                )
+            }))
+            .collect()
     }
 
     /// Sets the location counts from whole tier counts, and their shares.
@@ -794,9 +845,53 @@ mod tests {
     #[test]
     fn every_field_has_a_name_and_every_name_a_value() {
         let row = DistrictGaps::default();
-        let fields = row.fields();
+        let fields = row.fields(&[]);
         assert_eq!(fields.len(), FIELD_NAMES.len());
         assert!(fields.iter().map(|(name, _)| name).eq(FIELD_NAMES.iter()));
+    }
+
+    /// A layer's own fields follow the registry's; a row without a value for one (a withheld
+    /// district, a summary line) has it empty, never shifted.
+    #[test]
+    fn extra_fields_come_last_and_missing_values_are_empty() {
+        let extra = [
+            ExtraField {
+                name: "hdi_2019".into(),
+                table: "pobreza.csv".into(),
+                column: "idh_2019".into(),
+                unit: "index".into(),
+                description: "Human development index".into(),
+                source: "PNUD".into(),
+            },
+            ExtraField {
+                name: "households".into(),
+                table: "hogares.csv".into(),
+                column: "hogares".into(),
+                unit: "households".into(),
+                description: "Households".into(),
+                source: "INEI".into(),
+            },
+        ];
+        let row = DistrictGaps {
+            extra: vec![Some(0.71)],
+            ..DistrictGaps::default()
+        };
+        let fields = row.fields(&extra);
+        assert_eq!(fields.len(), FIELD_NAMES.len() + 2);
+        assert_eq!(
+            fields[FIELD_NAMES.len()],
+            ("hdi_2019", FieldValue::Number(0.71))
+        );
+        assert_eq!(
+            fields[FIELD_NAMES.len() + 1],
+            ("households", FieldValue::Empty)
+        );
+        assert_eq!(
+            field_names(&extra)[FIELD_NAMES.len()..],
+            ["hdi_2019", "households"]
+        );
+        let withheld = DistrictGaps::default().fields(&extra);
+        assert_eq!(withheld[FIELD_NAMES.len()].1, FieldValue::Empty);
     }
 
     #[test]
@@ -818,7 +913,7 @@ mod tests {
             locations_by_best_technology: Some([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
             ..DistrictGaps::default()
         };
-        let fields = row.fields();
+        let fields = row.fields(&[]);
         for (i, group) in TechnologyGroup::ALL.iter().enumerate() {
             let (name, value) = fields
                 .iter()

@@ -947,7 +947,8 @@ fn load_layers(config: &Config, inputs: &mut Inputs) -> Result<()> {
     Ok(())
 }
 
-/// A layer's attribute tables (METHOD.md §10): population and poverty share per district id.
+/// A layer's attribute tables (METHOD.md §10): population, poverty share and the layer's own
+/// fields per district id.
 fn load_attributes(
     config: &Config,
     layer: &crate::settings::LayerSettings,
@@ -965,7 +966,11 @@ fn load_attributes(
         .into_iter()
         .filter_map(|(field, column)| column.map(|c| (field, c)))
         .collect();
-        let columns: Vec<&str> = wanted.iter().map(|(_, c)| *c).collect();
+        let columns: Vec<&str> = wanted
+            .iter()
+            .map(|(_, c)| *c)
+            .chain(table.columns.iter().map(|c| c.column.as_str()))
+            .collect();
         let rows = gapmap_ingest::read_attribute_table(&path, &table.id, &columns)?;
         inputs.describe(config, &format!("attributes:{}", layer.name), &path)?;
         for (k, (field, column)) in wanted.iter().enumerate() {
@@ -980,7 +985,10 @@ fn load_attributes(
                 );
             }
             for (id, values) in &rows {
-                let Some(value) = values[k] else { continue };
+                let Some(value) = values[k] else {
+                    target.insert(id.clone(), None);
+                    continue;
+                };
                 let value = match (*field, table.share_poverty_unit) {
                     ("share_poverty", ShareUnit::Percent) => value / 100.0,
                     _ => value,
@@ -1008,8 +1016,27 @@ fn load_attributes(
                         }
                     );
                 }
-                target.insert(id.clone(), value);
+                target.insert(id.clone(), Some(value));
             }
+        }
+        // The layer's own fields: values as read, in the unit the configuration states.
+        for (k, column) in table.columns.iter().enumerate() {
+            let values = rows
+                .iter()
+                .map(|(id, values)| (id.clone(), values[wanted.len() + k]))
+                .collect();
+            let field = gapmap_gaps::ExtraField {
+                name: column.field().to_owned(),
+                table: config.shown(&path),
+                column: column.column.clone(),
+                unit: column.unit.clone(),
+                description: column.description.clone(),
+                source: column
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| table.source.clone()),
+            };
+            attributes.extra.push((field, values));
         }
         shown.push(config.shown(&path));
     }

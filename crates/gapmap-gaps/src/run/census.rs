@@ -95,6 +95,7 @@ pub(super) fn compute(
     let computed = ComputedLayer {
         geometry_index,
         quarters,
+        extra_fields: Vec::new(),
         result,
         kind: LayerKind::Census(level),
         names: UnitNames::of_level(level),

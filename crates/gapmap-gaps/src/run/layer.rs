@@ -126,6 +126,10 @@ pub(super) fn compute(
             .map(|a| a.unassigned),
         apportionment,
         quarters,
+        extra_fields: layer
+            .attributes
+            .map(|a| a.extra.iter().map(|(field, _)| field.clone()).collect())
+            .unwrap_or_default(),
         withheld: Withheld::default(),
         warnings,
     })
@@ -232,34 +236,48 @@ fn join_attributes(
     layer: &LayerInput<'_>,
     warnings: &mut Vec<String>,
 ) {
-    let tables = [
+    let fixed = [
         ("population", &attributes.population),
         ("share_poverty", &attributes.share_poverty),
     ];
-    for (field, table) in tables {
-        if table.is_empty() {
+    let own = attributes
+        .extra
+        .iter()
+        .map(|(field, values)| (field.name.as_str(), values));
+    for row in rows.iter_mut() {
+        row.extra = vec![None; attributes.extra.len()];
+    }
+    for (k, (field, table)) in fixed.into_iter().chain(own).enumerate() {
+        if table.is_empty() && k < fixed.len() {
             continue;
         }
         let mut missing = Vec::new();
         for row in rows.iter_mut() {
-            let value = table.get(&row.geoid).copied();
-            match field {
-                "population" => row.population = value,
-                _ => row.share_poverty = value,
+            let cell = table.get(&row.geoid).copied();
+            let value = cell.flatten();
+            match k {
+                0 => row.population = value,
+                1 => row.share_poverty = value,
+                _ => row.extra[k - fixed.len()] = value,
             }
             if value.is_none() {
-                missing.push(row.geoid.clone());
-                row.notes.push(Note::new(
-                    if field == "population" {
-                        "population, tests_per_1000, tests_per_1000_change"
-                    } else {
-                        "share_poverty"
-                    },
+                let text = if cell.is_some() {
+                    format!(
+                        "the {field} cell of this district's row in {} is empty",
+                        attributes.shown
+                    )
+                } else {
+                    missing.push(row.geoid.clone());
                     format!(
                         "no row of {} has this district's id in the {field} table",
                         attributes.shown
-                    ),
-                ));
+                    )
+                };
+                row.notes.push(match k {
+                    0 => Note::new("population, tests_per_1000, tests_per_1000_change", text),
+                    1 => Note::new("share_poverty", text),
+                    _ => Note::about(field.to_owned(), text),
+                });
             }
         }
         if !missing.is_empty() {

@@ -104,10 +104,13 @@ pub struct LayerTables<'a> {
 /// districts that have a row.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attributes {
-    /// Residents per district id.
-    pub population: BTreeMap<String, f64>,
+    /// Residents per district id (`None`: the table's cell is empty).
+    pub population: BTreeMap<String, Option<f64>>,
     /// Share of residents in poverty per district id.
-    pub share_poverty: BTreeMap<String, f64>,
+    pub share_poverty: BTreeMap<String, Option<f64>>,
+    /// The layer's own fields (households, an income, an index: any column the configuration
+    /// names), each with its values per district id, passed through as read.
+    pub extra: Vec<(crate::record::ExtraField, BTreeMap<String, Option<f64>>)>,
     /// The tables, named in warnings (`population.csv`).
     pub shown: String,
 }
@@ -227,6 +230,9 @@ pub struct ComputedLayer {
     pub apportionment: Option<ApportionmentWeights>,
     /// Speeds by quarter, when the tiles' quarters are known and placed in this layer.
     pub quarters: Option<QuarterTable>,
+    /// The layer's own fields, after the registry's in every output (METHOD.md §10); the
+    /// rows' `extra` values follow their order.
+    pub extra_fields: Vec<crate::record::ExtraField>,
     /// What the run should tell about this layer (in order).
     pub warnings: Vec<String>,
 }

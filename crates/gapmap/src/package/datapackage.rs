@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use gapmap_export::provenance::Metadata;
 use gapmap_export::{InputFile, write_json};
-use gapmap_gaps::FIELDS;
+use gapmap_gaps::{ExtraField, FIELDS};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -15,8 +15,18 @@ use super::text::{relative, title_case};
 use crate::package::layers::{PublishedLayer, Run};
 use crate::settings::Settings;
 
-/// Table Schema of a layer's CSV (METHOD.md §9 fields).
-fn table_schema() -> Value {
+/// Table Schema of a layer's CSV: METHOD.md §9 fields, then the layer's own (§10), numbers
+/// whose unit and source the configuration states, unconstrained (an index, an income, a
+/// change may be anything).
+fn table_schema(extra: &[ExtraField]) -> Value {
+    let own = extra.iter().map(|f| {
+        json!({
+            "name": f.name,
+            "type": "number",
+            "description": format!("{} (column `{}` of {}; {})", f.description, f.column, f.table, f.source),
+            "unit": f.unit,
+        })
+    });
     let fields: Vec<Value> = FIELDS
         .iter()
         .map(|f| {
@@ -50,6 +60,7 @@ fn table_schema() -> Value {
             }
             field
         })
+        .chain(own)
         .collect();
     json!({
         "fields": fields,
@@ -204,7 +215,7 @@ fn describe_table(resource: &mut Value, settings: &Settings, level: &PublishedLa
     resource["format"] = "csv".into();
     resource["mediatype"] = "text/csv".into();
     resource["encoding"] = "utf-8".into();
-    resource["schema"] = table_schema();
+    resource["schema"] = table_schema(&level.extra_fields);
     resource["licenses"] = layer_licenses(settings, level).into();
 }
 
@@ -225,7 +236,7 @@ fn describe_quarters(resource: &mut Value, settings: &Settings, level: &Publishe
     resource["format"] = "csv".into();
     resource["mediatype"] = "text/csv".into();
     resource["encoding"] = "utf-8".into();
-    let districts = table_schema();
+    let districts = table_schema(&level.extra_fields);
     let fields: Vec<Value> = gapmap_export::QUARTER_FIELDS
         .iter()
         .map(|name| match *name {
@@ -279,7 +290,7 @@ fn describe_summary(resource: &mut Value, settings: &Settings, level: &Published
     resource["format"] = "csv".into();
     resource["mediatype"] = "text/csv".into();
     resource["encoding"] = "utf-8".into();
-    let mut schema = table_schema();
+    let mut schema = table_schema(&level.extra_fields);
     if let Some(geoid) = schema["fields"]
         .as_array_mut()
         .and_then(|fields| fields.iter_mut().find(|f| f["name"] == "geoid"))

@@ -92,6 +92,18 @@ fn layer_entry(settings: &Settings, level: &PublishedLayer<'_>) -> LayerProvenan
             acs_units_outside_layer: coverage.acs_units_outside,
         },
         population_below_speed: population_below_speed(settings, level),
+        own_fields: level
+            .extra_fields
+            .iter()
+            .map(|f| gapmap_export::provenance::OwnField {
+                field: f.name.clone(),
+                table: f.table.clone(),
+                column: f.column.clone(),
+                unit: f.unit.clone(),
+                description: f.description.clone(),
+                source: f.source.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -238,6 +238,12 @@ fn quarters(m: &mut String, run: &Doc<'_>) {
                 ]
                 .into_iter()
                 .flatten()
+                .chain(
+                    table
+                        .columns
+                        .iter()
+                        .map(|c| format!("`{}` ← `{}` ({}, as read)", c.field(), c.column, c.unit)),
+                )
                 .collect();
                 format!(
                     "- `{}`: `{}` joined on `{}` = `{}`: {} ({}; {}).",
@@ -357,8 +363,8 @@ fn privacy(m: &mut String, run: &Doc<'_>) {
     }
 }
 
-/// §9: the fields.
-fn fields(m: &mut String, _run: &Doc<'_>) {
+/// §9: the fields, then each layer's own (§10).
+fn fields(m: &mut String, run: &Doc<'_>) {
     let _ = writeln!(
         m,
         "\n## §9 Fields\n\n| field | type | unit | meaning |\n|---|---|---|---|"
@@ -372,6 +378,15 @@ fn fields(m: &mut String, _run: &Doc<'_>) {
             f.unit,
             f.description
         );
+    }
+    for layer in &run.metadata.layers {
+        for f in &layer.own_fields {
+            let _ = writeln!(
+                m,
+                "| `{}` (layer `{}` only, §10) | number | {} | {}: column `{}` of `{}`, as read ({}) |",
+                f.field, layer.level, f.unit, f.description, f.column, f.table, f.source
+            );
+        }
     }
 }
 

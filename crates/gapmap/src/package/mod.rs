@@ -121,11 +121,11 @@ fn write_layer(
         .collect();
     let precision = settings.output.coordinate_precision;
     let geojson = out.join(format!("{name}.geojson"));
-    write_geojson(&geojson, &features, precision)?;
+    write_geojson(&geojson, &features, &level.extra_fields, precision)?;
     written.push(geojson);
     if settings.output.geojsonl.applies(features.len()) {
         let lines = out.join(format!("{name}.geojsonl"));
-        write_geojsonl(&lines, &features, precision)?;
+        write_geojsonl(&lines, &features, &level.extra_fields, precision)?;
         written.push(lines);
     }
     // The same layer with a fixed schema: every field typed as its Table Schema says, in every
@@ -133,7 +133,7 @@ fn write_layer(
     // Typed once for every format that wants it.
     let output = &settings.output;
     if output.geoparquet || output.flatgeobuf || output.geopackage {
-        let typed = TypedLayer::new(name, &features, precision)?;
+        let typed = TypedLayer::new(name, &features, &level.extra_fields, precision)?;
         if output.geoparquet {
             let path = out.join(format!("{name}.parquet"));
             write_geoparquet(&path, &typed)?;
@@ -161,12 +161,12 @@ fn write_layer(
         let pairs: Vec<_> = features.iter().map(|(r, _)| *r).zip(simple).collect();
         // Six decimals (about 0.1 m): at five, rounding put a vertex of two simplified ANCs
         // exactly on another of their segments, which GEOS calls a self-intersection.
-        write_geojson(&path, &pairs, precision.min(6))?;
+        write_geojson(&path, &pairs, &level.extra_fields, precision.min(6))?;
         written.push(path);
     }
     // The districts only: a portal, or a `mean()` over the table, takes every row for one.
     let csv = out.join(format!("{name}.csv"));
-    write_csv(&csv, &level.result.rows)?;
+    write_csv(&csv, &level.result.rows, &level.extra_fields)?;
     written.push(csv);
     // The `unassigned` and `suppressed` lines (METHOD.md §6, §8), with which the districts'
     // columns add up to the area's totals, in a table of their own (always written, empty
@@ -178,7 +178,7 @@ fn write_layer(
         .cloned()
         .collect();
     let summary = out.join(format!("{name}.summary.csv"));
-    write_csv(&summary, &summary_lines)?;
+    write_csv(&summary, &summary_lines, &level.extra_fields)?;
     written.push(summary);
     // Speeds per quarter (METHOD.md §10), where the tiles' quarters are known.
     if let Some(quarters) = &level.quarters {

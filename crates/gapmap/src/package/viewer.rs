@@ -264,7 +264,7 @@ pub fn write_viewer(
             .map(|(i, row)| {
                 let full = &level.layer.features[level.geometry_index[i]].geometry;
                 let geometry = web.as_ref().map_or(full, |w| &w[i]);
-                feature_json(row, geometry, 5)
+                feature_json(row, &level.extra_fields, geometry, 5)
             })
             .collect();
         let charts: Vec<ViewerChart> = charts

@@ -141,14 +141,29 @@ impl Settings {
                     .spec()
                     .with_context(|| format!("in layer {} of {}", layer.name, config.display()))?;
             }
+            let mut own = std::collections::BTreeSet::new();
             for table in &layer.attributes {
-                if table.population.is_none() && table.share_poverty.is_none() {
+                if table.population.is_none()
+                    && table.share_poverty.is_none()
+                    && table.columns.is_empty()
+                {
                     bail!(
-                        "{}: an attribute table of layer {} ({}) names no column: give `population` and/or `share_poverty` (the column names in the table)",
+                        "{}: an attribute table of layer {} ({}) names no column: give `population`, `share_poverty` and/or `columns = [{{ column = \"…\", unit = \"…\", description = \"…\" }}]` (the column names in the table)",
                         config.display(),
                         layer.name,
                         table.file.display()
                     );
+                }
+                for column in &table.columns {
+                    check_own_field(column.field(), &mut own).with_context(|| {
+                        format!(
+                            "{}: layer {}, attribute table {}, column `{}`",
+                            config.display(),
+                            layer.name,
+                            table.file.display(),
+                            column.column
+                        )
+                    })?;
                 }
             }
             if self.levels.iter().any(|l| l.level.as_str() == layer.name) {
@@ -266,4 +281,44 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// The geometry and feature-id columns of the typed formats (GeoParquet, FlatGeobuf,
+/// GeoPackage through GDAL) and of the tools that load them: no field of a layer's own.
+const RESERVED: [&str; 6] = [
+    "geometry",
+    "geom",
+    "the_geom",
+    "wkb_geometry",
+    "fid",
+    "ogc_fid",
+];
+
+/// A layer's own field name (METHOD.md §10): a plain name (it is a column in every format,
+/// SQL included), not one of METHOD.md §9's fields, and not given twice in the layer.
+fn check_own_field(name: &str, seen: &mut std::collections::BTreeSet<String>) -> Result<()> {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.len() <= 63;
+    if !plain {
+        bail!(
+            "field `{name}`: a field name is lower-case letters, digits and `_`, starting with a letter, at most 63 characters; set `field = \"…\"` to name it"
+        );
+    }
+    if RESERVED.contains(&name) {
+        bail!(
+            "field `{name}` is the name of a geometry or feature-id column in GeoParquet, GeoPackage or the tools reading them; give the column another `field` name"
+        );
+    }
+    if gapmap_gaps::Field::named(name).is_some() {
+        bail!(
+            "field `{name}` is a field gapmap computes (METHOD.md §9); give the column another `field` name (`{name}_source`, say), or give it as `population`/`share_poverty` if it is one of those"
+        );
+    }
+    if !seen.insert(name.to_owned()) {
+        bail!("field `{name}` is given twice in this layer; name one differently");
+    }
+    Ok(())
 }

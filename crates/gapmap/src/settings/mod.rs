@@ -386,10 +386,39 @@ pub struct AttributeSettings {
     /// `share` (0–1, the default) or `percent` (0–100): how `share_poverty` is written.
     #[serde(default)]
     pub share_poverty_unit: ShareUnit,
+    /// Any other numeric columns, each an output field of its own, passed through as read.
+    #[serde(default)]
+    pub columns: Vec<AttributeColumn>,
     /// What the figures are and who published them (metadata, charts).
     pub source: String,
     /// Its license.
     pub license: String,
+}
+
+/// A column of an attribute table published as a field of the layer (METHOD.md §10):
+/// households, a median income, an index — its values as read, in the unit stated.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeColumn {
+    /// The column in the table.
+    pub column: String,
+    /// The output field (`hdi_2019`): lower-case letters, digits and `_`, not a field of
+    /// METHOD.md §9; the column's name by default.
+    pub field: Option<String>,
+    /// Its unit, as the source states it (`households`, `PEN per month`, `index 0–1`).
+    pub unit: String,
+    /// What it is (the table schema's description).
+    pub description: String,
+    /// Who published this column, where the table's `source` does not say (a compilation of
+    /// several sources).
+    pub source: Option<String>,
+}
+
+impl AttributeColumn {
+    /// The output field's name.
+    pub fn field(&self) -> &str {
+        self.field.as_deref().unwrap_or(&self.column)
+    }
 }
 
 /// How a share is written in a table.
