@@ -109,6 +109,28 @@ fn the_viewer_draws_every_district_from_the_folder_in_a_real_browser() {
     );
 }
 
+// Issue #16: a city's own fields (the Lima demo's HDI, extreme poverty…) and its population
+// and change are in the popup, each own field with its unit.
+#[test]
+fn the_lima_popup_shows_population_change_and_the_layers_own_fields() {
+    let Some(browser) = chromium() else { return };
+    let profile = tempfile::tempdir().expect("profile");
+    let index = crate::util::lima_output().join("index.html");
+    let url = format!("file://{}?open=150103", index.display());
+    let output = headless(&browser, profile.path(), &["--dump-dom"], &url);
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert!(dom.contains("data-opened=\"150103\""), "no popup");
+    // Ate: 702,815 residents in 2022, HDI 0.687 (0.686854… in the table).
+    for text in [
+        "Residents</th><td>702,815",
+        "Download change, baseline → latest quarter",
+        "hdi_2019</th><td>0.687 <span class=\"muted\">index 0–1</span>",
+        "pct_extreme_poverty",
+    ] {
+        assert!(dom.contains(text), "{text} not in the popup");
+    }
+}
+
 // Issue #14: the address holds the view, so a view can be shared; an unknown name is said; a
 // phone-sized window folds the legend away from the districts.
 #[test]
@@ -345,6 +367,7 @@ fn layer_of_copies(columns: u32, rows: u32) -> (ViewerLayer, String, (f64, f64))
         charts: Vec::new(),
         files: Vec::new(),
         tiled: true,
+        own: Vec::new(),
     };
     (layer, geoid, point)
 }

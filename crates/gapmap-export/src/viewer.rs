@@ -104,6 +104,8 @@ pub struct ViewerLayer {
     /// Drawn from vector tiles (`viewer/<name>.pmtiles`, read by range requests) instead of
     /// embedded in `data.js`: for layers too large to load whole.
     pub tiled: bool,
+    /// The layer's own fields, shown in its popup after the common ones.
+    pub own: Vec<OwnPopupField>,
 }
 
 /// The page's words.
@@ -138,7 +140,7 @@ pub struct PopupField {
 }
 
 /// What the popup shows, in order (empty fields are skipped).
-pub const POPUP_FIELDS: [PopupField; 14] = [
+pub const POPUP_FIELDS: [PopupField; 18] = [
     p(
         "locations",
         "Residential locations",
@@ -213,12 +215,36 @@ pub const POPUP_FIELDS: [PopupField; 14] = [
         None,
     ),
     p(
+        "speed_change_down_mbps",
+        "Download change, baseline → latest quarter",
+        ValueFormat::Mbps,
+        None,
+    ),
+    p("population", "Residents", ValueFormat::Count, None),
+    p(
+        "tests_per_1000",
+        "Tests per 1,000 residents per quarter",
+        ValueFormat::Number1,
+        None,
+    ),
+    p("share_poverty", "In poverty", ValueFormat::Percent, None),
+    p(
         "need_index",
         "Need index (0–100)",
         ValueFormat::Number1,
         None,
     ),
 ];
+
+/// A field of the layer's own (METHOD.md §10) in the popup, after [`POPUP_FIELDS`]: its name
+/// and unit, the value as published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnPopupField {
+    /// Property name (also the label: it is the name the tables use).
+    pub field: String,
+    /// Its unit.
+    pub unit: String,
+}
 
 const fn p(
     field: &'static str,
@@ -293,6 +319,14 @@ pub fn write_viewer(
             "charts": layer.charts,
             "files": layer.files,
         });
+        if !layer.own.is_empty() {
+            json["own"] = layer
+                .own
+                .iter()
+                .map(|f| serde_json::json!({"field": f.field, "unit": f.unit}))
+                .collect::<Vec<_>>()
+                .into();
+        }
         if layer.tiled {
             let file = format!("{}.pmtiles", layer.name);
             let path = folder.join(&file);
@@ -437,11 +471,17 @@ fn tile_features(layer: &ViewerLayer) -> Result<Vec<TileFeature>, ExportError> {
                     detail.push((key.to_owned(), v));
                 }
             }
+            let own = layer.own.iter().map(|f| f.field.as_str());
             for f in &POPUP_FIELDS {
                 for key in std::iter::once(f.field).chain(f.moe) {
                     if let Some(v) = p[key].as_f64() {
                         detail.push((key.to_owned(), TileProp::Number(v)));
                     }
+                }
+            }
+            for key in own {
+                if let Some(v) = p[key].as_f64() {
+                    detail.push((key.to_owned(), TileProp::Number(v)));
                 }
             }
             Ok(TileFeature {

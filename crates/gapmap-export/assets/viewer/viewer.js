@@ -90,6 +90,12 @@
         if (f.moe && p[f.moe] !== null && p[f.moe] !== undefined) text += " ± " + fmt(p[f.moe], f.format);
         rows.push([esc(f.label), text]);
       });
+      // The layer's own fields (METHOD.md §10), as published, with their unit.
+      (current.own || []).forEach(function (f) {
+        var v = p[f.field];
+        if (v === null || v === undefined) return;
+        rows.push([esc(f.field), Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }) + " <span class=muted>" + esc(f.unit) + "</span>"]);
+      });
     }
     return "<table class=popup>" + rows.map(function (r) {
       return "<tr><th>" + r[0] + "</th><td>" + r[1] + "</td></tr>";

@@ -292,6 +292,14 @@ pub fn write_viewer(
                 .output
                 .viewer_tiles
                 .applies(level.result.rows.len()),
+            own: level
+                .extra_fields
+                .iter()
+                .map(|f| gapmap_export::viewer::OwnPopupField {
+                    field: f.name.clone(),
+                    unit: f.unit.clone(),
+                })
+                .collect(),
         });
     }
     let simulated = settings.bdc.as_ref().is_some_and(|b| b.simulated);
