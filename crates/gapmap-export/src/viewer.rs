@@ -318,15 +318,8 @@ pub fn write_viewer(
             "maps": maps,
             "charts": layer.charts,
             "files": layer.files,
+            "own": layer.own,
         });
-        if !layer.own.is_empty() {
-            json["own"] = layer
-                .own
-                .iter()
-                .map(|f| serde_json::json!({"field": f.field, "unit": f.unit}))
-                .collect::<Vec<_>>()
-                .into();
-        }
         if layer.tiled {
             let file = format!("{}.pmtiles", layer.name);
             let path = folder.join(&file);

@@ -91,7 +91,7 @@
         rows.push([esc(f.label), text]);
       });
       // The layer's own fields (METHOD.md §10), as published, with their unit.
-      (current.own || []).forEach(function (f) {
+      current.own.forEach(function (f) {
         var v = p[f.field];
         if (v === null || v === undefined) return;
         rows.push([esc(f.field), Number(v).toLocaleString("en-US", { maximumFractionDigits: 3 }) + " <span class=muted>" + esc(f.unit) + "</span>"]);
