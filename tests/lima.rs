@@ -239,7 +239,7 @@ fn the_lima_layers_own_fields_are_the_tables_cells() {
 }
 
 /// Writes a two-district layer (squares west and east of 0.0°, at the equator) and a tile table.
-fn two_squares(dir: &Path, tiles: &str, population: &str) -> PathBuf {
+pub(crate) fn two_squares(dir: &Path, tiles: &str, population: &str) -> PathBuf {
     let square = |id: &str, west: f64| {
         format!(
             r#"{{"type":"Feature","properties":{{"code":"{id}"}},"geometry":{{"type":"Polygon","coordinates":[[[{west},-0.05],[{},-0.05],[{},0.05],[{west},0.05],[{west},-0.05]]]}}}}"#,

@@ -16,6 +16,7 @@
 //! - `geometry.rs`: every published polygon valid under GEOS (shapely), no repeated positions;
 //! - `lima.rs`: a city outside the US (METHOD.md §10): Lima's districts, quarters, change;
 //! - `maui.rs`: raw Ookla tiles on the Maui sample (METHOD.md §5);
+//! - `mobile.rs`: Ookla's mobile tiles read beside the fixed ones (METHOD.md §10);
 //! - `package.rs`: the publication package: datapackage.json, methodology, suppression (§8),
 //!   web layers, determinism;
 //! - `privacy.rs`: no withheld figure can be solved for from the rest of the package (§8);
@@ -38,6 +39,7 @@ mod fuzz_replay;
 mod geometry;
 mod lima;
 mod maui;
+mod mobile;
 mod package;
 mod privacy;
 mod trust;

@@ -27,5 +27,5 @@ pub use geojson::{
 pub use geopackage::write_geopackage;
 pub use metadata::{InputFile, generated_at, write_json};
 pub use simplify::simplify_layer;
-pub use table::{QUARTER_FIELDS, write_csv, write_quarters_csv};
+pub use table::{MOBILE_QUARTER_FIELDS, QUARTER_FIELDS, write_csv, write_quarters_csv};
 pub use typed::{TypedLayer, write_flatgeobuf, write_geoparquet};

@@ -120,6 +120,9 @@ pub struct OoklaSummary {
     pub tile_block_rows: usize,
     /// The quarters covered.
     pub period: Option<String>,
+    /// Mobile tiles (tile × period) read beside the fixed ones (METHOD.md §10), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_tiles: Option<usize>,
 }
 
 /// The block counts read.

@@ -38,17 +38,33 @@ pub const QUARTER_FIELDS: [&str; 8] = [
     "tests_per_1000",
 ];
 
+/// The columns of a layer's mobile quarter table (`<layer>.mobile_quarters.csv`, METHOD.md
+/// §10): the same figures over the mobile tiles, named as the district table's mobile fields.
+pub const MOBILE_QUARTER_FIELDS: [&str; 8] = [
+    "geoid",
+    "name",
+    "quarter",
+    "mobile_speed_tests",
+    "mobile_speed_mean_down_mbps",
+    "mobile_speed_mean_up_mbps",
+    "mobile_share_slow_tests",
+    "mobile_tests_per_1000",
+];
+
 /// Writes one row per district and quarter: the §5 figures over that quarter's tiles, and
-/// tests per 1,000 residents in it. Withheld districts (METHOD.md §8) have no rows.
+/// tests per 1,000 residents in it, under the names `columns` ([`QUARTER_FIELDS`], or
+/// [`MOBILE_QUARTER_FIELDS`] for the mobile tiles). Withheld districts (METHOD.md §8) have no
+/// rows.
 pub fn write_quarters_csv(
     path: &Path,
     rows: &[DistrictGaps],
     table: &gapmap_gaps::periods::QuarterTable,
+    columns: &[&str; 8],
 ) -> Result<(), ExportError> {
     use gapmap_gaps::FieldValue;
     write_atomic(path, |out| {
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(QUARTER_FIELDS)?;
+        writer.write_record(columns)?;
         for (row, quarters) in rows.iter().zip(&table.rows) {
             let Some(quarters) = quarters else { continue };
             for (quarter, speeds) in table.quarters.iter().zip(quarters) {

@@ -140,7 +140,7 @@ pub struct PopupField {
 }
 
 /// What the popup shows, in order (empty fields are skipped).
-pub const POPUP_FIELDS: [PopupField; 18] = [
+pub const POPUP_FIELDS: [PopupField; 19] = [
     p(
         "locations",
         "Residential locations",
@@ -211,6 +211,12 @@ pub const POPUP_FIELDS: [PopupField; 18] = [
     p(
         "speed_mean_down_mbps",
         "Mean download (Ookla)",
+        ValueFormat::Mbps,
+        None,
+    ),
+    p(
+        "mobile_speed_mean_down_mbps",
+        "Mean mobile download (Ookla)",
         ValueFormat::Mbps,
         None,
     ),

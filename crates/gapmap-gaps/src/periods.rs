@@ -88,6 +88,48 @@ pub fn per_1000(tests: u64, population: Option<f64>, quarters: usize) -> Option<
         .map(|p| tests as f64 / p * 1000.0 / quarters as f64)
 }
 
+/// The §5 figures of the latest quarter minus the baseline's (METHOD.md §10), each `None`
+/// unless both quarters have the minimum of tests; `short` says which do not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Mean download, Mbps.
+    pub down: Option<f64>,
+    /// Mean upload, Mbps.
+    pub up: Option<f64>,
+    /// Share of slow tests.
+    pub slow: Option<f64>,
+    /// `2019Q1 has 48 tests` (and the other quarter), when a quarter is below the minimum.
+    pub short: Option<String>,
+}
+
+/// The change between `span`'s quarters of `quarters` (figures per quarter named `names`).
+pub fn change(quarters: &[Speeds], span: ChangeSpan, names: &[String]) -> Change {
+    let (before, after) = (
+        &quarters[span.baseline as usize],
+        &quarters[span.latest as usize],
+    );
+    let minus = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
+    let short: Vec<String> = [(span.baseline, before), (span.latest, after)]
+        .iter()
+        .filter(|(_, s)| s.mean_down_mbps.is_none())
+        .map(|(p, s)| {
+            let noun = if s.tests == 1 { "test" } else { "tests" };
+            format!("{} has {} {noun}", names[*p as usize], s.tests)
+        })
+        .collect();
+    Change {
+        down: minus(before.mean_down_mbps, after.mean_down_mbps),
+        up: minus(before.mean_up_mbps, after.mean_up_mbps),
+        slow: minus(before.share_slow_tests, after.share_slow_tests),
+        short: (!short.is_empty()).then(|| {
+            format!(
+                "{}, fewer than the minimum for speed figures (METHOD.md §5, §10)",
+                short.join(" and ")
+            )
+        }),
+    }
+}
+
 /// Sets a row's tests per 1,000 residents and its change fields from its figures per quarter;
 /// says in the row's notes why a change is empty.
 pub fn fill_change(
@@ -104,31 +146,62 @@ pub fn fill_change(
         &quarters[span.baseline as usize],
         &quarters[span.latest as usize],
     );
-    let change = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
-    row.speed_change_down_mbps = change(before.mean_down_mbps, after.mean_down_mbps);
-    row.speed_change_up_mbps = change(before.mean_up_mbps, after.mean_up_mbps);
-    row.share_slow_tests_change = change(before.share_slow_tests, after.share_slow_tests);
-    row.tests_per_1000_change = change(
-        per_1000(before.tests, row.population, 1),
-        per_1000(after.tests, row.population, 1),
-    );
-    let short: Vec<String> = [(span.baseline, before), (span.latest, after)]
-        .iter()
-        .filter(|(_, s)| s.mean_down_mbps.is_none())
-        .map(|(p, s)| {
-            let noun = if s.tests == 1 { "test" } else { "tests" };
-            format!("{} has {} {noun}", names[*p as usize], s.tests)
-        })
-        .collect();
-    if !short.is_empty() {
+    let Change {
+        down,
+        up,
+        slow,
+        short,
+    } = change(quarters, span, names);
+    row.speed_change_down_mbps = down;
+    row.speed_change_up_mbps = up;
+    row.share_slow_tests_change = slow;
+    row.tests_per_1000_change = per_1000(before.tests, row.population, 1)
+        .zip(per_1000(after.tests, row.population, 1))
+        .map(|(a, b)| b - a);
+    if let Some(short) = short {
         row.notes.push(Note::new(
             "speed_change_down_mbps, speed_change_up_mbps, share_slow_tests_change",
-            format!(
-                "{}, fewer than the minimum for speed figures (METHOD.md §5, §10)",
-                short.join(" and ")
-            ),
+            short,
         ));
     }
+}
+
+/// Sets a row's mobile figures (METHOD.md §10) from the mobile tiles placed in it, pooled and,
+/// where the quarters are known, their change; returns the figures per quarter.
+pub fn fill_mobile(
+    row: &mut DistrictGaps,
+    tiles: &SpeedTiles,
+    ids: &[u32],
+    thresholds: &Thresholds,
+    span: Option<ChangeSpan>,
+) -> Vec<Speeds> {
+    let pooled = speeds(tiles, ids, thresholds);
+    row.mobile_speed_tests = Some(pooled.tests);
+    row.mobile_speed_mean_down_mbps = pooled.mean_down_mbps;
+    row.mobile_speed_mean_up_mbps = pooled.mean_up_mbps;
+    row.mobile_share_slow_tests = pooled.share_slow_tests;
+    if tiles.periods.is_empty() {
+        return Vec::new();
+    }
+    let quarters = by_quarter(tiles, ids, thresholds);
+    if let Some(span) = span {
+        let Change {
+            down,
+            up,
+            slow,
+            short,
+        } = change(&quarters, span, &tiles.periods);
+        row.mobile_speed_change_down_mbps = down;
+        row.mobile_speed_change_up_mbps = up;
+        row.mobile_share_slow_tests_change = slow;
+        if let Some(short) = short {
+            row.notes.push(Note::new(
+                "mobile_speed_change_down_mbps, mobile_speed_change_up_mbps, mobile_share_slow_tests_change",
+                format!("mobile tiles: {short}"),
+            ));
+        }
+    }
+    quarters
 }
 
 /// The figures of every quarter of a layer's rows (in row order), published as

@@ -36,7 +36,7 @@ impl From<Option<u64>> for FieldValue {
 /// by best technology (§2 "also reported"), `need_components` (§7 asks that the components used
 /// be named in the output; §9 has no field for it) and `notes`. The one registry of output
 /// fields: the CSV and GeoJSON columns, the table schema and [`FIELD_NAMES`] come from it.
-pub const FIELDS: [Field; 57] = [
+pub const FIELDS: [Field; 64] = [
     Field {
         name: "geoid",
         kind: FieldType::String,
@@ -406,6 +406,62 @@ pub const FIELDS: [Field; 57] = [
         value: |r| r.tests_per_1000_change.into(),
     },
     Field {
+        name: "mobile_speed_tests",
+        kind: FieldType::Integer,
+        unit: "tests",
+        description: "Ookla mobile tests in tiles whose centroid lies in the district, read beside the fixed tiles (`[ookla] mobile_tiles`, §10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.mobile_speed_tests.into(),
+    },
+    Field {
+        name: "mobile_speed_mean_down_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Test-weighted mean mobile download (§5's rule over the mobile tiles, §10); not comparable with fixed speeds; CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.mobile_speed_mean_down_mbps.into(),
+    },
+    Field {
+        name: "mobile_speed_mean_up_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Test-weighted mean mobile upload (§5, §10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.mobile_speed_mean_up_mbps.into(),
+    },
+    Field {
+        name: "mobile_share_slow_tests",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "Share of mobile tests in tiles below §5's slow thresholds (§10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.mobile_share_slow_tests.into(),
+    },
+    Field {
+        name: "mobile_speed_change_down_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Mean mobile download in the latest quarter minus the baseline quarter (§10); empty unless both have §5's minimum of mobile tests; CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.mobile_speed_change_down_mbps.into(),
+    },
+    Field {
+        name: "mobile_speed_change_up_mbps",
+        kind: FieldType::Number,
+        unit: "Mbps",
+        description: "Mean mobile upload, latest minus baseline quarter (§10); CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.mobile_speed_change_up_mbps.into(),
+    },
+    Field {
+        name: "mobile_share_slow_tests_change",
+        kind: FieldType::Number,
+        unit: "share",
+        description: "Share of slow mobile tests, latest minus baseline quarter (§10); positive is worse; CC BY-NC-SA 4.0",
+        source: FieldSource::Speed,
+        value: |r| r.mobile_share_slow_tests_change.into(),
+    },
+    Field {
         name: "need_index",
         kind: FieldType::Number,
         unit: "index 0–100",
@@ -678,6 +734,20 @@ pub struct DistrictGaps {
     pub share_slow_tests_change: Option<f64>,
     /// Tests per 1,000 residents, latest minus baseline.
     pub tests_per_1000_change: Option<f64>,
+    /// Ookla mobile tests in the district's mobile tiles (METHOD.md §10).
+    pub mobile_speed_tests: Option<u64>,
+    /// Test-weighted mean mobile download, Mbps.
+    pub mobile_speed_mean_down_mbps: Option<f64>,
+    /// Test-weighted mean mobile upload, Mbps.
+    pub mobile_speed_mean_up_mbps: Option<f64>,
+    /// Share of mobile tests in slow tiles.
+    pub mobile_share_slow_tests: Option<f64>,
+    /// Mean mobile download, latest minus baseline quarter, Mbps.
+    pub mobile_speed_change_down_mbps: Option<f64>,
+    /// Mean mobile upload, latest minus baseline, Mbps.
+    pub mobile_speed_change_up_mbps: Option<f64>,
+    /// Share of slow mobile tests, latest minus baseline.
+    pub mobile_share_slow_tests_change: Option<f64>,
     /// §7 need index, 0–100.
     pub need_index: Option<f64>,
     /// Why figures were withheld (§8), empty otherwise.
@@ -900,7 +970,9 @@ mod tests {
             assert!(!field.description.is_empty(), "{}", field.name);
             assert_eq!(
                 field.unit == "share",
-                field.name.starts_with("share_") || field.name.starts_with("cost_to_income"),
+                field.name.starts_with("share_")
+                    || field.name.starts_with("mobile_share_")
+                    || field.name.starts_with("cost_to_income"),
                 "{}",
                 field.name
             );

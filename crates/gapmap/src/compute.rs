@@ -71,6 +71,10 @@ pub fn compute(config: &Config, inputs: &Inputs) -> Result<Results> {
         }),
         speeds: inputs.speeds.as_ref(),
         tile_footprints: inputs.tile_footprints.as_deref(),
+        mobile: inputs
+            .mobile_speeds
+            .as_ref()
+            .map(|(speeds, footprints)| gapmap_gaps::run::MobileTiles { speeds, footprints }),
         affordability: inputs.affordability.as_ref(),
         levels: settings
             .levels

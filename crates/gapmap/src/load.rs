@@ -64,6 +64,8 @@ pub struct Inputs {
     pub speeds: Option<SpeedTiles>,
     /// Raw tiles' footprints (same order as `speeds.tiles`), to assign them by centroid.
     pub tile_footprints: Option<Vec<geo::Polygon<f64>>>,
+    /// Ookla's mobile tiles read beside the fixed ones, with their footprints (METHOD.md §10).
+    pub mobile_speeds: Option<(SpeedTiles, Vec<geo::Polygon<f64>>)>,
     /// Prices, brackets and the share of income.
     pub affordability: Option<AffordabilityInputs>,
     /// One per `[[level]]`, in order.
@@ -452,6 +454,13 @@ fn refuse_other_kind(config: &Config, path: &Path, kind: OoklaKind) -> Result<()
                 .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains(&file))
     };
     let (named_mobile, named_fixed) = (named("mobile"), named("fixed"));
+    // Mobile tiles read beside fixed ones (the run's kind is then fixed).
+    let beside = kind == OoklaKind::Mobile
+        && config
+            .settings
+            .ookla
+            .as_ref()
+            .is_some_and(|o| !o.mobile_tiles.is_empty());
     match kind {
         OoklaKind::Fixed | OoklaKind::Unstated if named_mobile => bail!(
             "{} is named as Ookla's mobile tiles, and this run's tiles are {}: mobile tests would be counted as fixed broadband (METHOD.md §5); give the fixed tiles (`type=fixed`, `…_performance_fixed_tiles`), or run the mobile tiles on their own with `[ookla] kind = \"mobile\"`",
@@ -463,8 +472,18 @@ fn refuse_other_kind(config: &Config, path: &Path, kind: OoklaKind) -> Result<()
             }
         ),
         OoklaKind::Mobile if named_fixed => bail!(
-            "{} is named as Ookla's fixed tiles, and this run is of mobile tiles (`[ookla] kind = \"mobile\"`): fixed tests would be counted as mobile; run the fixed tiles on their own",
-            config.shown(path)
+            "{} is named as Ookla's fixed tiles, and {}: fixed tests would be counted as mobile; {}",
+            config.shown(path),
+            if beside {
+                "it is given in `[ookla] mobile_tiles`"
+            } else {
+                "this run is of mobile tiles (`[ookla] kind = \"mobile\"`)"
+            },
+            if beside {
+                "give it in `[ookla] tiles`"
+            } else {
+                "run the fixed tiles on their own"
+            }
         ),
         _ => Ok(()),
     }
@@ -474,7 +493,11 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     let Some(ookla) = &config.settings.ookla else {
         return Ok(());
     };
-    if !ookla.block_tiles.is_empty() {
+    if ookla.block_tiles.is_empty() {
+        let (speeds, footprints) = read_raw_tiles(config, &ookla.tiles, ookla.kind, inputs)?;
+        inputs.speeds = Some(speeds);
+        inputs.tile_footprints = Some(footprints);
+    } else {
         let mut merged = BlockTiles::default();
         for path in expand(&config.base, &ookla.block_tiles, &["csv"])? {
             refuse_other_kind(config, &path, ookla.kind)?;
@@ -499,18 +522,58 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
             );
         }
         inputs.speeds = Some(tiles);
-        return Ok(());
     }
-    // One set over all files: a tile given twice for one quarter (two overlapping downloads, a
-    // table repeating a tile per district it touches) is counted once.
+    if !ookla.mobile_tiles.is_empty() {
+        let (speeds, footprints) =
+            read_raw_tiles(config, &ookla.mobile_tiles, OoklaKind::Mobile, inputs)?;
+        inputs.mobile_speeds = Some((speeds, footprints));
+    }
+    Ok(())
+}
+
+/// Raw tile files of one kind (METHOD.md §5, §10), read as one set: a tile given twice for one
+/// quarter (two overlapping downloads, a table repeating a tile per district it touches) is
+/// counted once. Mobile tiles beside fixed ones are listed in the role `ookla_mobile`; a file
+/// given as both kinds is refused.
+fn read_raw_tiles(
+    config: &Config,
+    paths: &[PathBuf],
+    kind: OoklaKind,
+    inputs: &mut Inputs,
+) -> Result<(SpeedTiles, Vec<geo::Polygon<f64>>)> {
+    let beside = kind == OoklaKind::Mobile
+        && config
+            .settings
+            .ookla
+            .as_ref()
+            .is_some_and(|o| !o.mobile_tiles.is_empty());
+    let (role, label) = if beside {
+        ("ookla_mobile", "Ookla mobile")
+    } else {
+        ("ookla", "Ookla")
+    };
     let mut raw = gapmap_ingest::RawTiles::default();
     let extensions = ["geojson", "json", "parquet", "csv"];
     let mut without_quarter = Vec::new();
-    for path in expand(&config.base, &ookla.tiles, &extensions)? {
-        refuse_other_kind(config, &path, ookla.kind)?;
+    for path in expand(&config.base, paths, &extensions)? {
+        refuse_other_kind(config, &path, kind)?;
         let before = (raw.tiles.len(), raw.repeated_rows);
         raw.add(&path)?;
-        inputs.describe(config, "ookla", &path)?;
+        inputs.describe(config, role, &path)?;
+        if beside {
+            let added = inputs.files.last().map(|f| f.sha256.clone());
+            if let Some(fixed) = inputs
+                .files
+                .iter()
+                .find(|f| f.role == "ookla" && Some(&f.sha256) == added.as_ref())
+            {
+                bail!(
+                    "{} has the same content as {}: one file cannot be both Ookla's fixed tiles (`[ookla] tiles`) and its mobile tiles (`mobile_tiles`); give each layer's own files",
+                    config.shown(&path),
+                    fixed.path
+                );
+            }
+        }
         if raw.tiles.len() == before.0 && raw.repeated_rows == before.1 {
             inputs.warnings.push(format!(
                 "{} holds no tile: was the download cut short? (it adds no test)",
@@ -523,7 +586,7 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     }
     if raw.repeated_rows > 0 {
         inputs.warnings.push(format!(
-            "{} Ookla rows repeat a tile already read for the same quarter with the same figures (a table joined to districts repeats a tile once per district it touches): each tile is counted once",
+            "{} {label} rows repeat a tile already read for the same quarter with the same figures (a table joined to districts repeats a tile once per district it touches): each tile is counted once",
             raw.repeated_rows
         ));
     }
@@ -546,7 +609,7 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
         ));
     }
     eprintln!(
-        "  Ookla: {} raw tiles (tile × quarter){}",
+        "  {label}: {} raw tiles (tile × quarter){}",
         raw.tiles.len(),
         match speeds.periods.as_slice() {
             [] => String::new(),
@@ -556,20 +619,20 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
     );
     speeds.tiles = raw.tiles;
     // The quarters of a change must be the tiles' (checked here, so `gapmap check` says it).
+    let ookla = config.settings.ookla.as_ref();
     gapmap_gaps::periods::ChangeSpan::resolve(
         &speeds,
-        ookla.baseline.as_deref(),
-        ookla.latest.as_deref(),
+        ookla.and_then(|o| o.baseline.as_deref()),
+        ookla.and_then(|o| o.latest.as_deref()),
     )
     .map_err(|message| {
         anyhow::anyhow!(
-            "{}: [ookla] baseline/latest: {message}",
-            config.path.display()
+            "{}: [ookla] baseline/latest{}: {message}",
+            config.path.display(),
+            if beside { ", in the mobile tiles" } else { "" }
         )
     })?;
-    inputs.speeds = Some(speeds);
-    inputs.tile_footprints = Some(raw.footprints);
-    Ok(())
+    Ok((speeds, raw.footprints))
 }
 
 fn load_affordability(

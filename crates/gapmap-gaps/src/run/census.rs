@@ -95,6 +95,7 @@ pub(super) fn compute(
     let computed = ComputedLayer {
         geometry_index,
         quarters,
+        mobile_quarters: None,
         extra_fields: Vec::new(),
         result,
         kind: LayerKind::Census(level),

@@ -126,6 +126,7 @@ pub(super) fn compute(
             .map(|a| a.unassigned),
         apportionment,
         quarters,
+        mobile_quarters: None,
         extra_fields: layer
             .attributes
             .map(|a| a.extra.iter().map(|(field, _)| field.clone()).collect())

@@ -5,7 +5,10 @@
 
 mod census;
 mod layer;
+mod mobile;
 mod points;
+
+pub use mobile::MobileTiles;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -158,6 +161,8 @@ pub struct RunInputs<'a> {
     pub speeds: Option<&'a SpeedTiles>,
     /// Raw tiles' footprints (in the order of `speeds.tiles`), to assign them by centroid.
     pub tile_footprints: Option<&'a [geo::Polygon<f64>]>,
+    /// Ookla's mobile tiles, read beside the fixed ones (METHOD.md §10).
+    pub mobile: Option<MobileTiles<'a>>,
     /// Prices, brackets and the share of income for the census levels.
     pub affordability: Option<&'a AffordabilityInputs>,
     /// The census levels, in the order they are published.
@@ -230,6 +235,8 @@ pub struct ComputedLayer {
     pub apportionment: Option<ApportionmentWeights>,
     /// Speeds by quarter, when the tiles' quarters are known and placed in this layer.
     pub quarters: Option<QuarterTable>,
+    /// Mobile speeds by quarter, when mobile tiles were read beside the fixed ones (§10).
+    pub mobile_quarters: Option<QuarterTable>,
     /// The layer's own fields, after the registry's in every output (METHOD.md §10); the
     /// rows' `extra` values follow their order.
     pub extra_fields: Vec<crate::record::ExtraField>,
@@ -310,6 +317,17 @@ pub fn compute_run(inputs: &RunInputs<'_>, plan: &RunPlan) -> Result<RunResult, 
         let computed = layer::compute(inputs, plan, layer, &layers, span)?;
         layers.push(computed);
     }
+    if let Some(tiles) = inputs.mobile {
+        let span = mobile::span(tiles, plan)?;
+        let districts = inputs
+            .levels
+            .iter()
+            .map(|l| &l.districts)
+            .chain(inputs.layers.iter().map(|l| &l.districts));
+        for (layer, districts) in layers.iter_mut().zip(districts) {
+            mobile::place(layer, districts, tiles, plan, span);
+        }
+    }
     // METHOD.md §8 per layer, then across the package: nothing withheld may be recoverable
     // from another level, an apportioned layer or a summary line (disclosure.rs).
     let mut plans: Vec<Plan> = layers
@@ -323,7 +341,10 @@ pub fn compute_run(inputs: &RunInputs<'_>, plan: &RunPlan) -> Result<RunResult, 
         layer.withheld =
             suppress::apply(&mut layer.result.rows, planned, &plan.method.need_weights);
         // A withheld district's speeds are withheld in every quarter too.
-        if let Some(quarters) = &mut layer.quarters {
+        for quarters in [&mut layer.quarters, &mut layer.mobile_quarters]
+            .into_iter()
+            .flatten()
+        {
             for (figures, row) in quarters.rows.iter_mut().zip(&layer.result.rows) {
                 if row.suppressed.is_some() {
                     *figures = None;

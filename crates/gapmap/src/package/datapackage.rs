@@ -40,14 +40,16 @@ fn table_schema(extra: &[ExtraField]) -> Value {
             }
             // A change between quarters (METHOD.md §10) may be negative: a share's change lies
             // in [−1, 1], a speed's or a rate's is unbounded.
-            let change = f.name.ends_with("_change") || f.name.starts_with("speed_change_");
+            let change = f.name.ends_with("_change") || f.name.contains("speed_change_");
             if f.is_numeric() && change {
                 if f.unit == "share" {
                     field["constraints"] = json!({"minimum": -1, "maximum": 1});
                 }
             } else if f.is_numeric() {
                 let mut constraints = json!({"minimum": 0});
-                if f.name.starts_with("share_") && !f.name.ends_with("_moe") {
+                if (f.name.starts_with("share_") || f.name.starts_with("mobile_share_"))
+                    && !f.name.ends_with("_moe")
+                {
                     constraints["maximum"] = 1.into();
                 }
                 if f.name == "need_index" {
@@ -173,6 +175,7 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
         shown == format!("{name}.csv")
             || shown == format!("{name}.summary.csv")
             || shown == format!("{name}.quarters.csv")
+            || shown == format!("{name}.mobile_quarters.csv")
             || shown == format!("{name}.geojson")
             || shown == format!("{name}.web.geojson")
             || shown == format!("{name}.geojsonl")
@@ -184,8 +187,11 @@ fn resource(out: &Path, path: &Path, run: &Run<'_>, everything: &[Value]) -> Res
         ("csv", Some(level)) if shown.ends_with(".summary.csv") => {
             describe_summary(&mut resource, settings, level);
         }
+        ("csv", Some(level)) if shown.ends_with(".mobile_quarters.csv") => {
+            describe_quarters(&mut resource, settings, level, true);
+        }
         ("csv", Some(level)) if shown.ends_with(".quarters.csv") => {
-            describe_quarters(&mut resource, settings, level);
+            describe_quarters(&mut resource, settings, level, false);
         }
         ("csv", Some(level)) => describe_table(&mut resource, settings, level),
         ("geojson" | "geojsonl", Some(level)) => {
@@ -221,15 +227,22 @@ fn describe_table(resource: &mut Value, settings: &Settings, level: &PublishedLa
 
 /// A layer's figures per quarter (METHOD.md §10): their own schema, the district table's field
 /// descriptions.
-fn describe_quarters(resource: &mut Value, settings: &Settings, level: &PublishedLayer<'_>) {
+fn describe_quarters(
+    resource: &mut Value,
+    settings: &Settings,
+    level: &PublishedLayer<'_>,
+    mobile: bool,
+) {
     resource["title"] = format!(
-        "{}: measured speeds per quarter (table)",
-        title_case(&level.names.title)
+        "{}: measured {}speeds per quarter (table)",
+        title_case(&level.names.title),
+        if mobile { "mobile " } else { "" }
     )
     .into();
     resource["description"] = format!(
-        "One row per {} and quarter: the METHOD.md §5 figures over that quarter's Ookla tiles only, and tests per 1,000 residents in the quarter (§10); withheld districts (§8) have no rows. CC BY-NC-SA 4.0.",
-        level.names.singular
+        "One row per {} and quarter: the METHOD.md §5 figures over that quarter's Ookla {}tiles only, and tests per 1,000 residents in the quarter (§10); withheld districts (§8) have no rows. CC BY-NC-SA 4.0.",
+        level.names.singular,
+        if mobile { "mobile " } else { "" }
     )
     .into();
     resource["profile"] = "tabular-data-resource".into();
@@ -237,7 +250,12 @@ fn describe_quarters(resource: &mut Value, settings: &Settings, level: &Publishe
     resource["mediatype"] = "text/csv".into();
     resource["encoding"] = "utf-8".into();
     let districts = table_schema(&level.extra_fields);
-    let fields: Vec<Value> = gapmap_export::QUARTER_FIELDS
+    let columns = if mobile {
+        gapmap_export::MOBILE_QUARTER_FIELDS
+    } else {
+        gapmap_export::QUARTER_FIELDS
+    };
+    let fields: Vec<Value> = columns
         .iter()
         .map(|name| match *name {
             "quarter" => json!({
@@ -250,6 +268,11 @@ fn describe_quarters(resource: &mut Value, settings: &Settings, level: &Publishe
                 "name": "tests_per_1000",
                 "type": "number",
                 "description": "speed_tests / population × 1,000 in this quarter (§10)",
+            }),
+            "mobile_tests_per_1000" => json!({
+                "name": "mobile_tests_per_1000",
+                "type": "number",
+                "description": "mobile_speed_tests / population × 1,000 in this quarter (§10)",
             }),
             name => {
                 let mut field = districts["fields"]

@@ -201,6 +201,7 @@ fn input_summary(run: &Run<'_>) -> InputSummary {
             tiles: s.tiles.len(),
             tile_block_rows: s.tile_blocks.len(),
             period: settings.ookla.as_ref().map(|o| o.period.clone()),
+            mobile_tiles: inputs.mobile_speeds.as_ref().map(|(m, _)| m.tiles.len()),
         }),
         blocks: inputs.blocks.as_ref().map(|b| BlocksSummary {
             blocks: b.len(),

@@ -211,11 +211,9 @@ fn speed(m: &mut String, run: &Doc<'_>) {
     );
 }
 
-/// §10: quarters, change and attribute tables, where the run has them.
-fn quarters(m: &mut String, run: &Doc<'_>) {
-    let settings = run.settings;
-    let raw_tiles = settings.ookla.as_ref().is_some_and(|o| !o.tiles.is_empty());
-    let attributes: Vec<String> = settings
+/// One line per attribute table (METHOD.md §10): what it gives, joined on what.
+fn attribute_lines(settings: &crate::settings::Settings) -> Vec<String> {
+    settings
         .layers
         .iter()
         .flat_map(|layer| {
@@ -257,8 +255,19 @@ fn quarters(m: &mut String, run: &Doc<'_>) {
                 )
             })
         })
-        .collect();
-    if !raw_tiles && attributes.is_empty() {
+        .collect()
+}
+
+/// §10: quarters, change and attribute tables, where the run has them.
+fn quarters(m: &mut String, run: &Doc<'_>) {
+    let settings = run.settings;
+    let raw_tiles = settings.ookla.as_ref().is_some_and(|o| !o.tiles.is_empty());
+    let attributes = attribute_lines(settings);
+    let mobile = settings
+        .ookla
+        .as_ref()
+        .is_some_and(|o| !o.mobile_tiles.is_empty());
+    if !raw_tiles && !mobile && attributes.is_empty() {
         return;
     }
     let _ = writeln!(m, "\n## §10 Quarters, change and attribute tables\n");
@@ -273,6 +282,22 @@ fn quarters(m: &mut String, run: &Doc<'_>) {
                 .unwrap_or("the first quarter of the tiles"),
             ookla.latest.as_deref().unwrap_or("the last"),
             settings.thresholds.min_speed_tests
+        );
+    }
+    if let Some(ookla) = settings
+        .ookla
+        .as_ref()
+        .filter(|o| !o.mobile_tiles.is_empty())
+    {
+        let _ = writeln!(
+            m,
+            "- Ookla's mobile tiles ({}) are read beside the fixed ones by the same rules — placed by centroid, §5's thresholds and minimum, quarters and change — and published apart: the `mobile_*` fields and `<layer>.mobile_quarters.csv`. They are not comparable with fixed speeds and enter no need index.",
+            ookla
+                .mobile_tiles
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     for line in attributes {

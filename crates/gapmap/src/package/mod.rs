@@ -183,7 +183,23 @@ fn write_layer(
     // Speeds per quarter (METHOD.md §10), where the tiles' quarters are known.
     if let Some(quarters) = &level.quarters {
         let path = out.join(format!("{name}.quarters.csv"));
-        gapmap_export::write_quarters_csv(&path, &level.result.rows, quarters)?;
+        gapmap_export::write_quarters_csv(
+            &path,
+            &level.result.rows,
+            quarters,
+            &gapmap_export::QUARTER_FIELDS,
+        )?;
+        written.push(path);
+    }
+    // Mobile speeds per quarter, when mobile tiles were read beside the fixed ones.
+    if let Some(quarters) = &level.mobile_quarters {
+        let path = out.join(format!("{name}.mobile_quarters.csv"));
+        gapmap_export::write_quarters_csv(
+            &path,
+            &level.result.rows,
+            quarters,
+            &gapmap_export::MOBILE_QUARTER_FIELDS,
+        )?;
         written.push(path);
     }
     Ok((written, web))

@@ -20,7 +20,7 @@ use crate::settings::Settings;
 type Pick = fn(&DistrictGaps) -> Option<f64>;
 
 /// Per viewer map: its id, title, legend, format, no-data label and value.
-const MAP_SPECS: [(&str, &str, &str, ValueFormat, &str, Pick); 8] = [
+const MAP_SPECS: [(&str, &str, &str, ValueFormat, &str, Pick); 9] = [
     (
         "need_index",
         "Need index",
@@ -80,6 +80,14 @@ const MAP_SPECS: [(&str, &str, &str, ValueFormat, &str, Pick); 8] = [
         ValueFormat::Mbps,
         "Too few tests",
         |r| r.speed_mean_down_mbps,
+    ),
+    (
+        "mobile_download_speed",
+        "Measured mobile download speed (Ookla's mobile tiles, read beside the fixed ones)",
+        "Mean mobile download (Mbps)",
+        ValueFormat::Mbps,
+        "Too few mobile tests",
+        |r| r.mobile_speed_mean_down_mbps,
     ),
     (
         "download_change",
@@ -190,6 +198,7 @@ fn chart_caption(stem: &str, level: &str) -> String {
         "cost_to_income" => "Cheapest plan as a share of median income (map)".to_owned(),
         "unaffordable" => "Households for whom broadband is unaffordable (map)".to_owned(),
         "download_speed" => "Measured download speed (map)".to_owned(),
+        "mobile_download_speed" => "Measured mobile download speed (map)".to_owned(),
         "download_change" => "Change in measured download speed (map)".to_owned(),
         "download_by_quarter" => "Download speed by quarter (lines)".to_owned(),
         "need_index" => "Need index (map)".to_owned(),

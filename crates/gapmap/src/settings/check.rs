@@ -64,6 +64,20 @@ impl Settings {
                 config.display()
             );
         }
+        if let Some(ookla) = &self.ookla
+            && !ookla.mobile_tiles.is_empty()
+            && ookla.kind != super::OoklaKind::Fixed
+        {
+            bail!(
+                "{}: [ookla] mobile_tiles are read beside fixed tiles, and this run's `tiles` are {}: set `kind = \"fixed\"` if they are Ookla's fixed layer, or run the mobile tiles alone (`tiles = …`, `kind = \"mobile\"`)",
+                config.display(),
+                if ookla.kind == super::OoklaKind::Mobile {
+                    "mobile already (`kind = \"mobile\"`)"
+                } else {
+                    "of a layer the source does not name (`kind = \"unstated\"`), which may be mobile"
+                }
+            );
+        }
         if let Some(affordability) = &self.affordability {
             check_share(affordability.share_of_income)
                 .with_context(|| format!("in [affordability] of {}", config.display()))?;
@@ -243,6 +257,10 @@ impl Settings {
                 .iter()
                 .for_each(|p| expect("ookla.block_tiles", p));
             ookla.tiles.iter().for_each(|p| expect("ookla.tiles", p));
+            ookla
+                .mobile_tiles
+                .iter()
+                .for_each(|p| expect("ookla.mobile_tiles", p));
         }
         for level in &self.levels {
             let role = format!("level {} boundaries", level.level);

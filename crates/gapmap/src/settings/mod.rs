@@ -145,6 +145,10 @@ pub struct OoklaSettings {
     /// (METHOD.md §5).
     #[serde(default, deserialize_with = "one_or_many")]
     pub tiles: Vec<PathBuf>,
+    /// Ookla's mobile tiles, read beside the fixed ones (`kind = "fixed"`) and published
+    /// apart in the `mobile_*` fields (METHOD.md §10): raw tile files or folders, like `tiles`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub mobile_tiles: Vec<PathBuf>,
     /// The quarters covered, e.g. "2022 Q1–Q4".
     pub period: String,
     /// Which of Ookla's layers the tiles are.

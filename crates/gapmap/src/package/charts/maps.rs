@@ -75,6 +75,28 @@ pub(super) fn speed_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
     ctx.map("download_speed", value, &text, &|v| format!("{v:.0}"))
 }
 
+/// The map of measured mobile download speed, when mobile tiles were read beside the fixed
+/// ones (§10): its own classes, never on one scale with the fixed map.
+pub(super) fn mobile_speed_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let minimum = ctx.settings().thresholds.min_speed_tests;
+    let text = ChartText {
+        title: format!("Measured mobile download speed, by {}", ctx.label()),
+        subtitle: format!(
+            "{} · test-weighted mean of Ookla mobile tile means; fewer than {minimum} tests: no figure (METHOD.md §5, §10); not comparable with fixed speeds",
+            ctx.area()
+        ),
+        warning: String::new(),
+        legend_title: "Mean mobile download\n(Mbps)".into(),
+        source: source_lines(ctx.settings(), false, false, true),
+        unit_names: ctx.unit_names.clone(),
+        no_data_label: format!("Fewer than {minimum} mobile tests"),
+    };
+    let value = |r: &DistrictGaps| r.mobile_speed_mean_down_mbps;
+    ctx.map("mobile_download_speed", value, &text, &|v| {
+        format!("{v:.0}")
+    })
+}
+
 /// The quarters of a change, as the charts say them: "2019Q1 to 2022Q4".
 fn change_span(ctx: &LayerCharts<'_>) -> Option<(String, String)> {
     let table = ctx.level.quarters.as_ref()?;

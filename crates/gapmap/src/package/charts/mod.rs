@@ -20,7 +20,8 @@ use crate::settings::Settings;
 use affordability::{affordability_charts, source_for_affordability};
 use distribution::distribution_charts;
 use maps::{
-    change_map, need_map, need_ranking, no_internet_map, quarter_series, speed_map, unserved_map,
+    change_map, mobile_speed_map, need_map, need_ranking, no_internet_map, quarter_series,
+    speed_map, unserved_map,
 };
 
 /// A choropleth as PNG and SVG; the two paths, for the list of written files.
@@ -45,6 +46,7 @@ pub(crate) fn qgis_expression(map: &str) -> Option<&'static str> {
         "cost_to_income" => r#""cost_to_income""#,
         "unaffordable" => r#""share_unaffordable""#,
         "download_speed" => r#""speed_mean_down_mbps""#,
+        "mobile_download_speed" => r#""mobile_speed_mean_down_mbps""#,
         "download_change" => r#""speed_change_down_mbps""#,
         // The PNG classes the index over 100 (its legend prints it back in 0–100).
         "need_index" => r#""need_index" / 100"#,
@@ -57,7 +59,7 @@ pub(crate) fn qgis_expression(map: &str) -> Option<&'static str> {
 /// measured download speed, where less is.
 pub(crate) fn worse_end(map: &str) -> Worse {
     match map {
-        "download_speed" => Worse::Low,
+        "download_speed" | "mobile_download_speed" => Worse::Low,
         // A change: diverging at zero, a fall warm.
         "download_change" => Worse::Falling,
         _ => Worse::High,
@@ -237,6 +239,7 @@ pub(crate) fn charts_for(
         &source_for_affordability(settings, level),
     )?);
     written.extend(speed_map(&ctx)?);
+    written.extend(mobile_speed_map(&ctx)?);
     written.extend(change_map(&ctx)?);
     written.extend(quarter_series(&ctx)?);
     written.extend(need_map(&ctx)?);
