@@ -106,7 +106,20 @@ mod tests {
             (x: -77.0, y: 38.0), (x: -76.9, y: 38.0), (x: -76.9, y: 38.1), (x: -77.0, y: 38.1),
         ]]);
         let path = dir.path().join("ward.gpkg");
-        let layer = TypedLayer::new("ward", &[(&row, &geometry)], &[], 6).expect("typed");
+        // A layer's own field (METHOD.md §10) after the §9 fields, a Real like them.
+        let own = [gapmap_gaps::ExtraField {
+            name: "hdi_2019".into(),
+            table: "hdi.csv".into(),
+            column: "idh".into(),
+            unit: "index 0–1".into(),
+            description: "Human development index".into(),
+            source: "synthetic".into(),
+        }];
+        let row = DistrictGaps {
+            extra: vec![Some(0.7)],
+            ..row
+        };
+        let layer = TypedLayer::new("ward", &[(&row, &geometry)], &own, 6).expect("typed");
         write_geopackage(&path, "ward", &layer).expect("written");
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .expect("dir")
@@ -121,8 +134,10 @@ mod tests {
             .fields()
             .map(|f| (f.name(), f.field_type()))
             .collect();
-        assert_eq!(fields.len(), FIELDS.len());
+        assert_eq!(fields.len(), gapmap_gaps::FIELDS.len() + 1);
+        assert_eq!(fields.last().map(|(n, _)| n.as_str()), Some("hdi_2019"));
         let kind = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, t)| *t);
+        assert_eq!(kind("hdi_2019"), Some(OGRFieldType::OFTReal));
         assert_eq!(kind("speed_tests"), Some(OGRFieldType::OFTInteger64));
         assert_eq!(kind("share_served"), Some(OGRFieldType::OFTReal));
         assert_eq!(kind("geoid"), Some(OGRFieldType::OFTString));
