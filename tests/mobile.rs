@@ -219,6 +219,15 @@ fn mobile_tiles_beside_dcs_fixed_tiles_change_no_fixed_figure() {
         }
     }
     assert!(compared > 40_000, "{compared} values compared");
+    // Its own maps (speed and change, classed apart from the fixed ones) and viewer maps.
+    for map in ["mobile_download_speed", "mobile_download_change"] {
+        assert!(
+            out.join(format!("charts/tract_{map}.png")).is_file(),
+            "no {map} map"
+        );
+    }
+    let viewer = std::fs::read_to_string(out.join("viewer/data.js")).expect("viewer data");
+    assert!(viewer.contains("\"mobile_download_change\""), "viewer map");
     // Every published block group's mobile tests, recomputed with shapely from the input
     // boundaries: a tile's centre covered by the block group (the smallest GEOID on an edge).
     if !python_with("python3", "shapely", "GAPMAP_REQUIRE_SHAPELY") {

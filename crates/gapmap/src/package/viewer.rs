@@ -20,7 +20,7 @@ use crate::settings::Settings;
 type Pick = fn(&DistrictGaps) -> Option<f64>;
 
 /// Per viewer map: its id, title, legend, format, no-data label and value.
-const MAP_SPECS: [(&str, &str, &str, ValueFormat, &str, Pick); 9] = [
+const MAP_SPECS: [(&str, &str, &str, ValueFormat, &str, Pick); 10] = [
     (
         "need_index",
         "Need index",
@@ -96,6 +96,14 @@ const MAP_SPECS: [(&str, &str, &str, ValueFormat, &str, Pick); 9] = [
         ValueFormat::Mbps,
         "Too few tests in a quarter",
         |r| r.speed_change_down_mbps,
+    ),
+    (
+        "mobile_download_change",
+        "Change in measured mobile download speed between the baseline and latest quarters",
+        "Change in mean mobile download (Mbps; red slower, blue faster)",
+        ValueFormat::Mbps,
+        "Too few mobile tests in a quarter",
+        |r| r.mobile_speed_change_down_mbps,
     ),
 ];
 
@@ -200,6 +208,7 @@ fn chart_caption(stem: &str, level: &str) -> String {
         "download_speed" => "Measured download speed (map)".to_owned(),
         "mobile_download_speed" => "Measured mobile download speed (map)".to_owned(),
         "download_change" => "Change in measured download speed (map)".to_owned(),
+        "mobile_download_change" => "Change in measured mobile download speed (map)".to_owned(),
         "download_by_quarter" => "Download speed by quarter (lines)".to_owned(),
         "need_index" => "Need index (map)".to_owned(),
         "tiers" => "Locations by BEAD tier (bars)".to_owned(),

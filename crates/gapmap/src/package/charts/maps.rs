@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use gapmap_export::charts::{ChartText, Line, RankedBar, line_chart, ranked_bars};
 use gapmap_gaps::DistrictGaps;
+use gapmap_gaps::periods::QuarterTable;
 
 use super::{LayerCharts, need_sources};
 use crate::package::text::{percent, source_lines};
@@ -98,8 +99,8 @@ pub(super) fn mobile_speed_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
 }
 
 /// The quarters of a change, as the charts say them: "2019Q1 to 2022Q4".
-fn change_span(ctx: &LayerCharts<'_>) -> Option<(String, String)> {
-    let table = ctx.level.quarters.as_ref()?;
+fn change_span(table: Option<&QuarterTable>) -> Option<(String, String)> {
+    let table = table?;
     let span = table.span?;
     Some((
         table.quarters[span.baseline as usize].clone(),
@@ -110,15 +111,43 @@ fn change_span(ctx: &LayerCharts<'_>) -> Option<(String, String)> {
 /// The map of the change in mean download between two quarters (METHOD.md §10): diverging,
 /// centred on zero, a fall warm.
 pub(super) fn change_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
-    let Some((baseline, latest)) = change_span(ctx) else {
-        return Ok(Vec::new());
-    };
-    let minimum = ctx.settings().thresholds.min_speed_tests;
     let kind = ctx
         .settings()
         .ookla
         .as_ref()
         .map_or("", |o| o.kind.adjective());
+    let value = |r: &DistrictGaps| r.speed_change_down_mbps;
+    change_map_of(
+        ctx,
+        ctx.level.quarters.as_ref(),
+        kind,
+        ("download_change", &value),
+    )
+}
+
+/// The same map of the mobile tiles read beside the fixed ones (§10), with its own classes.
+pub(super) fn mobile_change_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
+    let value = |r: &DistrictGaps| r.mobile_speed_change_down_mbps;
+    change_map_of(
+        ctx,
+        ctx.level.mobile_quarters.as_ref(),
+        "mobile ",
+        ("mobile_download_change", &value),
+    )
+}
+
+/// A change map of one kind of tiles: `quarters` is that kind's table, `kind` its adjective
+/// (`mobile `, `fixed ` or empty), `stem` the map's name and `value` its field.
+fn change_map_of(
+    ctx: &LayerCharts<'_>,
+    quarters: Option<&QuarterTable>,
+    kind: &str,
+    (stem, value): (&str, &dyn Fn(&DistrictGaps) -> Option<f64>),
+) -> Result<Vec<PathBuf>> {
+    let Some((baseline, latest)) = change_span(quarters) else {
+        return Ok(Vec::new());
+    };
+    let minimum = ctx.settings().thresholds.min_speed_tests;
     let text = ChartText {
         title: format!(
             "Change in measured {kind}download speed, {baseline} to {latest}, by {}",
@@ -134,15 +163,16 @@ pub(super) fn change_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
         unit_names: ctx.unit_names.clone(),
         no_data_label: format!("Fewer than {minimum} tests in a quarter"),
     };
-    let value = |r: &DistrictGaps| r.speed_change_down_mbps;
-    ctx.map("download_change", value, &text, &|v| format!("{v:+.0}"))
+    ctx.map(stem, value, &text, &|v| format!("{v:+.0}"))
 }
 
 /// The quarterly series of mean download of the districts whose download changed most
 /// (METHOD.md §10), at most seven lines.
 pub(super) fn quarter_series(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
-    let (Some(table), Some((baseline, latest))) = (ctx.level.quarters.as_ref(), change_span(ctx))
-    else {
+    let (Some(table), Some((baseline, latest))) = (
+        ctx.level.quarters.as_ref(),
+        change_span(ctx.level.quarters.as_ref()),
+    ) else {
         return Ok(Vec::new());
     };
     let rows = &ctx.level.result.rows;

@@ -20,8 +20,8 @@ use crate::settings::Settings;
 use affordability::{affordability_charts, source_for_affordability};
 use distribution::distribution_charts;
 use maps::{
-    change_map, mobile_speed_map, need_map, need_ranking, no_internet_map, quarter_series,
-    speed_map, unserved_map,
+    change_map, mobile_change_map, mobile_speed_map, need_map, need_ranking, no_internet_map,
+    quarter_series, speed_map, unserved_map,
 };
 
 /// A choropleth as PNG and SVG; the two paths, for the list of written files.
@@ -48,6 +48,7 @@ pub(crate) fn qgis_expression(map: &str) -> Option<&'static str> {
         "download_speed" => r#""speed_mean_down_mbps""#,
         "mobile_download_speed" => r#""mobile_speed_mean_down_mbps""#,
         "download_change" => r#""speed_change_down_mbps""#,
+        "mobile_download_change" => r#""mobile_speed_change_down_mbps""#,
         // The PNG classes the index over 100 (its legend prints it back in 0–100).
         "need_index" => r#""need_index" / 100"#,
         _ => return None,
@@ -61,7 +62,7 @@ pub(crate) fn worse_end(map: &str) -> Worse {
     match map {
         "download_speed" | "mobile_download_speed" => Worse::Low,
         // A change: diverging at zero, a fall warm.
-        "download_change" => Worse::Falling,
+        "download_change" | "mobile_download_change" => Worse::Falling,
         _ => Worse::High,
     }
 }
@@ -241,6 +242,7 @@ pub(crate) fn charts_for(
     written.extend(speed_map(&ctx)?);
     written.extend(mobile_speed_map(&ctx)?);
     written.extend(change_map(&ctx)?);
+    written.extend(mobile_change_map(&ctx)?);
     written.extend(quarter_series(&ctx)?);
     written.extend(need_map(&ctx)?);
     written.extend(need_ranking(&ctx)?);
