@@ -136,13 +136,16 @@ pub(super) fn mobile_change_map(ctx: &LayerCharts<'_>) -> Result<Vec<PathBuf>> {
     )
 }
 
+/// A row's value on a map.
+type Pick<'a> = dyn Fn(&DistrictGaps) -> Option<f64> + 'a;
+
 /// A change map of one kind of tiles: `quarters` is that kind's table, `kind` its adjective
 /// (`mobile `, `fixed ` or empty), `stem` the map's name and `value` its field.
 fn change_map_of(
     ctx: &LayerCharts<'_>,
     quarters: Option<&QuarterTable>,
     kind: &str,
-    (stem, value): (&str, &dyn Fn(&DistrictGaps) -> Option<f64>),
+    (stem, value): (&str, &Pick<'_>),
 ) -> Result<Vec<PathBuf>> {
     let Some((baseline, latest)) = change_span(quarters) else {
         return Ok(Vec::new());
