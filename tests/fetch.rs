@@ -629,6 +629,13 @@ fn ookla_routes(routes: &mut Routes) {
             ),
             Reply::ok(ookla_parquet(quarter)),
         );
+        // The mobile layer: the same tiles and tests, every speed 4 Mbps faster.
+        add(
+            format!(
+                "/ookla/type=mobile/year=2022/quarter={quarter}/2022-{month:02}-01_performance_mobile_tiles.parquet"
+            ),
+            Reply::ok(ookla_parquet(quarter + 4)),
+        );
     }
 }
 
@@ -772,14 +779,15 @@ fn sha256(path: &Path) -> String {
     })
 }
 
-/// Every file of the fetched folder is in sources.json with its SHA-256 and URL.
-fn assert_sources_describe_every_file(out: &Path) {
+/// Every file of the fetched folder is in sources.json with its SHA-256 and URL; `extra`
+/// sources beyond the two counties' with credentials (the mobile quarters).
+fn assert_sources_describe_every_file(out: &Path, extra: usize) {
     let sources: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("sources.json")).expect("sources.json"))
             .expect("json");
     let records = sources["sources"].as_array().expect("sources");
     // counties + 3 boundary files + 2 × (6 ACS + 1 PL) + 4 quarters + 2 BDC zips.
-    assert_eq!(records.len(), 1 + 3 + 14 + 4 + 2, "{sources:#}");
+    assert_eq!(records.len(), 1 + 3 + 14 + 4 + 2 + extra, "{sources:#}");
     let mut described = 0;
     for record in records {
         for (file, sha) in std::iter::once((&record["file"], &record["sha256"])).chain(
@@ -917,7 +925,7 @@ fn fetch_then_run_gives_the_figures_of_the_same_files_configured_by_hand() {
     let stderr = ok(&fixture.fetch(true, &["-q"]));
     let out = fixture.out();
 
-    assert_sources_describe_every_file(&out);
+    assert_sources_describe_every_file(&out, 0);
     assert_keys_sent_and_never_written(&fixture);
 
     // The configuration, as a user reads it.
@@ -1333,4 +1341,47 @@ fn a_reply_that_is_not_the_services_is_refused_and_not_kept() {
         stderr.contains("HTTP 401") && stderr.contains("FCC_BDC_USERNAME"),
         "{stderr}"
     );
+}
+
+// `--mobile`: Ookla's mobile tiles of the same quarters, in a folder of their own and read
+// beside the fixed ones (`mobile_tiles`); a refetch without it removes them.
+#[test]
+fn mobile_tiles_are_fetched_beside_the_fixed_ones_and_published_apart() {
+    let fixture = Fixture::new();
+    ok(&fixture.fetch(true, &["-q", "--mobile"]));
+    let out = fixture.out();
+    assert_eq!(files_under(&out.join("ookla_mobile")).len(), 4);
+    // The four fixed quarters, then the four mobile ones.
+    assert_sources_describe_every_file(&out, 4);
+    let config = std::fs::read_to_string(out.join("gapmap.toml")).expect("gapmap.toml");
+    assert!(
+        config.contains("mobile_tiles = [\"ookla_mobile\"]"),
+        "{config}"
+    );
+    let run = fixture.dir.path().join("run");
+    crate::util::run_config(&out.join("gapmap.toml"), &run);
+    // The same tiles and tests in both layers, every mobile speed 4 Mbps above the fixed one.
+    let rows = read_table(&run.join("block_group.csv"));
+    assert_eq!(rows.len(), 8);
+    for row in &rows {
+        assert_eq!(row["mobile_speed_tests"], row["speed_tests"], "{row:?}");
+        let (fixed, mobile): (f64, f64) = (
+            row["speed_mean_down_mbps"].parse().expect("fixed mean"),
+            row["mobile_speed_mean_down_mbps"]
+                .parse()
+                .expect("mobile mean"),
+        );
+        assert!((mobile - fixed - 4.0).abs() < 1e-9, "{row:?}");
+    }
+    assert!(run.join("block_group.mobile_quarters.csv").is_file());
+    // Without --mobile, a refetch leaves no mobile tiles to be read through the folder.
+    ok(&fixture.fetch(true, &["-q"]));
+    assert!(
+        !out.join("ookla_mobile").exists() || files_under(&out.join("ookla_mobile")).is_empty(),
+        "mobile tiles of the earlier fetch left"
+    );
+    let config = std::fs::read_to_string(out.join("gapmap.toml")).expect("gapmap.toml");
+    assert!(!config.contains("mobile_tiles"), "{config}");
+    let stderr = failed(&fixture.fetch(true, &["--mobile", "--skip", "ookla"]));
+    assert!(stderr.contains("--skip ookla"), "{stderr}");
 }

@@ -124,6 +124,10 @@ pub struct FetchArgs {
     /// hundreds of MB), to apportion a [[layer]] of your own districts through blocks.
     #[arg(long)]
     pub block_points: bool,
+    /// Also Ookla's mobile tiles of the same quarters (ookla_mobile/), read beside the fixed
+    /// ones and published apart in the mobile_* fields (METHOD.md §10).
+    #[arg(long)]
+    pub mobile: bool,
     /// Leave a source out (repeatable).
     #[arg(long, value_enum, value_name = "SOURCE")]
     pub skip: Vec<FetchSkip>,

@@ -61,7 +61,11 @@ pub(crate) fn render(layout: &Layout) -> String {
     if let Some(period) = &layout.ookla_period {
         let _ = writeln!(
             out,
-            "[ookla]\n# Ookla's fixed tiles of each quarter, cut to the area (each goes to the district holding its centre).\ntiles = [\"ookla\"]\nperiod = {}\n",
+            "[ookla]\n# Ookla's fixed tiles of each quarter, cut to the area (each goes to the district holding its centre).\ntiles = [\"ookla\"]\n{}period = {}\n",
+            layout.ookla_mobile.as_ref().map_or_else(String::new, |folder| format!(
+                "# Its mobile tiles of the same quarters, published apart (METHOD.md §10).\nmobile_tiles = [{}]\n",
+                quoted(folder)
+            )),
             quoted(period)
         );
     }

@@ -7,7 +7,7 @@
 //! | block group, tract and county boundaries | Census cartographic boundary files (`www2.census.gov/geo/tiger/GENZ{year}/shp/`) | census.gov, "Cartographic Boundary Files – Shapefile" |
 //! | ACS 5-year tables by block group | Census Data API (`api.census.gov/data/{year}/acs/acs5`) | Census Data API User Guide; `…/acs/acs5/examples.html` |
 //! | 2020 block housing units | Census Data API, decennial PL 94-171 (`…/data/2020/dec/pl`, `H1_001N`) | `…/dec/pl/variables.html` |
-//! | fixed speed tiles | Ookla Open Data, the public bucket's Parquet (`ookla-open-data.s3.amazonaws.com/parquet/performance/…`) | github.com/teamookla/ookla-open-data, README |
+//! | fixed speed tiles (and mobile, with `--mobile`) | Ookla Open Data, the public bucket's Parquet (`ookla-open-data.s3.amazonaws.com/parquet/performance/…`) | github.com/teamookla/ookla-open-data, README |
 //! | BDC fixed availability | FCC BDC Public Data API (`broadbandmap.fcc.gov/api/public/map/…`) | "BDC Public Data API" specification, §3.1, §3.2, §3.4 |
 //!
 //! Every URL can be pointed at a mirror (`Endpoints::from_env`): the tests serve every one of
@@ -274,6 +274,9 @@ pub struct Request {
     /// Also the 2020 block internal points (TIGER/Line: the state's whole block file, tens to
     /// hundreds of MB), for a city's own districts apportioned through blocks.
     pub block_points: bool,
+    /// Also Ookla's mobile tiles of the same quarters, read beside the fixed ones
+    /// (`[ookla] mobile_tiles`, METHOD.md §10).
+    pub mobile: bool,
     /// What to leave out.
     pub skip: Skip,
     /// The folder to write.
@@ -340,6 +343,8 @@ pub(crate) struct Layout {
     pub blocks: bool,
     pub block_points: Option<String>,
     pub ookla_period: Option<String>,
+    /// The folder of Ookla's mobile tiles, when fetched.
+    pub ookla_mobile: Option<String>,
     pub bdc_vintage: Option<String>,
 }
 
@@ -401,12 +406,23 @@ pub fn fetch(
         };
         ookla::fetch_quarters(
             client,
-            &endpoints.ookla,
+            (&endpoints.ookla, ookla::Kind::Fixed),
             &quarters,
             cut.bounds,
             out,
             &mut records,
         )?;
+        if request.mobile {
+            ookla::fetch_quarters(
+                client,
+                (&endpoints.ookla, ookla::Kind::Mobile),
+                &quarters,
+                cut.bounds,
+                out,
+                &mut records,
+            )?;
+            layout.ookla_mobile = Some(ookla::Kind::Mobile.folder().to_owned());
+        }
         layout.ookla_period = Some(ookla::period(&quarters));
     }
     if !request.skip.bdc {
@@ -487,7 +503,15 @@ fn census_tables(
 }
 
 /// The folders a fetch fills; `bdc/` is also where a user puts the files downloaded by hand.
-const FOLDERS: [&str; 6] = ["boundaries", "acs", "census2020", "blocks", "ookla", "bdc"];
+const FOLDERS: [&str; 7] = [
+    "boundaries",
+    "acs",
+    "census2020",
+    "blocks",
+    "ookla",
+    "ookla_mobile",
+    "bdc",
+];
 
 /// Marks a folder as written by `gapmap fetch` from its first file on, so that a fetch that
 /// stopped can be run again into it.

@@ -1,7 +1,8 @@
-//! Ookla Open Data fixed tiles: one Parquet file a quarter in the public bucket
+//! Ookla Open Data tiles, fixed or mobile: one Parquet file a quarter in the public bucket
 //! (`parquet/performance/type=fixed/year=YYYY/quarter=Q/YYYY-MM-01_performance_fixed_tiles.parquet`,
-//! the layout of github.com/teamookla/ookla-open-data's README), cut to the tiles whose centre
-//! lies in the area's bounding box and saved small with the columns gapmap reads.
+//! `type=mobile/…_performance_mobile_tiles.parquet`: the layout of
+//! github.com/teamookla/ookla-open-data's README), cut to the tiles whose centre lies in the
+//! area's bounding box and saved small with the columns gapmap reads.
 
 use std::path::Path;
 
@@ -19,30 +20,57 @@ const COLUMNS: [&str; 6] = [
     "devices",
 ];
 
+/// Which of Ookla's layers: `fixed` (into `ookla/`) or `mobile` (into `ookla_mobile/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Fixed,
+    Mobile,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Fixed => "fixed",
+            Kind::Mobile => "mobile",
+        }
+    }
+
+    /// The output folder of its tiles.
+    pub(crate) fn folder(self) -> &'static str {
+        match self {
+            Kind::Fixed => "ookla",
+            Kind::Mobile => "ookla_mobile",
+        }
+    }
+}
+
 pub(crate) fn fetch_quarters(
     client: &Client,
-    base: &str,
+    (base, kind): (&str, Kind),
     quarters: &[Quarter],
     bounds: (f64, f64, f64, f64),
     out: &Path,
     records: &mut Vec<Source>,
 ) -> Result<(), FetchError> {
+    let name = kind.name();
     for quarter in quarters {
         let month = (quarter.quarter - 1) * 3 + 1;
         let url = format!(
-            "{base}/type=fixed/year={year}/quarter={q}/{year}-{month:02}-01_performance_fixed_tiles.parquet",
+            "{base}/type={name}/year={year}/quarter={q}/{year}-{month:02}-01_performance_{name}_tiles.parquet",
             year = quarter.year,
             q = quarter.quarter
         );
         let download = client.get(&url, &url, &[])?;
         let relative = format!(
-            "ookla/{}-q{}_fixed_tiles.parquet",
-            quarter.year, quarter.quarter
+            "{}/{}-q{}_{name}_tiles.parquet",
+            kind.folder(),
+            quarter.year,
+            quarter.quarter
         );
         let kept = cut(&download.path, &url, bounds, &out.join(&relative))
             .inspect_err(|_| client.forget(&download))?;
         records.push(record_cut(
-            format!("Ookla Open Data fixed tiles, {quarter}"),
+            format!("Ookla Open Data {name} tiles, {quarter}"),
             &download,
             (out, &relative),
             format!(

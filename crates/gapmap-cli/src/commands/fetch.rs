@@ -48,6 +48,11 @@ fn request(options: &FetchArgs) -> Result<Request> {
             counties.push(code.to_owned());
         }
     }
+    if options.mobile && options.skip.contains(&FetchSkip::Ookla) {
+        bail!(
+            "--mobile fetches Ookla's mobile tiles beside the fixed ones: it cannot go with --skip ookla"
+        );
+    }
     let request = Request {
         state,
         counties,
@@ -55,6 +60,7 @@ fn request(options: &FetchArgs) -> Result<Request> {
         quarters: options.quarter.clone(),
         bdc_as_of: options.bdc_as_of.clone(),
         block_points: options.block_points,
+        mobile: options.mobile,
         skip: Skip {
             acs: options.skip.contains(&FetchSkip::Acs),
             blocks: options.skip.contains(&FetchSkip::Blocks),
