@@ -394,36 +394,13 @@ pub fn fetch(
         &mut records,
     )?;
     if !request.skip.ookla {
-        let quarters = if request.quarters.is_empty() {
-            (1..=4)
-                .map(|quarter| Quarter {
-                    year: request.year,
-                    quarter,
-                })
-                .collect()
-        } else {
-            request.quarters.clone()
-        };
-        ookla::fetch_quarters(
+        ookla::fetch(
             client,
-            (&endpoints.ookla, ookla::Kind::Fixed),
-            &quarters,
-            cut.bounds,
-            out,
+            request,
+            (&endpoints.ookla, cut.bounds),
+            &mut layout,
             &mut records,
         )?;
-        if request.mobile {
-            ookla::fetch_quarters(
-                client,
-                (&endpoints.ookla, ookla::Kind::Mobile),
-                &quarters,
-                cut.bounds,
-                out,
-                &mut records,
-            )?;
-            layout.ookla_mobile = Some(ookla::Kind::Mobile.folder().to_owned());
-        }
-        layout.ookla_period = Some(ookla::period(&quarters));
     }
     if !request.skip.bdc {
         match &credentials.bdc {

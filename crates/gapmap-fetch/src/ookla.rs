@@ -8,7 +8,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::{Client, FetchError, Quarter, Source, record_cut};
+use crate::{Client, FetchError, Layout, Quarter, Request, Source, record_cut};
 
 /// The columns kept: the quadkey and METHOD.md §5's metrics.
 const COLUMNS: [&str; 6] = [
@@ -22,7 +22,7 @@ const COLUMNS: [&str; 6] = [
 
 /// Which of Ookla's layers: `fixed` (into `ookla/`) or `mobile` (into `ookla_mobile/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+enum Kind {
     Fixed,
     Mobile,
 }
@@ -36,7 +36,7 @@ impl Kind {
     }
 
     /// The output folder of its tiles.
-    pub(crate) fn folder(self) -> &'static str {
+    fn folder(self) -> &'static str {
         match self {
             Kind::Fixed => "ookla",
             Kind::Mobile => "ookla_mobile",
@@ -44,7 +44,43 @@ impl Kind {
     }
 }
 
-pub(crate) fn fetch_quarters(
+/// The request's quarters (the four of its year by default) of the fixed tiles, and of the
+/// mobile ones with `--mobile`, into the layout's `[ookla]` section.
+pub(crate) fn fetch(
+    client: &Client,
+    request: &Request,
+    (base, bounds): (&str, (f64, f64, f64, f64)),
+    layout: &mut Layout,
+    records: &mut Vec<Source>,
+) -> Result<(), FetchError> {
+    let quarters = if request.quarters.is_empty() {
+        (1..=4)
+            .map(|quarter| Quarter {
+                year: request.year,
+                quarter,
+            })
+            .collect()
+    } else {
+        request.quarters.clone()
+    };
+    let out = &request.out;
+    fetch_quarters(client, (base, Kind::Fixed), &quarters, bounds, out, records)?;
+    if request.mobile {
+        fetch_quarters(
+            client,
+            (base, Kind::Mobile),
+            &quarters,
+            bounds,
+            out,
+            records,
+        )?;
+        layout.ookla_mobile = Some(Kind::Mobile.folder().to_owned());
+    }
+    layout.ookla_period = Some(period(&quarters));
+    Ok(())
+}
+
+fn fetch_quarters(
     client: &Client,
     (base, kind): (&str, Kind),
     quarters: &[Quarter],
