@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::util::{gapmap, lima_output, python_script, python_with, read_table, root};
+use crate::util::{
+    PY_QUADKEY_BOUNDS, gapmap, lima_output, python_script, python_with, read_table, root, run_with,
+};
 
 /// A published number.
 fn num(text: &str) -> f64 {
@@ -15,21 +17,12 @@ fn num(text: &str) -> f64 {
 
 /// Recomputes every district's figures per quarter from the CSV and the polygons with shapely:
 /// one row per (quadkey, quarter), the tile from its quadkey, its centre in the district that
-/// covers it (the smallest id on a shared edge), test-weighted means (METHOD.md §5).
+/// covers it (the smallest id on a shared edge), test-weighted means (METHOD.md §5); after
+/// [`PY_QUADKEY_BOUNDS`].
 const RECOMPUTE: &str = r#"
-import csv, json, math, sys
-from shapely.geometry import shape, box
 data = sys.argv[1]
 districts = [(f["properties"]["UBIGEO"], shape(f["geometry"]))
              for f in json.load(open(data + "/boundaries/lima_callao_districts.geojson"))["features"]]
-def bounds(q):
-    x = y = 0
-    for c in q:
-        d = int(c); x = (x << 1) | (d & 1); y = (y << 1) | (d >> 1)
-    n = 2 ** len(q)
-    lon = lambda x: x / n * 360 - 180
-    lat = lambda y: math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
-    return lon(x), lat(y + 1), lon(x + 1), lat(y)
 tiles = {}
 for r in csv.DictReader(open(data + "/ookla/lima_ookla_tiles_2019q1_2022q4.csv")):
     tiles.setdefault((r["quadkey"], r["year_quarter"]), r)
@@ -56,7 +49,8 @@ fn per_quarter_speeds_match_an_independent_recomputation() {
         return;
     }
     let out = lima_output();
-    let printed = python_script("python3", RECOMPUTE, &root().join("data/lima"));
+    let script = format!("{PY_QUADKEY_BOUNDS}{RECOMPUTE}");
+    let printed = python_script("python3", &script, &root().join("data/lima"));
     let published: BTreeMap<(String, String), BTreeMap<String, String>> =
         read_table(&out.join("district.quarters.csv"))
             .into_iter()
@@ -305,13 +299,7 @@ fn a_border_tile_listed_for_two_districts_counts_once_and_join_gaps_are_said() {
                  0333333333333333,30,5,20,60,5,B2,2020Q2\n";
     let config = two_squares(dir.path(), tiles, "code,residents\nA1,2000\nZZ9,5\n");
     let out = dir.path().join("out");
-    let output = gapmap(&[
-        "run",
-        "--config",
-        config.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
+    let output = run_with(&config, &out, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let rows = read_table(&out.join("district.csv"));
@@ -356,13 +344,7 @@ fn a_border_tile_listed_for_two_districts_counts_once_and_join_gaps_are_said() {
 
     // A district id twice in the attribute table is an error naming both rows.
     let twice = two_squares(dir.path(), tiles, "code,residents\nA1,2000\nA1,2100\n");
-    let output = gapmap(&[
-        "run",
-        "--config",
-        twice.to_str().expect("utf-8"),
-        "--out",
-        dir.path().join("out2").to_str().expect("utf-8"),
-    ]);
+    let output = run_with(&twice, &dir.path().join("out2"), &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
@@ -408,13 +390,7 @@ fn named_columns_of_an_attribute_table_are_published_as_read() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = two_squares_with_own_columns(dir.path());
     let out = dir.path().join("out");
-    let output = gapmap(&[
-        "run",
-        "--config",
-        config.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
+    let output = run_with(&config, &out, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let header = std::fs::read_to_string(out.join("district.csv")).expect("csv");

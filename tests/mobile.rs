@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::lima::two_squares;
-use crate::util::{demo_output, gapmap, python_with, read_table, root};
+use crate::util::{
+    PY_QUADKEY_BOUNDS, demo_output, python_with, read_table, root, run_dc, run_with,
+};
 
 /// A published number.
 fn num(text: &str) -> f64 {
@@ -26,27 +28,13 @@ const MOBILE: &str = "quadkey,avg_d_mbps,avg_u_mbps,avg_lat_ms,tests,devices,yea
                       1222222222222222,12,2,30,80,5,2020Q1\n\
                       1222222222222222,30,8,30,60,5,2020Q2\n";
 
-fn run(config: &Path, out: &Path, set: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        "--config",
-        config.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ];
-    for s in set {
-        args.extend(["--set", s]);
-    }
-    gapmap(&args)
-}
-
 #[test]
 fn mobile_tiles_get_their_own_fields_quarters_and_change_by_hand() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = two_squares(dir.path(), FIXED, "code,residents\nA1,2000\nB2,1000\n");
     std::fs::write(dir.path().join("mobile.csv"), MOBILE).expect("mobile tiles");
     let out = dir.path().join("out");
-    let output = run(&config, &out, &["ookla.mobile_tiles=\"mobile.csv\""]);
+    let output = run_with(&config, &out, &["ookla.mobile_tiles=\"mobile.csv\""]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let rows = read_table(&out.join("district.csv"));
@@ -136,7 +124,7 @@ fn mobile_tiles_that_could_be_fixed_or_mixed_up_are_refused() {
             "is given in `[ookla] mobile_tiles`",
         ),
     ] {
-        let output = run(&config, &out, &set);
+        let output = run_with(&config, &out, &set);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{set:?} accepted");
         assert!(stderr.contains(says), "{set:?}: {stderr}");
@@ -194,9 +182,7 @@ fn mobile_tiles_beside_dcs_fixed_tiles_change_no_fixed_figure() {
     dc_mobile_tiles(&tiles);
     let out = dir.path().join("out");
     let set = format!("ookla.mobile_tiles=\"{}\"", tiles.display());
-    let output = run(&root().join("data/dc/gapmap.toml"), &out, &[&set]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    run_dc(&out, &[&set]);
     let demo = demo_output();
     let mut compared = 0;
     for layer in ["block_group", "tract", "ward", "ward_2012", "anc"] {
@@ -233,19 +219,10 @@ fn mobile_tiles_beside_dcs_fixed_tiles_change_no_fixed_figure() {
     if !python_with("python3", "shapely", "GAPMAP_REQUIRE_SHAPELY") {
         return;
     }
-    let script = r#"
-import csv, json, math, sys
-from shapely.geometry import shape, box
+    let script = PY_QUADKEY_BOUNDS.to_owned()
+        + r#"
 boundaries, tiles = sys.argv[1], sys.argv[2]
 groups = sorted((f["properties"]["GEOID"], shape(f["geometry"])) for f in json.load(open(boundaries))["features"])
-def bounds(q):
-    x = y = 0
-    for c in q:
-        d = int(c); x = (x << 1) | (d & 1); y = (y << 1) | (d >> 1)
-    n = 2 ** len(q)
-    lon = lambda x: x / n * 360 - 180
-    lat = lambda y: math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
-    return lon(x), lat(y + 1), lon(x + 1), lat(y)
 tests = {}
 for r in csv.DictReader(open(tiles)):
     c = box(*bounds(r["quadkey"])).centroid
@@ -256,7 +233,7 @@ for g, _ in groups:
     print(g, tests.get(g, 0))
 "#;
     let output = std::process::Command::new("python3")
-        .args(["-c", script])
+        .args(["-c", &script])
         .arg(root().join("data/dc/boundaries/cb_2020_11_bg_500k.geojson"))
         .arg(&tiles)
         .output()

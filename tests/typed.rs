@@ -6,6 +6,7 @@
 //! district. Needs python3 with pyarrow, pyogrio and shapely (`.ci/requirements.txt`); skipped
 //! without them unless `GAPMAP_REQUIRE_SHAPELY=1`, as in CI.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::util::{demo_output, python_with};
@@ -58,6 +59,23 @@ for layer, pair in types.items():
 print("speed_tests", dict(first[0])["speed_tests"], dict(first[1])["speed_tests"])
 "#;
 
+/// Runs [`CHECK`] on `layers` (comma-separated) of the package in `out`; returns what it printed.
+fn check(out: &Path, layers: &str) -> String {
+    let output = Command::new("python3")
+        .args(["-c", CHECK])
+        .arg(out)
+        .arg(layers)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 #[test]
 fn typed_layers_open_in_arrow_and_gdal_with_one_schema_and_the_csv_values() {
     if !python_with(
@@ -67,18 +85,7 @@ fn typed_layers_open_in_arrow_and_gdal_with_one_schema_and_the_csv_values() {
     ) {
         return;
     }
-    let output = Command::new("python3")
-        .args(["-c", CHECK])
-        .arg(demo_output())
-        .arg("block_group,tract,ward,ward_2012,anc")
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = check(demo_output(), "block_group,tract,ward,ward_2012,anc");
     // Each layer's districts, and how many values were compared (none may be skipped).
     for (layer, districts) in [
         ("block_group", 571),
@@ -252,18 +259,7 @@ fn a_layers_own_fields_are_typed_numbers_in_arrow_and_gdal() {
         return;
     }
     let out = crate::util::lima_output();
-    let output = Command::new("python3")
-        .args(["-c", CHECK])
-        .arg(out)
-        .arg("district")
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = check(out, "district");
     assert!(stdout.contains("district 50 "), "{stdout}");
     let types = crate::util::python_script(
         "python3",

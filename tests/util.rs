@@ -155,37 +155,33 @@ pub fn maui_output() -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
-/// Runs `gapmap run --config <config> --out <out>` and asserts that it succeeded.
-pub fn run_config(config: &Path, out: &Path) {
-    let output = gapmap(&[
+/// Runs `gapmap run --config <config> --out <out>` with `sets` (`KEY=VALUE`, as `--set` takes
+/// them); returns what it did, succeeded or not.
+pub fn run_with(config: &Path, out: &Path, sets: &[&str]) -> Output {
+    let mut args = vec![
         "run",
         "--config",
         config.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Runs the DC configuration into `out` with `sets` (`KEY=VALUE`, as `--set` takes them),
-/// quietly, and asserts that it succeeded.
-pub fn run_dc(out: &Path, sets: &[&str]) {
-    let mut args = vec![
-        "-q",
-        "run",
-        "--config",
-        "data/dc/gapmap.toml",
         "--out",
         out.to_str().expect("utf-8"),
     ];
     for set in sets {
         args.extend(["--set", set]);
     }
-    let output = gapmap(&args);
+    gapmap(&args)
+}
+
+/// Runs `gapmap run --config <config> --out <out>` and asserts that it succeeded.
+pub fn run_config(config: &Path, out: &Path) {
+    succeeded(&run_with(config, out, &[]));
+}
+
+/// Runs the DC configuration into `out` with `sets` and asserts that it succeeded.
+pub fn run_dc(out: &Path, sets: &[&str]) {
+    succeeded(&run_with(Path::new("data/dc/gapmap.toml"), out, sets));
+}
+
+fn succeeded(output: &Output) {
     assert!(
         output.status.success(),
         "{}",
@@ -209,3 +205,18 @@ pub fn python_script(python: &str, script: &str, arg: &Path) -> String {
     );
     stdout
 }
+
+/// Python: `bounds(quadkey)` → (west, south, east, north) of an Ookla tile, from the Bing Maps
+/// tile system's formulas (independent of gapmap's), and the imports the scripts use with it.
+pub const PY_QUADKEY_BOUNDS: &str = r"
+import csv, json, math, sys
+from shapely.geometry import shape, box
+def bounds(q):
+    x = y = 0
+    for c in q:
+        d = int(c); x = (x << 1) | (d & 1); y = (y << 1) | (d >> 1)
+    n = 2 ** len(q)
+    lon = lambda x: x / n * 360 - 180
+    lat = lambda y: math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    return lon(x), lat(y + 1), lon(x + 1), lat(y)
+";

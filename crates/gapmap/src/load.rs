@@ -440,8 +440,9 @@ fn load_acs(config: &Config, inputs: &mut Inputs) -> Result<()> {
 /// Refuses a tile file whose published name says another kind than the run's `[ookla] kind`
 /// (`type=mobile/…`, `…_performance_mobile_tiles.parquet` and their fixed counterparts): mobile
 /// tests read as fixed, or fixed as mobile, would be wrong figures that look right. A run is
-/// of one kind (METHOD.md §10): the other kind is another run.
-fn refuse_other_kind(config: &Config, path: &Path, kind: OoklaKind) -> Result<()> {
+/// of one kind (METHOD.md §10): the other kind is another run, or, for mobile tiles, read
+/// `beside` fixed ones (`[ookla] mobile_tiles`).
+fn refuse_other_kind(config: &Config, path: &Path, kind: OoklaKind, beside: bool) -> Result<()> {
     // The bucket's folder anywhere in the path; the file name for Ookla's own naming (a
     // user's folder called `mobile_tiles_study` is not a reason to refuse fixed tiles).
     let named = |kind: &str| {
@@ -454,13 +455,6 @@ fn refuse_other_kind(config: &Config, path: &Path, kind: OoklaKind) -> Result<()
                 .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains(&file))
     };
     let (named_mobile, named_fixed) = (named("mobile"), named("fixed"));
-    // Mobile tiles read beside fixed ones (the run's kind is then fixed).
-    let beside = kind == OoklaKind::Mobile
-        && config
-            .settings
-            .ookla
-            .as_ref()
-            .is_some_and(|o| !o.mobile_tiles.is_empty());
     match kind {
         OoklaKind::Fixed | OoklaKind::Unstated if named_mobile => bail!(
             "{} is named as Ookla's mobile tiles, and this run's tiles are {}: mobile tests would be counted as fixed broadband (METHOD.md §5); give the fixed tiles (`type=fixed`, `…_performance_fixed_tiles`), or run the mobile tiles on their own with `[ookla] kind = \"mobile\"`",
@@ -494,13 +488,14 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
         return Ok(());
     };
     if ookla.block_tiles.is_empty() {
-        let (speeds, footprints) = read_raw_tiles(config, &ookla.tiles, ookla.kind, inputs)?;
+        let (speeds, footprints) =
+            read_raw_tiles(config, &ookla.tiles, (ookla.kind, false), inputs)?;
         inputs.speeds = Some(speeds);
         inputs.tile_footprints = Some(footprints);
     } else {
         let mut merged = BlockTiles::default();
         for path in expand(&config.base, &ookla.block_tiles, &["csv"])? {
-            refuse_other_kind(config, &path, ookla.kind)?;
+            refuse_other_kind(config, &path, ookla.kind, false)?;
             let rows = merged.add(&path)?;
             inputs.describe(config, "ookla", &path)?;
             if rows == 0 {
@@ -524,8 +519,12 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
         inputs.speeds = Some(tiles);
     }
     if !ookla.mobile_tiles.is_empty() {
-        let (speeds, footprints) =
-            read_raw_tiles(config, &ookla.mobile_tiles, OoklaKind::Mobile, inputs)?;
+        let (speeds, footprints) = read_raw_tiles(
+            config,
+            &ookla.mobile_tiles,
+            (OoklaKind::Mobile, true),
+            inputs,
+        )?;
         inputs.mobile_speeds = Some((speeds, footprints));
     }
     Ok(())
@@ -533,20 +532,14 @@ fn load_ookla(config: &Config, inputs: &mut Inputs) -> Result<()> {
 
 /// Raw tile files of one kind (METHOD.md §5, §10), read as one set: a tile given twice for one
 /// quarter (two overlapping downloads, a table repeating a tile per district it touches) is
-/// counted once. Mobile tiles beside fixed ones are listed in the role `ookla_mobile`; a file
-/// given as both kinds is refused.
+/// counted once. Mobile tiles read `beside` fixed ones are listed in the role `ookla_mobile`;
+/// a file given as both kinds is refused.
 fn read_raw_tiles(
     config: &Config,
     paths: &[PathBuf],
-    kind: OoklaKind,
+    (kind, beside): (OoklaKind, bool),
     inputs: &mut Inputs,
 ) -> Result<(SpeedTiles, Vec<geo::Polygon<f64>>)> {
-    let beside = kind == OoklaKind::Mobile
-        && config
-            .settings
-            .ookla
-            .as_ref()
-            .is_some_and(|o| !o.mobile_tiles.is_empty());
     let (role, label) = if beside {
         ("ookla_mobile", "Ookla mobile")
     } else {
@@ -556,7 +549,7 @@ fn read_raw_tiles(
     let extensions = ["geojson", "json", "parquet", "csv"];
     let mut without_quarter = Vec::new();
     for path in expand(&config.base, paths, &extensions)? {
-        refuse_other_kind(config, &path, kind)?;
+        refuse_other_kind(config, &path, kind, beside)?;
         let before = (raw.tiles.len(), raw.repeated_rows);
         raw.add(&path)?;
         inputs.describe(config, role, &path)?;

@@ -291,7 +291,7 @@ fn quarters(m: &mut String, run: &Doc<'_>) {
     {
         let _ = writeln!(
             m,
-            "- Ookla's mobile tiles ({}) are read beside the fixed ones by the same rules — placed by centroid, §5's thresholds and minimum, quarters and change — and published apart: the `mobile_*` fields and `<layer>.mobile_quarters.csv`. They are not comparable with fixed speeds and enter no need index.",
+            "- Ookla's mobile tiles ({}) are read beside the fixed ones by the same rules — placed by centroid, §5's thresholds and minimum, quarters, and a change between the configured baseline and latest quarters or, by default, the mobile tiles' own first and last quarter (the mobile change map's title names them) — and published apart: the `mobile_*` fields and `<layer>.mobile_quarters.csv`. They are not comparable with fixed speeds and enter no need index.",
             ookla
                 .mobile_tiles
                 .iter()
