@@ -17,6 +17,9 @@ use gapmap_core::{Availability, GeoId, Offer, OfferSets, Provider};
 use super::rows::{Parsed, Row, TEXT_ID};
 use crate::IngestError;
 
+/// Rows probed ahead at once in the location and block tables ([`Shard::fold`]).
+const LOOKAHEAD: usize = 16;
+
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The part of a parsed chunk one shard folds.
@@ -206,6 +209,16 @@ impl Shard {
         let path = &*work.path;
         let mut text_ids = work.text_ids.into_iter().peekable();
         for (i, row) in work.rows.iter().enumerate() {
+            // The table is far larger than the caches and ids come in no order: each probe
+            // waits on memory (a quarter of the whole read). Probing the next rows ahead, whose
+            // results are not needed yet, lets those waits overlap; the probe of each row
+            // then finds its entry cached.
+            if i % LOOKAHEAD == 0 {
+                for ahead in work.rows[i..].iter().take(LOOKAHEAD) {
+                    std::hint::black_box(self.locations.get(&ahead.location));
+                    std::hint::black_box(self.block_index.get(&ahead.block));
+                }
+            }
             let record = work.records_before + 1 + u64::from(row.record);
             let block = self.block(row.block, path, Some(record))?;
             let location = if row.location == TEXT_ID {
@@ -216,24 +229,20 @@ impl Shard {
             } else {
                 row.location
             };
-            match self.locations.get_mut(&location) {
-                Some((first, set)) if *first == block => {
-                    *set = self.offers.add(*set, row.offer);
-                }
-                Some((first, _)) => {
-                    let first = *first;
-                    return Err(IngestError::LocationInTwoBlocks {
-                        location_id: self.location_name(location),
-                        first_block: format!("{:015}", self.blocks[first as usize]),
-                        second_block: format!("{:015}", row.block),
-                        path: path.to_owned(),
-                    });
-                }
-                None => {
-                    let set = self.offers.add(OfferSets::EMPTY, row.offer);
-                    self.locations.insert(location, (block, set));
-                }
+            let (first, set) = self
+                .locations
+                .entry(location)
+                .or_insert((block, OfferSets::EMPTY));
+            if *first != block {
+                let first = *first;
+                return Err(IngestError::LocationInTwoBlocks {
+                    location_id: self.location_name(location),
+                    first_block: format!("{:015}", self.blocks[first as usize]),
+                    second_block: format!("{:015}", row.block),
+                    path: path.to_owned(),
+                });
             }
+            *set = self.offers.add(*set, row.offer);
         }
         let providers: Vec<u16> = work
             .providers
