@@ -6,7 +6,7 @@ exactly, shares to 1e-9); the results go to bench/RESULTS.generated.md and
 bench/results/results.json. `--national N` adds a national release of N rows (bdc-gen
 --national: 56 states × 7 technology zips) read once by gapmap.
 
-    bench/.venv/bin/python bench/run.py 1000000 10000000 [--national 300000000]
+    bench/.venv/bin/python bench/run.py 1000000 10000000 [--national 300000000] [--before OLD_GAPMAP] [--rounds N] [--quick]
 """
 import csv
 import json
@@ -28,18 +28,23 @@ GEN = str(ROOT / "target" / "release" / "bdc-gen")
 PIP = str(ROOT / "target" / "release" / "pip")
 PANDAS_MAX_ROWS = 20_000_000  # pandas needs ~5 GiB per 10^7 rows: 5·10^7 would not fit in 24 GiB
 ROUNDS = 3
+# `--before BIN`: an earlier gapmap binary timed in the same rounds as the current one.
+BEFORE = None
+# `--quick`: the tier tables without pandas (50 s a round at 10^7 rows), the wards and the points.
+QUICK = False
 
 
 def measure(cmd: list[str]) -> dict:
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         started = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", t.name, *cmd],
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", t.name, *cmd],
                               capture_output=True, text=True, cwd=ROOT)
         wall = time.perf_counter() - started
         fields = t.read().strip().splitlines()[-1].split()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
-    return {"wall_s": round(wall, 3), "peak_rss_mb": round(int(fields[1]) / 1024, 1)}
+    return {"wall_s": round(wall, 3), "peak_rss_mb": round(int(fields[1]) / 1024, 1),
+            "cpu_s": round(float(fields[2]) + float(fields[3]), 2)}
 
 
 def median(values: list[float]) -> float:
@@ -47,14 +52,15 @@ def median(values: list[float]) -> float:
     return values[len(values) // 2]
 
 
-def measure_all(runs: dict, rounds: int = ROUNDS) -> dict:
+def measure_all(runs: dict, rounds: int) -> dict:
     """Every command once per round, in turn (A B C A B C …): the medians of wall and RSS."""
     seen = {name: [] for name in runs}
     for _ in range(rounds):
         for name, cmd in runs.items():
             seen[name].append(measure(cmd))
     return {name: {"wall_s": median([m["wall_s"] for m in ms]), "peak_rss_mb": median([m["peak_rss_mb"] for m in ms]),
-                   "walls": [m["wall_s"] for m in ms]} for name, ms in seen.items()}
+                   "cpu_s": median([m["cpu_s"] for m in ms]), "walls": [m["wall_s"] for m in ms]}
+            for name, ms in seen.items()}
 
 
 def table(path: pathlib.Path, names: dict) -> dict:
@@ -99,19 +105,27 @@ def tiers(n: int, results: list) -> None:
         "DuckDB": [PY, str(BENCH / "peers/duckdb_tiers.py"), str(csv_dir), str(out / "duckdb")],
         "polars parse of the 7 columns (raw limit)": [PY, str(BENCH / "peers/polars_scan.py"), str(csv_dir)],
         "inflate the zips, 2 threads (raw limit)": [PY, str(BENCH / "peers/inflate_zips.py"), str(zip_dir), "2"],
+        "SHA-256 of the CSVs, 2 threads (raw limit)": [PY, str(BENCH / "peers/sha256_files.py"), str(csv_dir), "2"],
     }
-    if rows <= PANDAS_MAX_ROWS:
+    if BEFORE:
+        # An earlier gapmap binary, in the same rounds: before/after in one sitting.
+        runs["gapmap before (CSV)"] = [BEFORE, "--threads", "2", "-q", "run", "--config", str(csv_dir / "gapmap.toml"), "--out", str(out / "before")]
+        runs["gapmap before (FCC zips)"] = [BEFORE, "--threads", "2", "-q", "run", "--config", str(zip_dir / "gapmap.toml"), "--out", str(out / "before_zip")]
+    if rows <= PANDAS_MAX_ROWS and not QUICK:
         runs["pandas"] = [PY, str(BENCH / "peers/pandas_tiers.py"), str(csv_dir), str(out / "pandas")]
-    measured = measure_all(runs)
+    measured = measure_all(runs, ROUNDS)
     for name, m in measured.items():
-        print(f"tiers {rows:>11,} {name:<42} {m['wall_s']:>7.2f} s {m['peak_rss_mb']:>8.0f} MB  {m['walls']}", flush=True)
+        print(f"tiers {rows:>11,} {name:<42} {m['wall_s']:>7.2f} s {m['cpu_s']:>6.2f} CPU-s {m['peak_rss_mb']:>8.0f} MB  {m['walls']}", flush=True)
     checks = {}
     for level in ["block_group", "tract"]:
-        for peer, folder in [("DuckDB", "duckdb"), ("pandas", "pandas"), ("gapmap (FCC zips)", "gapmap_zip")]:
+        for peer, folder in [("DuckDB", "duckdb"), ("pandas", "pandas"), ("gapmap (FCC zips)", "gapmap_zip"),
+                             ("gapmap before (CSV)", "before"), ("gapmap before (FCC zips)", "before_zip")]:
             path = out / folder / f"{level}.csv"
-            if path.exists():
-                names = GAPMAP_FIELDS if folder.startswith("gapmap") else PEER_FIELDS
-                if folder.startswith("gapmap"):
+            # Only what ran in this sitting: a folder left by an earlier one is not checked.
+            if peer in measured and path.exists():
+                ours = folder.startswith(("gapmap", "before"))
+                names = GAPMAP_FIELDS if ours else PEER_FIELDS
+                if ours:
                     a = table(out / "gapmap" / f"{level}.csv", GAPMAP_FIELDS)
                     b = table(path, names)
                     checks[f"{peer} {level}"] = "same" if a == b else "differs"
@@ -192,11 +206,22 @@ def national(n: int, results: list) -> None:
 
 
 def main() -> None:
+    global BEFORE, QUICK, ROUNDS
     args = sys.argv[1:]
     national_rows = None
     if "--national" in args:
         i = args.index("--national")
         national_rows = int(args[i + 1])
+        del args[i:i + 2]
+    if "--before" in args:
+        i = args.index("--before")
+        BEFORE = str(pathlib.Path(args[i + 1]).resolve())
+        del args[i:i + 2]
+    QUICK = "--quick" in args
+    args = [a for a in args if a != "--quick"]
+    if "--rounds" in args:
+        i = args.index("--rounds")
+        ROUNDS = int(args[i + 1])
         del args[i:i + 2]
     sizes = [int(s) for s in args] or [1_000_000, 10_000_000]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -205,8 +230,9 @@ def main() -> None:
         tiers(n, results)
     if national_rows:
         national(national_rows, results)
-    wards(results)
-    pip(results)
+    if not QUICK:
+        wards(results)
+        pip(results)
     machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
     (RESULTS / "results.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2))
     (BENCH / "RESULTS.generated.md").write_text(render(machine, results))
@@ -218,10 +244,10 @@ def render(machine: dict, results: list) -> str:
              "a separate process under /usr/bin/time.", ""]
     for r in results:
         title = r["workload"] + (f", {r['rows']:,} BDC rows" if "rows" in r else "")
-        lines += [f"### {title}", "", "| tool | wall (s) | peak RSS (MB) | vs gapmap |", "|---|---:|---:|---:|"]
+        lines += [f"### {title}", "", "| tool | wall (s) | CPU (s) | peak RSS (MB) | vs gapmap |", "|---|---:|---:|---:|---:|"]
         base = next(iter(r["runs"].values()))["wall_s"]
         for name, m in r["runs"].items():
-            lines.append(f"| {name} | {m['wall_s']:.2f} | {m['peak_rss_mb']:.0f} | {m['wall_s'] / base:.2f}× |")
+            lines.append(f"| {name} | {m['wall_s']:.2f} | {m.get('cpu_s', 0):.2f} | {m['peak_rss_mb']:.0f} | {m['wall_s'] / base:.2f}× |")
         lines += ["", "Agreement with gapmap: " + "; ".join(f"{k}: {v}" for k, v in r["checks"].items()), ""]
     return "\n".join(lines)
 
