@@ -18,7 +18,7 @@ use gapmap_export::{
     TypedLayer, simplify_layer, write_atomic, write_csv, write_flatgeobuf, write_geojson,
     write_geojsonl, write_geoparquet,
 };
-use gapmap_gaps::DistrictGaps;
+use gapmap_gaps::{DistrictGaps, ExtraField};
 use rayon::prelude::*;
 
 use crate::compute::Results;
@@ -103,14 +103,20 @@ pub fn write_package(
 /// A layer's districts simplified for web maps, in row order.
 type WebGeometry = Vec<geo::MultiPolygon<f64>>;
 
+/// A layer's districts with their geometry, in row order.
+type Features<'a> = [(&'a DistrictGaps, &'a geo::MultiPolygon<f64>)];
+
+/// Writes some of a layer's files and returns them, in order.
+type FileTask<'a> = Box<dyn FnOnce() -> Result<Vec<PathBuf>> + Send + 'a>;
+
 /// A layer's GeoJSON, newline-delimited GeoJSON, GeoParquet, FlatGeobuf, web GeoJSON and CSV; returns the files and
-/// the simplified geometries (for the viewer).
+/// the simplified geometries (for the viewer). The files are independent and written in
+/// parallel (a state's block groups take a second or more each); the list keeps their order.
 fn write_layer(
     out: &Path,
     settings: &Settings,
     level: &PublishedLayer<'_>,
 ) -> Result<(Vec<PathBuf>, Option<WebGeometry>)> {
-    let mut written = Vec::new();
     let name = level.result.name.as_str();
     let features: Vec<_> = level
         .result
@@ -119,88 +125,155 @@ fn write_layer(
         .zip(&level.geometry_index)
         .map(|(row, &i)| (row, &level.layer.features[i].geometry))
         .collect();
+    let features = &features;
+    let extra = &level.extra_fields;
     let precision = settings.output.coordinate_precision;
-    let geojson = out.join(format!("{name}.geojson"));
-    write_geojson(&geojson, &features, &level.extra_fields, precision)?;
-    written.push(geojson);
-    if settings.output.geojsonl.applies(features.len()) {
-        let lines = out.join(format!("{name}.geojsonl"));
-        write_geojsonl(&lines, &features, &level.extra_fields, precision)?;
-        written.push(lines);
-    }
-    // The same layer with a fixed schema: every field typed as its Table Schema says, in every
-    // layer (GeoJSON readers guess types from the values).
-    // Typed once for every format that wants it.
     let output = &settings.output;
+    let mut tasks: Vec<FileTask> = Vec::new();
+    tasks.push(Box::new(move || {
+        let geojson = out.join(format!("{name}.geojson"));
+        write_geojson(&geojson, features, extra, precision)?;
+        Ok(vec![geojson])
+    }));
+    if output.geojsonl.applies(features.len()) {
+        tasks.push(Box::new(move || {
+            let lines = out.join(format!("{name}.geojsonl"));
+            write_geojsonl(&lines, features, extra, precision)?;
+            Ok(vec![lines])
+        }));
+    }
+    // The typed formats, from one typed layer.
     if output.geoparquet || output.flatgeobuf || output.geopackage {
-        let typed = TypedLayer::new(name, &features, &level.extra_fields, precision)?;
-        if output.geoparquet {
-            let path = out.join(format!("{name}.parquet"));
-            write_geoparquet(&path, &typed)?;
-            written.push(path);
-        }
-        if output.flatgeobuf {
-            let path = out.join(format!("{name}.fgb"));
-            write_flatgeobuf(&path, name, &typed)?;
-            written.push(path);
-        }
-        #[cfg(feature = "gdal")]
-        if output.geopackage {
-            let path = out.join(format!("{name}.gpkg"));
-            gapmap_export::write_geopackage(&path, name, &typed)?;
-            written.push(path);
-        }
+        tasks.push(Box::new(move || {
+            write_typed(out, output, name, features, extra, precision)
+        }));
     }
-    // The web layer: simplified once per shared border, so neighbours still meet.
-    let web = (settings.output.web_simplify_m > 0.0).then(|| {
-        let geometries: Vec<_> = features.iter().map(|(_, g)| *g).collect();
-        simplify_layer(&geometries, settings.output.web_simplify_m)
-    });
-    if let Some(simple) = &web {
-        let path = out.join(format!("{name}.web.geojson"));
-        let pairs: Vec<_> = features.iter().map(|(r, _)| *r).zip(simple).collect();
-        // Six decimals (about 0.1 m): at five, rounding put a vertex of two simplified ANCs
-        // exactly on another of their segments, which GEOS calls a self-intersection.
-        write_geojson(&path, &pairs, &level.extra_fields, precision.min(6))?;
-        written.push(path);
-    }
+    // The web layer's place in the list.
+    let web_at = tasks.len();
     // The districts only: a portal, or a `mean()` over the table, takes every row for one.
-    let csv = out.join(format!("{name}.csv"));
-    write_csv(&csv, &level.result.rows, &level.extra_fields)?;
-    written.push(csv);
+    tasks.push(Box::new(move || {
+        let csv = out.join(format!("{name}.csv"));
+        write_csv(&csv, &level.result.rows, extra)?;
+        Ok(vec![csv])
+    }));
     // The `unassigned` and `suppressed` lines (METHOD.md §6, §8), with which the districts'
     // columns add up to the area's totals, in a table of their own (always written, empty
     // when there is neither, so a portal finds the same files for every layer).
-    let summary_lines: Vec<DistrictGaps> = level
-        .unassigned
-        .iter()
-        .chain(&level.withheld.line)
-        .cloned()
-        .collect();
-    let summary = out.join(format!("{name}.summary.csv"));
-    write_csv(&summary, &summary_lines, &level.extra_fields)?;
-    written.push(summary);
+    tasks.push(Box::new(move || {
+        let summary_lines: Vec<DistrictGaps> = level
+            .unassigned
+            .iter()
+            .chain(&level.withheld.line)
+            .cloned()
+            .collect();
+        let summary = out.join(format!("{name}.summary.csv"));
+        write_csv(&summary, &summary_lines, extra)?;
+        Ok(vec![summary])
+    }));
     // Speeds per quarter (METHOD.md §10), where the tiles' quarters are known.
     if let Some(quarters) = &level.quarters {
-        let path = out.join(format!("{name}.quarters.csv"));
-        gapmap_export::write_quarters_csv(
-            &path,
-            &level.result.rows,
-            quarters,
-            &gapmap_export::QUARTER_FIELDS,
-        )?;
-        written.push(path);
+        tasks.push(Box::new(move || {
+            let path = out.join(format!("{name}.quarters.csv"));
+            gapmap_export::write_quarters_csv(
+                &path,
+                &level.result.rows,
+                quarters,
+                &gapmap_export::QUARTER_FIELDS,
+            )?;
+            Ok(vec![path])
+        }));
     }
     // Mobile speeds per quarter, when mobile tiles were read beside the fixed ones.
     if let Some(quarters) = &level.mobile_quarters {
-        let path = out.join(format!("{name}.mobile_quarters.csv"));
-        gapmap_export::write_quarters_csv(
-            &path,
-            &level.result.rows,
-            quarters,
-            &gapmap_export::MOBILE_QUARTER_FIELDS,
-        )?;
+        tasks.push(Box::new(move || {
+            let path = out.join(format!("{name}.mobile_quarters.csv"));
+            gapmap_export::write_quarters_csv(
+                &path,
+                &level.result.rows,
+                quarters,
+                &gapmap_export::MOBILE_QUARTER_FIELDS,
+            )?;
+            Ok(vec![path])
+        }));
+    }
+    let (files, web) = rayon::join(
+        || {
+            tasks
+                .into_par_iter()
+                .map(|task| task())
+                .collect::<Result<Vec<_>>>()
+        },
+        || write_web(out, settings, name, features, extra),
+    );
+    let (mut files, web) = (files?, web?);
+    let web = web.map(|(simple, path)| {
+        files.insert(web_at, vec![path]);
+        simple
+    });
+    Ok((files.into_iter().flatten().collect(), web))
+}
+
+/// The layer with a fixed schema — every field typed as its Table Schema says (GeoJSON readers
+/// guess types from the values) — typed once for GeoParquet, FlatGeobuf (in parallel) and
+/// GeoPackage.
+fn write_typed(
+    out: &Path,
+    output: &crate::settings::OutputSettings,
+    name: &str,
+    features: &Features<'_>,
+    extra: &[ExtraField],
+    precision: u32,
+) -> Result<Vec<PathBuf>> {
+    let typed = TypedLayer::new(name, features, extra, precision)?;
+    let typed = &typed;
+    let (parquet, fgb) = rayon::join(
+        || -> Result<Option<PathBuf>> {
+            if !output.geoparquet {
+                return Ok(None);
+            }
+            let path = out.join(format!("{name}.parquet"));
+            write_geoparquet(&path, typed)?;
+            Ok(Some(path))
+        },
+        || -> Result<Option<PathBuf>> {
+            if !output.flatgeobuf {
+                return Ok(None);
+            }
+            let path = out.join(format!("{name}.fgb"));
+            write_flatgeobuf(&path, name, typed)?;
+            Ok(Some(path))
+        },
+    );
+    #[allow(unused_mut)]
+    let mut written: Vec<PathBuf> = [parquet?, fgb?].into_iter().flatten().collect();
+    #[cfg(feature = "gdal")]
+    if output.geopackage {
+        let path = out.join(format!("{name}.gpkg"));
+        gapmap_export::write_geopackage(&path, name, typed)?;
         written.push(path);
     }
-    Ok((written, web))
+    Ok(written)
+}
+
+/// The web layer, simplified once per shared border so that neighbours still meet; `None`
+/// when web simplification is off.
+fn write_web(
+    out: &Path,
+    settings: &Settings,
+    name: &str,
+    features: &Features<'_>,
+    extra: &[ExtraField],
+) -> Result<Option<(WebGeometry, PathBuf)>> {
+    if settings.output.web_simplify_m <= 0.0 {
+        return Ok(None);
+    }
+    let geometries: Vec<_> = features.iter().map(|(_, g)| *g).collect();
+    let simple = simplify_layer(&geometries, settings.output.web_simplify_m);
+    let path = out.join(format!("{name}.web.geojson"));
+    let pairs: Vec<_> = features.iter().map(|(r, _)| *r).zip(&simple).collect();
+    // Six decimals (about 0.1 m): at five, rounding put a vertex of two simplified ANCs
+    // exactly on another of their segments, which GEOS calls a self-intersection.
+    let precision = settings.output.coordinate_precision.min(6);
+    write_geojson(&path, &pairs, extra, precision)?;
+    Ok(Some((simple, path)))
 }
