@@ -170,31 +170,24 @@ fn write_layer(
         write_csv(&summary, &summary_lines, extra)?;
         Ok(vec![summary])
     }));
-    // Speeds per quarter (METHOD.md §10), where the tiles' quarters are known.
-    if let Some(quarters) = &level.quarters {
-        tasks.push(Box::new(move || {
-            let path = out.join(format!("{name}.quarters.csv"));
-            gapmap_export::write_quarters_csv(
-                &path,
-                &level.result.rows,
-                quarters,
-                &gapmap_export::QUARTER_FIELDS,
-            )?;
-            Ok(vec![path])
-        }));
-    }
-    // Mobile speeds per quarter, when mobile tiles were read beside the fixed ones.
-    if let Some(quarters) = &level.mobile_quarters {
-        tasks.push(Box::new(move || {
-            let path = out.join(format!("{name}.mobile_quarters.csv"));
-            gapmap_export::write_quarters_csv(
-                &path,
-                &level.result.rows,
-                quarters,
-                &gapmap_export::MOBILE_QUARTER_FIELDS,
-            )?;
-            Ok(vec![path])
-        }));
+    // Speeds per quarter (METHOD.md §10), where the tiles' quarters are known; mobile ones
+    // when mobile tiles were read beside the fixed ones.
+    let quarter_tables = [
+        ("quarters", &level.quarters, &gapmap_export::QUARTER_FIELDS),
+        (
+            "mobile_quarters",
+            &level.mobile_quarters,
+            &gapmap_export::MOBILE_QUARTER_FIELDS,
+        ),
+    ];
+    for (suffix, table, columns) in quarter_tables {
+        if let Some(quarters) = table {
+            tasks.push(Box::new(move || {
+                let path = out.join(format!("{name}.{suffix}.csv"));
+                gapmap_export::write_quarters_csv(&path, &level.result.rows, quarters, columns)?;
+                Ok(vec![path])
+            }));
+        }
     }
     let (files, web) = rayon::join(
         || {
